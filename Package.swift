@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "firmtrace",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "firmtrace", targets: ["firmtrace"]),
+        .library(name: "FirmTraceKit", targets: ["FirmTraceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .target(
+            name: "FirmTraceKit",
+            dependencies: [
+                "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "firmtrace",
+            dependencies: [
+                "FirmTraceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FirmTraceKitTests",
+            dependencies: ["FirmTraceKit", "CArchive"]
+        ),
+        .testTarget(
+            name: "firmtraceTests",
+            dependencies: ["firmtrace"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,150 @@
+import CArchive
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One member of an archive as libarchive describes it, copied out of libarchive's entry so it outlives
+/// the next header read.
+struct ArchiveEntry {
+    enum Kind: Equatable {
+        case regularFile, directory, symlink(target: [UInt8]), hardLink(target: [UInt8]), special(String)
+    }
+
+    /// The path exactly as stored, as bytes (names need not be UTF-8).
+    let path: [UInt8]
+    let kind: Kind
+    let modificationTime: Int64?
+    let isExecutable: Bool
+
+    var displayPath: String { EscapedText.escaping(path) }
+}
+
+/// Reads archives and compressed files from memory through libarchive. Every `archive_*` call of the
+/// project lives in this file. Only the formats and filters firmtrace promises are enabled: `_all` would
+/// also enable mtree (whose entries can name files on the reading machine) and filters that run external
+/// programs, neither of which belongs near untrusted input.
+final class ArchiveReader {
+    private let handle: OpaquePointer
+    private let location: InputLocation
+    private var sawFirstHeader = false
+
+    /// Opens `bytes`, which must stay valid while the reader lives.
+    init(bytes: UnsafeRawBufferPointer, location: InputLocation) throws(InputError) {
+        guard let handle = archive_read_new() else {
+            throw InputError(.unreadable("libarchive could not allocate a reader"), at: location)
+        }
+        self.handle = handle
+        self.location = location
+        // archive_read_support_filter_* / archive_read_support_format_*
+        _ = archive_read_support_filter_gzip(handle)
+        _ = archive_read_support_filter_zstd(handle)
+        _ = archive_read_support_filter_xz(handle)
+        _ = archive_read_support_filter_lzma(handle)
+        _ = archive_read_support_filter_bzip2(handle)
+        _ = archive_read_support_filter_lz4(handle)
+        _ = archive_read_support_format_tar(handle)
+        _ = archive_read_support_format_gnutar(handle)
+        _ = archive_read_support_format_zip(handle)
+        _ = archive_read_support_format_7zip(handle)
+        _ = archive_read_support_format_raw(handle)
+        // archive_read_open_memory: libarchive only reads from the buffer; the cast drops a const it lacks.
+        let status = archive_read_open_memory(handle, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        if status != ARCHIVE_OK {
+            throw InputError(.damaged(errorText), at: location)
+        }
+    }
+
+    deinit {
+        archive_read_free(handle)
+    }
+
+    /// Compressed bytes consumed so far (`archive_filter_bytes` of the outermost filter): the offset a
+    /// user can find in the file, and the denominator of the expansion ratio.
+    var compressedOffset: Int64 { archive_filter_bytes(handle, -1) }
+
+    /// True when the input is a compressed single file rather than a container (libarchive's raw format).
+    var isBareStream: Bool { Int32(archive_format(handle)) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_RAW }
+
+    /// The next member (`archive_read_next_header`), nil at the end. Warnings are passed to `warn` and
+    /// reading goes on; a member libarchive cannot describe throws and ends the archive.
+    func nextEntry(warn: (String) -> Void) throws(InputError) -> ArchiveEntry? {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(handle, &entry)
+        switch status {
+        case ARCHIVE_EOF:
+            return nil
+        case ARCHIVE_OK, ARCHIVE_WARN:
+            if status == ARCHIVE_WARN { warn(errorText) }
+        default:
+            let reason = sawFirstHeader ? errorText : "\(errorText) (is it really an archive?)"
+            throw InputError(.damaged(reason), at: location.at(byte: compressedOffset))
+        }
+        sawFirstHeader = true
+        guard let entry else { throw InputError(.damaged("libarchive returned no entry"), at: location) }
+        return describe(entry)
+    }
+
+    private func describe(_ entry: OpaquePointer) -> ArchiveEntry {
+        // archive_entry_pathname fails on names it cannot convert to the C locale; the UTF-8 form holds them.
+        let pathPointer = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry)
+        let path = pathPointer.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
+        let modificationTime = archive_entry_mtime_is_set(entry) != 0 ? Int64(archive_entry_mtime(entry)) : nil
+        let kind: ArchiveEntry.Kind
+        if let hardLink = archive_entry_hardlink(entry) {
+            kind = .hardLink(target: Array(UnsafeRawBufferPointer(start: hardLink, count: strlen(hardLink))))
+        } else {
+            switch archive_entry_filetype(entry) {
+            case FileType.regular: kind = .regularFile
+            case FileType.directory: kind = .directory
+            case FileType.symlink:
+                let target = archive_entry_symlink(entry) ?? archive_entry_symlink_utf8(entry)
+                kind = .symlink(target: target.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? [])
+            case FileType.characterDevice: kind = .special("character device")
+            case FileType.blockDevice: kind = .special("block device")
+            case FileType.fifo: kind = .special("named pipe (fifo)")
+            case FileType.socket: kind = .special("socket")
+            default: kind = .special("entry of unknown type")
+            }
+        }
+        return ArchiveEntry(path: path, kind: kind, modificationTime: modificationTime,
+                            isExecutable: archive_entry_perm(entry) & 0o111 != 0)
+    }
+
+    /// Reads the current member's data (`archive_read_data`) into `buffer`; 0 at the member's end.
+    func readData(into buffer: UnsafeMutableRawBufferPointer, member: InputLocation,
+                  warn: (String) -> Void) throws(InputError) -> Int {
+        while true {
+            let count = archive_read_data(handle, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if count == ARCHIVE_WARN {
+                warn(errorText)
+                continue
+            }
+            isBroken = count == ARCHIVE_FATAL
+            throw InputError(.damaged(errorText), at: member.at(byte: compressedOffset))
+        }
+    }
+
+    /// True after a failure that leaves the rest of the archive unreadable (`ARCHIVE_FATAL`), as opposed to
+    /// one member being unreadable (`ARCHIVE_FAILED`, an encrypted zip entry say).
+    private(set) var isBroken = false
+
+    /// libarchive's `AE_IF*` file types, which are C casts the importer cannot see.
+    private enum FileType {
+        static let regular: UInt32 = 0o100000
+        static let directory: UInt32 = 0o040000
+        static let symlink: UInt32 = 0o120000
+        static let characterDevice: UInt32 = 0o020000
+        static let blockDevice: UInt32 = 0o060000
+        static let fifo: UInt32 = 0o010000
+        static let socket: UInt32 = 0o140000
+    }
+
+    /// `archive_error_string`, or a fallback when libarchive set none.
+    private var errorText: String {
+        archive_error_string(handle).map { String(cString: $0) } ?? "libarchive reported an error without a message"
+    }
+}

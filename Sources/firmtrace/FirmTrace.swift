@@ -1,0 +1,16 @@
+import ArgumentParser
+import FirmTraceKit
+
+@main
+struct FirmTrace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firmtrace",
+        abstract: "Forensics for IoT devices: firmware logs and packet captures on one timeline.",
+        discussion: """
+            Exit codes: 0 success, 2 an input or member was skipped or refused (the messages on standard \
+            error say which and why), 64 the command line was wrong.
+            """,
+        version: FirmTraceVersion.current,
+        subcommands: [UnpackCommand.self]
+    )
+}
