@@ -113,19 +113,14 @@ final class ArchiveReader {
                             isExecutable: archive_entry_perm(entry) & 0o111 != 0)
     }
 
-    /// Reads the current member's data (`archive_read_data`) into `buffer`; 0 at the member's end.
-    func readData(into buffer: UnsafeMutableRawBufferPointer, member: InputLocation,
-                  warn: (String) -> Void) throws(InputError) -> Int {
-        while true {
-            let count = archive_read_data(handle, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if count == ARCHIVE_WARN {
-                warn(errorText)
-                continue
-            }
-            isBroken = count == ARCHIVE_FATAL
-            throw InputError(.damaged(errorText), at: member.at(byte: compressedOffset))
-        }
+    /// Reads the current member's data (`archive_read_data`) into `buffer`; 0 at the member's end. A
+    /// warning here means the data itself is wrong (a zip member's CRC does not match), so it throws like
+    /// any other damage: evidence that fails its own checksum is not written as if it were whole.
+    func readData(into buffer: UnsafeMutableRawBufferPointer, member: InputLocation) throws(InputError) -> Int {
+        let count = archive_read_data(handle, buffer.baseAddress, buffer.count)
+        if count >= 0 { return count }
+        isBroken = count == ARCHIVE_FATAL
+        throw InputError(.damaged(errorText), at: member.at(byte: compressedOffset))
     }
 
     /// True after a failure that leaves the rest of the archive unreadable (`ARCHIVE_FATAL`), as opposed to

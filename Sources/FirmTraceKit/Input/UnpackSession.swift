@@ -232,8 +232,7 @@ final class UnpackSession {
         defer { buffer.deallocate() }
         do throws(InputError) {
             while true {
-                let count = try reader.readData(into: buffer, member: location,
-                                                warn: { diagnostics.report(.warning, at: location, $0) })
+                let count = try reader.readData(into: buffer, member: location)
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0 ..< count])
                 hasher.update(bufferPointer: chunk)
