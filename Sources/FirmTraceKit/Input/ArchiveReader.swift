@@ -29,6 +29,7 @@ struct ArchiveEntry {
 final class ArchiveReader {
     private let handle: OpaquePointer
     private let location: InputLocation
+    private let input: MemoryInput
     private var sawFirstHeader = false
 
     /// Opens `bytes`, which must stay valid while the reader lives.
@@ -38,6 +39,7 @@ final class ArchiveReader {
         }
         self.handle = handle
         self.location = location
+        self.input = MemoryInput(bytes)
         // archive_read_support_filter_* / archive_read_support_format_*
         _ = archive_read_support_filter_gzip(handle)
         _ = archive_read_support_filter_zstd(handle)
@@ -50,8 +52,19 @@ final class ArchiveReader {
         _ = archive_read_support_format_zip(handle)
         _ = archive_read_support_format_7zip(handle)
         _ = archive_read_support_format_raw(handle)
-        // archive_read_open_memory: libarchive only reads from the buffer; the cast drops a const it lacks.
-        let status = archive_read_open_memory(handle, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        // archive_read_set_*_callback + archive_read_open1: our own callbacks over the mapped bytes, rather
+        // than archive_read_open_memory, so the reader knows how far into the input libarchive has got.
+        _ = archive_read_set_read_callback(handle) { _, client, block in
+            MemoryInput.from(client).read(block)
+        }
+        _ = archive_read_set_skip_callback(handle) { _, client, request in
+            MemoryInput.from(client).skip(request)
+        }
+        _ = archive_read_set_seek_callback(handle) { _, client, offset, whence in
+            MemoryInput.from(client).seek(offset, whence: whence)
+        }
+        _ = archive_read_set_callback_data(handle, Unmanaged.passUnretained(input).toOpaque())
+        let status = archive_read_open1(handle)
         if status != ARCHIVE_OK {
             throw InputError(.damaged(errorText), at: location)
         }
@@ -61,9 +74,13 @@ final class ArchiveReader {
         archive_read_free(handle)
     }
 
-    /// Compressed bytes consumed so far (`archive_filter_bytes` of the outermost filter): the offset a
-    /// user can find in the file, and the denominator of the expansion ratio.
-    var compressedOffset: Int64 { archive_filter_bytes(handle, -1) }
+    /// Where in the input libarchive is reading: the offset a user can find in the file.
+    var compressedOffset: Int64 { Int64(input.position) }
+
+    /// Input bytes libarchive has read or skipped so far, the denominator of the expansion ratio.
+    /// (`archive_filter_bytes` undercounts when libarchive skips; a zip's seek to its directory would
+    /// make a plain position overcount.)
+    var bytesConsumed: Int64 { Int64(input.consumed) }
 
     /// True when the input is a compressed single file rather than a container (libarchive's raw format).
     var isBareStream: Bool { Int32(archive_format(handle)) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_RAW }
@@ -141,5 +158,52 @@ final class ArchiveReader {
     /// `archive_error_string`, or a fallback when libarchive set none.
     private var errorText: String {
         archive_error_string(handle).map { String(cString: $0) } ?? "libarchive reported an error without a message"
+    }
+}
+
+/// The input handed to libarchive in blocks, counting what it has been given.
+private final class MemoryInput {
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var position = 0
+    private(set) var consumed = 0
+    /// Small blocks keep `compressedOffset`, and so the byte offsets in messages, close to the truth.
+    private static let blockSize = 16 << 10
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    static func from(_ client: UnsafeMutableRawPointer?) -> MemoryInput {
+        Unmanaged<MemoryInput>.fromOpaque(client!).takeUnretainedValue()
+    }
+
+    func read(_ block: UnsafeMutablePointer<UnsafeRawPointer?>?) -> Int {
+        let count = min(Self.blockSize, bytes.count - position)
+        block?.pointee = count > 0 ? UnsafeRawPointer(bytes.baseAddress! + position) : nil
+        advance(to: position + count)
+        return count
+    }
+
+    func skip(_ request: Int64) -> Int64 {
+        let count = Int(min(Int64(bytes.count - position), max(request, 0)))
+        advance(to: position + count)
+        return Int64(count)
+    }
+
+    func seek(_ offset: Int64, whence: Int32) -> Int64 {
+        let base = switch whence {
+        case SEEK_CUR: Int64(position)
+        case SEEK_END: Int64(bytes.count)
+        default: Int64(0)
+        }
+        let target = base + offset
+        guard target >= 0, target <= Int64(bytes.count) else { return Int64(ARCHIVE_FATAL) }
+        position = Int(target)
+        return target
+    }
+
+    private func advance(to newPosition: Int) {
+        consumed += newPosition - position
+        position = newPosition
     }
 }

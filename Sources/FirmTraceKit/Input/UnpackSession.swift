@@ -273,7 +273,7 @@ final class UnpackSession {
                              at: location)
         }
         if bytesWrittenForInput > limits.ratioGraceBytes, let inputReader {
-            let compressed = max(inputReader.compressedOffset, 1)
+            let compressed = max(inputReader.bytesConsumed, 1)
             let ratio = Double(bytesWrittenForInput) / Double(compressed)
             if ratio > limits.maxExpansionRatio {
                 throw InputError(.limitReached(

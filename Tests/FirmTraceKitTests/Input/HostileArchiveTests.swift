@@ -140,6 +140,14 @@ struct HostileArchiveTests {
         #expect(!FileManager.default.fileExists(atPath: arena.output + "/after.txt"), "a bomb ends its archive")
     }
 
+    @Test("an uncompressed tar past the ratio's grace is not mistaken for a bomb")
+    func largePlainTarIsNotABomb() throws {
+        let arena = try Arena()
+        let outcome = try arena.unpack([.zeros("disk.img", size: 80 << 20)], as: .tar)
+        #expect(outcome.exitStatus == 0, "\(outcome.diagnostics.all)")
+        #expect(outcome.rows.first?.size == 80 << 20)
+    }
+
     @Test("the total byte limit stops the run with a message naming the flag")
     func totalByteLimit() throws {
         let arena = try Arena()
