@@ -18,10 +18,12 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        .target(name: "CShims"),
         .target(
             name: "FirmTraceKit",
             dependencies: [
                 "CArchive",
+                "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,27 +1,30 @@
-/// Text from bytes that may not be UTF-8: valid sequences stay as they are, every invalid byte becomes
-/// `\xNN`, and a backslash is doubled so the escape cannot be forged by the input.
+/// Text from bytes that may not be UTF-8: valid sequences stay as they are and every byte that is not
+/// part of one becomes `\xNN`, so nothing is dropped and output stays valid UTF-8.
 public enum EscapedText {
-    public static func escaping<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    public static func escaping(_ bytes: UnsafeRawBufferPointer) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return escapingInvalid(bytes)
+    }
+
+    public static func escaping(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { escaping($0) }
+    }
+
+    private static func escapingInvalid(_ bytes: UnsafeRawBufferPointer) -> String {
         var text = ""
-        var rest = Array(bytes)[...]
+        var rest = bytes[...]
         while let first = rest.first {
-            if let (scalar, width) = decodeScalar(rest) {
+            var decoder = UTF8()
+            var iterator = rest.prefix(4).makeIterator()
+            if case .scalarValue(let scalar) = decoder.decode(&iterator) {
                 text.unicodeScalars.append(scalar)
-                if scalar == "\\" { text.append("\\") }
-                rest = rest.dropFirst(width)
+                rest = rest.dropFirst(UTF8.width(scalar))
             } else {
                 text += "\\x" + String(first, radix: 16, uppercase: true).leftPadded(to: 2)
                 rest = rest.dropFirst()
             }
         }
         return text
-    }
-
-    private static func decodeScalar(_ bytes: ArraySlice<UInt8>) -> (Unicode.Scalar, Int)? {
-        var decoder = UTF8()
-        var iterator = bytes.prefix(4).makeIterator()
-        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return nil }
-        return (scalar, UTF8.width(scalar))
     }
 }
 

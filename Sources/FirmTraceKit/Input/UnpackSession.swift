@@ -374,9 +374,6 @@ final class UnpackSession {
     }
 }
 
-private func baseName(_ path: String) -> String {
-    path.split(separator: "/").last.map(String.init) ?? path
-}
 
 extension Sequence<UInt8> {
     var hexString: String {

@@ -6,6 +6,12 @@ import Darwin
 
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// A closed pipe then shows up as EPIPE from write, which the output writer turns into a quiet stop.
+    static func ignoreBrokenPipe() {
+        signal(SIGPIPE, SIG_IGN)
+    }
 
     static func printError(_ message: String) {
         writeStandardError("firmtrace: \(message)\n")

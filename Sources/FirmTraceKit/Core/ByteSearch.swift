@@ -1,0 +1,62 @@
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Searches over raw bytes, through libc's vectorised `memchr`/`memmem` (`CShims` exposes the GNU ones): these loops run over every
+/// byte of multi-gigabyte inputs, where a Swift loop over `UInt8` is several times slower.
+enum ByteSearch {
+    /// Index of the first `byte` in `bytes[from...]`, or nil.
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Index of the last `byte` in `bytes[..<end]`, or nil.
+    static func lastIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, before end: Int) -> Int? {
+        guard end > 0, let base = bytes.baseAddress else { return nil }
+        guard let found = firmtrace_memrchr(base, Int32(byte), end) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Index of the first occurrence of `needle` in `bytes[from...]`, or nil.
+    static func firstIndex(of needle: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress, let needleBase = needle.baseAddress else { return nil }
+        guard let found = firmtrace_memmem(base + start, bytes.count - start, needleBase, needle.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    static func contains(_ needle: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes) != nil
+    }
+
+    static func hasPrefix(_ prefix: StaticString, _ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard offset >= 0, bytes.count - offset >= count else { return false }
+        return memcmp(bytes.baseAddress! + offset, prefix.utf8Start, count) == 0
+    }
+
+    /// Number of `\n` bytes, eight at a time: counts lines between prefilter hits without decoding them.
+    static func countNewlines(in bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        var index = 0
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let pattern: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ pattern
+            // A byte of `word` is zero where the input held '\n'; this marks exactly those bytes' high bits.
+            let zeros = ~(((word & ~highs) &+ ~highs) | word) & highs
+            count += zeros.nonzeroBitCount
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] == 0x0A { count += 1 }
+            index += 1
+        }
+        return count
+    }
+}

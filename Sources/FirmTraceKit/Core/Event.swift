@@ -1,0 +1,108 @@
+/// One thing that happened, from a log line or a packet: the single value type every stage passes on.
+/// The field names (`time`, `time_basis`, `device_time`, …) are the contract of `--json` and the exports.
+public struct Event: Sendable, Hashable {
+    /// UTC instant in nanoseconds since 1970; nil when the event cannot be placed.
+    public var time: Int64?
+    public var timeBasis: TimeBasis
+    /// The timestamp exactly as the device wrote it (`07-09 20:51:49`).
+    public var deviceTime: String?
+    public var kind: EventKind
+    /// The process or layer that produced it: `rriot_tuya`, `miio_client`, `kernel`, `capture`.
+    public var origin: String
+    /// Where it came from: a path, with `!` into archives.
+    public var source: String
+    /// 1-based line in the source (the first line, for an event spanning continuation lines).
+    public var line: Int?
+    /// 1-based packet number in a capture.
+    public var frame: Int?
+    public var message: String
+    public var fields: EventFields
+
+    public init(time: Int64? = nil, timeBasis: TimeBasis = .unknown, deviceTime: String? = nil, kind: EventKind,
+                origin: String, source: String, line: Int? = nil, frame: Int? = nil, message: String,
+                fields: EventFields = EventFields()) {
+        self.time = time
+        self.timeBasis = timeBasis
+        self.deviceTime = deviceTime
+        self.kind = kind
+        self.origin = origin
+        self.source = source
+        self.line = line
+        self.frame = frame
+        self.message = message
+        self.fields = fields
+    }
+}
+
+/// How an event's `time` was obtained. Nothing is silently guessed: every event says which.
+public enum TimeBasis: String, Sendable, Hashable, CaseIterable {
+    /// The capture's clock: truth.
+    case capture
+    /// An epoch written inside the line itself (`t=1657363909`).
+    case logEpoch = "log_epoch"
+    /// The device's clock, put on UTC with the source's time zone and year.
+    case logClock = "log_clock"
+    /// Written before the device set its clock (the SDK's `01-01` period): no real date.
+    case logUnsynced = "log_unsynced"
+    case unknown
+}
+
+/// A field's value: text, a whole number or a truth value, as the design's `fields` allow.
+public enum FieldValue: Sendable, Hashable, CustomStringConvertible {
+    case string(String)
+    case integer(Int64)
+    case bool(Bool)
+
+    public var description: String {
+        switch self {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .bool(let truth): truth ? "true" : "false"
+        }
+    }
+}
+
+/// Fields in the order they were found, with flat keys (`host`, `port`, `dp.5.range`).
+public struct EventFields: Sendable, Hashable, Sequence {
+    public private(set) var entries: [(key: String, value: FieldValue)] = []
+
+    public init() {}
+
+    public init(_ entries: [(String, FieldValue)]) {
+        self.entries = entries.map { (key: $0.0, value: $0.1) }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public subscript(key: String) -> FieldValue? {
+        entries.first { $0.key == key }?.value
+    }
+
+    /// Sets `key`, replacing an earlier value so each key appears once.
+    public mutating func set(_ key: String, _ value: FieldValue) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            entries[index].value = value
+        } else {
+            entries.append((key: key, value: value))
+        }
+    }
+
+    public mutating func set(_ key: String, _ text: String) { set(key, .string(text)) }
+    public mutating func set(_ key: String, _ number: Int64) { set(key, .integer(number)) }
+    public mutating func set(_ key: String, _ truth: Bool) { set(key, .bool(truth)) }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: FieldValue)]> {
+        entries.makeIterator()
+    }
+
+    public static func == (lhs: EventFields, rhs: EventFields) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for entry in entries {
+            hasher.combine(entry.key)
+            hasher.combine(entry.value)
+        }
+    }
+}

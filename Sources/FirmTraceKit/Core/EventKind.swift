@@ -1,0 +1,35 @@
+/// The dotted name of what an event is (`tuya.post_url`). The names are the contract users filter on,
+/// so each is declared once here.
+public struct EventKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
+    public static let tuyaPostData = EventKind(rawValue: "tuya.post_data")
+    public static let tuyaPostURL = EventKind(rawValue: "tuya.post_url")
+    public static let tuyaResponse = EventKind(rawValue: "tuya.response")
+    public static let tuyaConnect = EventKind(rawValue: "tuya.connect")
+    public static let tuyaTLS = EventKind(rawValue: "tuya.tls")
+    public static let tuyaBindSchema = EventKind(rawValue: "tuya.bind_schema")
+    public static let tuyaDeviceInfo = EventKind(rawValue: "tuya.device_info")
+    public static let tuyaMQTT = EventKind(rawValue: "tuya.mqtt")
+    public static let tuyaRPC = EventKind(rawValue: "tuya.rpc")
+    public static let tuyaTimeSync = EventKind(rawValue: "tuya.time_sync")
+    public static let tuyaLine = EventKind(rawValue: "tuya.line")
+
+    public static let miioHTTPDNS = EventKind(rawValue: "miio.http_dns")
+    public static let miioServerConnection = EventKind(rawValue: "miio.server_connection")
+    public static let miioLine = EventKind(rawValue: "miio.line")
+
+    public static let kernelLine = EventKind(rawValue: "kernel.line")
+
+    /// Every kind the log decoders produce, for `--kind` globs and help text.
+    public static let logKinds: [EventKind] = [
+        .tuyaPostData, .tuyaPostURL, .tuyaResponse, .tuyaConnect, .tuyaTLS, .tuyaBindSchema, .tuyaDeviceInfo,
+        .tuyaMQTT, .tuyaRPC, .tuyaTimeSync, .tuyaLine, .miioHTTPDNS, .miioServerConnection, .miioLine, .kernelLine,
+    ]
+}

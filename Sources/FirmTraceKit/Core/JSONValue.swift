@@ -1,0 +1,277 @@
+/// JSON as it appears inside firmware log lines (`Post Data: {…}`, `read buf:{…}`, JSON-RPC).
+public indirect enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    /// The number's text, exactly as written, so nothing is lost to floating point.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Members in the order written.
+    case object([JSONMember])
+
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// The value as a field: numbers that are whole become integers; objects and arrays stay JSON text.
+    public var fieldValue: FieldValue {
+        switch self {
+        case .null: .string("null")
+        case .bool(let truth): .bool(truth)
+        case .number(let text): Int64(text).map(FieldValue.integer) ?? .string(text)
+        case .string(let text): .string(text)
+        case .array, .object: .string(jsonText)
+        }
+    }
+
+    /// Compact JSON text for this value.
+    public var jsonText: String {
+        switch self {
+        case .null: "null"
+        case .bool(let truth): truth ? "true" : "false"
+        case .number(let text): text
+        case .string(let text): JSONText.quoted(text)
+        case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let members): "{" + members.map { JSONText.quoted($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+}
+
+public struct JSONMember: Sendable, Hashable {
+    public let key: String
+    public let value: JSONValue
+}
+
+public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Byte offset in the parsed text.
+    public let offset: Int
+    public let reason: String
+
+    public var description: String { "\(reason) at byte \(offset)" }
+}
+
+/// A strict JSON parser over bytes, written by hand because it runs on every JSON-bearing line of
+/// multi-gigabyte logs, where Foundation's parser (bridging through `Data` and `NSObject`) costs more than
+/// all the rest of a line's parsing. Depth is bounded, so hostile nesting cannot exhaust the stack.
+public struct JSONParser {
+    public static let maxDepth = 64
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    /// Parses one JSON value filling the whole of `bytes` (surrounding white space allowed).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index != bytes.count { throw parser.failure("unexpected text after the JSON value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        var copy = text
+        var result: Result<JSONValue, JSONParseError> = .failure(JSONParseError(offset: 0, reason: "empty"))
+        copy.withUTF8 { buffer in
+            do throws(JSONParseError) { result = .success(try parse(UnsafeRawBufferPointer(buffer))) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    private func failure(_ reason: String) -> JSONParseError {
+        JSONParseError(offset: index, reason: reason)
+    }
+
+    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("truncated literal") }
+        for offset in 0 ..< count where bytes[index + offset] != literal.utf8Start[offset] {
+            throw failure("invalid literal")
+        }
+        index += count
+        return value
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
+        guard let byte = current else { throw failure("unexpected end of JSON") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expectLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try expectLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try expectLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return try parseNumber()
+        default: throw failure("unexpected character")
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        index += 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let key = try parseString()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            skipWhitespace()
+            members.append(JSONMember(key: key, value: try parseValue(depth: depth + 1)))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
+            default: throw failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        index += 1
+        var values: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return .array(values)
+        }
+        while true {
+            skipWhitespace()
+            values.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(values)
+            default: throw failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = index
+        if current == UInt8(ascii: "-") { index += 1 }
+        var digits = 0
+        while let byte = current, byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
+            index += 1
+            digits += 1
+        }
+        guard digits > 0 else { throw failure("invalid number") }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start ..< index]), as: UTF8.self)
+        guard Double(text) != nil else { throw JSONParseError(offset: start, reason: "invalid number") }
+        return .number(text)
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes, so the bytes are the string.
+        while let byte = current, byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte >= 0x20 { index += 1 }
+        if current == UInt8(ascii: "\"") {
+            let text = EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[start ..< index]))
+            index += 1
+            return text
+        }
+        var scalars = Array(UnsafeRawBufferPointer(rebasing: bytes[start ..< index]))
+        while let byte = current {
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return EscapedText.escaping(scalars)
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard let escape = current else { throw failure("truncated escape") }
+                index += 1
+                switch escape {
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): scalars.append(escape)
+                case UInt8(ascii: "u"):
+                    var code = try hexQuad()
+                    if (0xD800 ..< 0xDC00).contains(code), current == UInt8(ascii: "\\"),
+                       index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
+                        index += 2
+                        let low = try hexQuad()
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                    }
+                    scalars += Array(String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8)
+                default: throw failure("invalid escape")
+                }
+            default:
+                guard byte >= 0x20 else { throw failure("control character in a string") }
+                scalars.append(byte)
+                index += 1
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func hexQuad() throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0 ..< 4 {
+            guard let digit = hexDigitValue(bytes[index]) else { throw failure("invalid \\u escape") }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+}
+
+func hexDigitValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0") ... UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a") ... UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A") ... UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
+/// JSON string literals for output. Text that came from invalid UTF-8 already carries `\xNN` escapes
+/// (see `EscapedText`), so what is written here is always valid JSON and loses nothing.
+public enum JSONText {
+    public static func quoted(_ text: String) -> String {
+        var result = "\""
+        result.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    result += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}

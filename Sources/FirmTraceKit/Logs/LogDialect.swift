@@ -1,0 +1,34 @@
+/// The log formats firmtrace reads, recognised from their lines, never from a file name.
+public enum LogDialect: String, Sendable, Hashable {
+    case tuya, miio, kernel
+
+    /// The process whose log this is, the `origin` of its events.
+    public var origin: String {
+        switch self {
+        case .tuya: "rriot_tuya"
+        case .miio: "miio_client"
+        case .kernel: "kernel"
+        }
+    }
+
+    /// Looks at the first lines (up to 64 KiB) and picks the dialect most of them are written in.
+    static func detect(_ head: UnsafeRawBufferPointer) -> LogDialect? {
+        var votes: [LogDialect: Int] = [:]
+        var framer = LineFramer()
+        var lines = 0
+        framer.feed(UnsafeRawBufferPointer(rebasing: head.prefix(64 << 10))) { line in
+            guard lines < 50, !line.bytes.isEmpty else { return }
+            lines += 1
+            if MiioLinePrefix.parse(line.bytes) != nil {
+                votes[.miio, default: 0] += 1
+            } else if KernelLinePrefix.parse(line.bytes) != nil {
+                votes[.kernel, default: 0] += 1
+            } else if TuyaLinePrefix.find(in: line.bytes) != nil
+                        || (ByteSearch.contains("\u{1B}[", in: line.bytes)
+                            && ANSIEscapes.strip(line.bytes).withUnsafeBytes { TuyaLinePrefix.find(in: $0) } != nil) {
+                votes[.tuya, default: 0] += 1
+            }
+        }
+        return votes.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }?.key
+    }
+}

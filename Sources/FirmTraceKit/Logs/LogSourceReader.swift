@@ -1,0 +1,300 @@
+/// What a reader should do with the events of a source: which kinds are worth decoding at all, whether
+/// whole events are needed or only a count, and where they go.
+struct LogReadPlan {
+    /// Cheap check on a kind before anything else is decoded.
+    var wantsKind: (EventKind) -> Bool
+    /// False when only the number of events of wanted kinds matters: no strings, no fields are made.
+    var needsEvents: Bool
+    /// A device secKey to verify `sign=` and `passwd:` with.
+    var tuyaKey: String?
+}
+
+/// Turns the lines of one log source into events. A prefixed line starts an event; the unprefixed lines
+/// after it (HTTP bodies, wrapped JSON, helper output) belong to it. Events wait, in order and a bounded
+/// number of them, until a line with an epoch settles the source's clock, so that even the lines before
+/// it get a time.
+final class LogSourceReader {
+    static let maxHeldEvents = 10_000
+
+    private let source: String
+    private let dialect: LogDialect
+    private let bundle: RRLogBundle?
+    private let plan: LogReadPlan
+    private let emit: (Event) -> Bool
+    private var clock: SourceClock
+    private var framer = LineFramer()
+    private var pending: PendingEvent?
+    /// The current event is of a kind nobody wants: its continuation lines are passed over.
+    private var skippingCurrent = false
+    private var held: [PendingEvent] = []
+    private(set) var stopped = false
+    /// Events of wanted kinds seen, when only counting.
+    private(set) var counted = 0
+
+    init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, emit: @escaping (Event) -> Bool) {
+        self.source = source
+        self.dialect = dialect
+        self.bundle = bundle
+        self.plan = plan
+        self.emit = emit
+        self.clock = dialect == .tuya ? SourceClock() : .utc
+    }
+
+    var linesRead: Int { framer.lineCount }
+    var cutLines: Int { framer.cutLines }
+
+    func feed(_ chunk: UnsafeRawBufferPointer) {
+        guard !stopped else { return }
+        framer.feed(chunk) { line in
+            if !stopped { handle(line) }
+        }
+    }
+
+    func finish() {
+        framer.finish { line in
+            if !stopped { handle(line) }
+        }
+        completePending()
+        releaseHeld()
+    }
+
+    /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
+    /// Lines before the excerpt's first prefix are passed over: they belong to an event not asked for.
+    func readExcerpt(_ bytes: UnsafeRawBufferPointer, firstLine: Int) {
+        framer = LineFramer(firstLineNumber: firstLine)
+        sawPrefix = true
+        skippingCurrent = true
+        framer.feed(bytes) { line in
+            if !stopped { handle(line) }
+        }
+        framer.finish { line in
+            if !stopped { handle(line) }
+        }
+        completePending()
+    }
+
+    /// Settles a Tuya source's clock before reading excerpts out of order: the first line carrying an
+    /// epoch is found with `memmem` rather than by reading up to it.
+    func settleClock(_ bytes: UnsafeRawBufferPointer) {
+        guard dialect == .tuya, !clock.isSettled else { return }
+        for marker in ["&t=", "\"t\":", "time sync success"] {
+            let needle = Array(marker.utf8)
+            var position = 0
+            for _ in 0 ..< 100 {
+                guard let hit = needle.withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: bytes, from: position) }) else { break }
+                let start = (ByteSearch.lastIndex(of: 0x0A, in: bytes, before: hit) ?? -1) + 1
+                let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: hit) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start ..< end])
+                if let prefix = TuyaLinePrefix.find(in: line) {
+                    let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
+                    var event = PendingEvent(kind: TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile])),
+                                             line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil, message: Array(message))
+                    event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
+                    if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return }
+                }
+                position = end
+            }
+        }
+    }
+
+    // MARK: Lines
+
+    private func handle(_ line: LogLine) {
+        if dialect == .tuya, ByteSearch.contains("\u{1B}[", in: line.bytes) {
+            ANSIEscapes.strip(line.bytes).withUnsafeBytes { handle(LogLine(bytes: $0, number: line.number, offset: line.offset)) }
+            return
+        }
+        switch dialect {
+        case .tuya:
+            if let prefix = TuyaLinePrefix.find(in: line.bytes) {
+                let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
+                let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
+                startEvent(TuyaMessage.kind(message: message, sourceFile: sourceFile)) {
+                    PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime), level: prefix.level.rawValue,
+                                 origin: text(line.bytes, prefix.sourceFile), message: Array(message),
+                                 foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil)
+                }
+                return
+            }
+        case .miio:
+            if let prefix = MiioLinePrefix.parse(line.bytes) {
+                let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
+                startEvent(MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)) {
+                    PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
+                                 level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function), message: Array(message))
+                }
+                return
+            }
+        case .kernel:
+            if let prefix = KernelLinePrefix.parse(line.bytes) {
+                startEvent(.kernelLine) {
+                    var event = PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
+                                             level: nil, origin: nil, message: Array(line.bytes[prefix.message]))
+                    event.uptimeMicroseconds = prefix.uptimeMicroseconds
+                    return event
+                }
+                return
+            }
+        }
+        continueEvent(line)
+    }
+
+    /// A line with a prefix: the event before it is complete, and a new one starts.
+    private func startEvent(_ kind: EventKind, _ make: (EventKind) -> PendingEvent) {
+        completePending()
+        guard plan.wantsKind(kind) else {
+            skippingCurrent = true
+            return
+        }
+        skippingCurrent = false
+        if plan.needsEvents {
+            pending = make(kind)
+        } else {
+            counted += 1
+        }
+    }
+
+    /// A line without a prefix continues the current event; before the first prefix it starts a plain one.
+    private func continueEvent(_ line: LogLine) {
+        if pending != nil {
+            pending!.continuation.append(Array(line.bytes))
+        } else if !skippingCurrent, !sawPrefix {
+            sawPrefix = true
+            let kind: EventKind = switch dialect {
+            case .tuya: .tuyaLine
+            case .miio: .miioLine
+            case .kernel: .kernelLine
+            }
+            startEvent(kind) { PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
+                                            message: Array(line.bytes)) }
+        }
+    }
+
+    /// Unprefixed lines at the very start form one event; after that, unprefixed lines only continue.
+    private var sawPrefix = false
+
+    // MARK: Events
+
+    private func completePending() {
+        sawPrefix = true
+        guard let event = pending else { return }
+        pending = nil
+        if dialect == .tuya, !clock.isSettled {
+            var event = event
+            event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
+            if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) {
+                held.append(event)
+                releaseHeld()
+            } else if held.count < Self.maxHeldEvents {
+                held.append(event)
+            } else {
+                releaseHeld()
+                deliver(event)
+            }
+            return
+        }
+        deliver(event)
+    }
+
+    private func releaseHeld() {
+        let waiting = held
+        held.removeAll()
+        for event in waiting where !stopped {
+            deliver(event)
+        }
+    }
+
+    private func deliver(_ pendingEvent: PendingEvent) {
+        var event = pendingEvent
+        event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
+        guard var built = event.built else { return }
+        if let stamp = event.stamp {
+            let (time, basis) = clock.place(stamp)
+            built.time = time
+            built.timeBasis = basis
+            if let epoch = event.epoch, built.kind == .tuyaPostURL, let time {
+                built.fields.set("t_skew_s", epoch - time.floorDivided(by: 1_000_000_000).quotient)
+            }
+        }
+        if let epoch = event.epoch, dialect == .tuya {
+            built.time = epoch * 1_000_000_000
+            built.timeBasis = .logEpoch
+        }
+        built.source = source
+        if !emit(built) { stopped = true }
+    }
+
+    private static func miioLevel(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "E"): "error"
+        case UInt8(ascii: "W"): "warning"
+        case UInt8(ascii: "I"): "info"
+        case UInt8(ascii: "D"): "debug"
+        default: String(decoding: [byte], as: UTF8.self)
+        }
+    }
+}
+
+private func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+    EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[range]))
+}
+
+/// An event being assembled from its lines, kept as bytes until it is known to be wanted.
+struct PendingEvent {
+    let kind: EventKind
+    let line: Int
+    let stamp: DeviceStamp?
+    let deviceTime: String?
+    let level: String?
+    /// `iot_httpc.c:883` for Tuya, the function for miio.
+    let origin: String?
+    let message: [UInt8]
+    var foreign: String?
+    var continuation: [[UInt8]] = []
+    var uptimeMicroseconds: Int64?
+    /// The epoch the line carries, once fields are known.
+    private(set) var epoch: Int64?
+    private(set) var built: Event?
+
+    init(kind: EventKind, line: Int, stamp: DeviceStamp?, deviceTime: String?, level: String?, origin: String?,
+         message: [UInt8], foreign: String? = nil) {
+        self.kind = kind
+        self.line = line
+        self.stamp = stamp
+        self.deviceTime = deviceTime
+        self.level = level
+        self.origin = origin
+        self.message = message
+        self.foreign = foreign
+    }
+
+    mutating func materialize(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) {
+        guard built == nil else { return }
+        var fields = EventFields()
+        if let level { fields.set("level", level) }
+        let firstLine = EscapedText.escaping(message).trimmingTrailingWhitespace
+        var continuationText = continuation.map { EscapedText.escaping($0) }
+        while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
+        let messageText = ([String(firstLine)] + continuationText).joined(separator: "\n")
+        switch dialect {
+        case .tuya:
+            if let origin { fields.set("src", origin) }
+            if let foreign, !foreign.isEmpty { fields.set("foreign_output", foreign) }
+            TuyaMessage.fields(kind: kind, message: messageText, into: &fields)
+            if let tuyaKey {
+                if kind == .tuyaPostURL { TuyaSign.verifyPostURL(&fields, key: tuyaKey) }
+                if fields["passwd"] != nil { TuyaSign.verifyMQTTPassword(&fields, key: tuyaKey) }
+            }
+            epoch = TuyaMessage.epoch(kind: kind, fields: fields)
+        case .miio:
+            if let origin { fields.set("function", origin) }
+            MiioMessage.fields(kind: kind, message: String(firstLine), continuation: continuationText, into: &fields)
+        case .kernel:
+            if let deviceTime { fields.set("uptime_s", deviceTime) }
+            if let uptimeMicroseconds { fields.set("uptime_us", uptimeMicroseconds) }
+        }
+        bundle?.addFields(to: &fields)
+        built = Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
+                      fields: fields)
+    }
+}

@@ -1,0 +1,78 @@
+/// One log source's clock as far as its own lines settle it: the time zone and year, learned from the
+/// first epoch a line carries (`t=1657363909` next to the line's `07-09 20:51:49`). The full clock model
+/// against captures refines this later; here nothing is guessed, and each event says what placed it.
+struct SourceClock {
+    /// Device local time minus UTC, rounded to a real zone offset (15-minute steps).
+    private(set) var utcOffset: Int64?
+    /// The epoch that settled the zone, and the year it gave.
+    private(set) var referenceEpoch: Int64?
+    private(set) var referenceYear: Int64?
+    /// Where the year came from, for the clock report: `epoch`, `utc`.
+    private(set) var yearSource: String?
+
+    var isSettled: Bool { utcOffset != nil }
+
+    /// A clock already on UTC with full dates (miio_client).
+    static let utc: SourceClock = {
+        var clock = SourceClock()
+        clock.utcOffset = 0
+        clock.yearSource = "line"
+        return clock
+    }()
+
+    /// Learns the zone and year from an epoch written beside a device-local stamp. Returns false when the
+    /// two cannot belong together (more than 15 hours apart whatever the year).
+    mutating func learn(epoch: Int64, stamp: DeviceStamp) -> Bool {
+        guard !isSettled, !stamp.isUnsyncedClock else { return false }
+        let (epochYear, _, _) = UTCDateTime.civilDate(daysSinceEpoch: epoch.floorDivided(by: 86_400).quotient)
+        var best: (year: Int64, difference: Int64)?
+        for year in epochYear - 1 ... epochYear + 1 {
+            let difference = stamp.localSeconds(year: year) - epoch
+            if best == nil || abs(difference) < abs(best!.difference) { best = (year, difference) }
+        }
+        guard let best, abs(best.difference) <= 15 * 3600 else { return false }
+        utcOffset = (best.difference + (best.difference >= 0 ? 450 : -450)) / 900 * 900
+        referenceEpoch = epoch
+        referenceYear = best.year
+        yearSource = "epoch"
+        return true
+    }
+
+    /// UTC nanoseconds for a stamp, and the basis that placed it.
+    func place(_ stamp: DeviceStamp) -> (time: Int64?, basis: TimeBasis) {
+        if let year = stamp.year {
+            guard let utcOffset else { return (nil, .unknown) }
+            return ((stamp.localSeconds(year: year) - utcOffset) * 1_000_000_000 + stamp.nanoseconds, .logClock)
+        }
+        if stamp.isUnsyncedClock, !referenceIsNewYear { return (nil, .logUnsynced) }
+        guard let utcOffset, let referenceEpoch, let referenceYear else { return (nil, .unknown) }
+        // The year that puts the stamp nearest the reference: a log running over New Year changes year.
+        var best: Int64?
+        for year in referenceYear - 1 ... referenceYear + 1 {
+            let seconds = stamp.localSeconds(year: year) - utcOffset
+            if best == nil || abs(seconds - referenceEpoch) < abs(best! - referenceEpoch) { best = seconds }
+        }
+        return (best.map { $0 * 1_000_000_000 + stamp.nanoseconds }, .logClock)
+    }
+
+    /// True when the settling epoch itself falls on 1 January local time, so `01-01` lines are real.
+    private var referenceIsNewYear: Bool {
+        guard let utcOffset, let referenceEpoch else { return false }
+        let (_, month, day) = UTCDateTime.civilDate(daysSinceEpoch: (referenceEpoch + utcOffset).floorDivided(by: 86_400).quotient)
+        return month == 1 && day == 1
+    }
+}
+
+/// A timestamp as a device wrote it, in numbers. Tuya stamps have no year; miio stamps have one.
+struct DeviceStamp: Sendable, Hashable {
+    var year: Int64?
+    var month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
+    var nanoseconds: Int64 = 0
+
+    /// The Tuya SDK's clock before time sync starts on `01-01`: not a date.
+    var isUnsyncedClock: Bool { year == nil && month == 1 && day == 1 }
+
+    func localSeconds(year: Int64) -> Int64 {
+        UTCDateTime.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+}

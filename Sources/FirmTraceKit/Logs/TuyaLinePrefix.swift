@@ -1,0 +1,125 @@
+/// The `[MM-DD hh:mm:ss TUYA Level][file.c:line] ` prefix of a Tuya SDK log line, parsed from bytes.
+/// Variants from the field: milliseconds after the seconds (`18:12:15:692`, not zero-padded), `--` after
+/// the time, and a prefix that starts mid-line after another program's output (`bk_rst:0 tuya_rst:0[01-01 …`).
+struct TuyaLinePrefix {
+    var month = 0, day = 0, hour = 0, minute = 0, second = 0
+    var millisecond: Int?
+    var level: TuyaLevel = .debug
+    /// Byte ranges within the parsed line.
+    var prefixStart = 0
+    var deviceTime: Range<Int> = 0 ..< 0
+    var sourceFile: Range<Int> = 0 ..< 0
+    var message: Range<Int> = 0 ..< 0
+
+    var stamp: DeviceStamp {
+        DeviceStamp(month: Int64(month), day: Int64(day), hour: Int64(hour), minute: Int64(minute), second: Int64(second),
+                    nanoseconds: Int64(millisecond ?? 0) * 1_000_000)
+    }
+
+    /// Finds and parses a prefix anywhere in `line`; nil when the line has none (a continuation).
+    static func find(in line: UnsafeRawBufferPointer) -> TuyaLinePrefix? {
+        var searchFrom = 0
+        while let open = ByteSearch.firstIndex(of: UInt8(ascii: "["), in: line, from: searchFrom) {
+            if let prefix = parse(line, at: open) { return prefix }
+            searchFrom = open + 1
+        }
+        return nil
+    }
+
+    /// Parses a prefix starting exactly at `start` (a `[`).
+    static func parse(_ line: UnsafeRawBufferPointer, at start: Int) -> TuyaLinePrefix? {
+        var cursor = start + 1
+        func number(_ width: Int) -> Int? {
+            guard cursor + width <= line.count else { return nil }
+            var value = 0
+            for offset in 0 ..< width {
+                let digit = line[cursor + offset] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            cursor += width
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard cursor < line.count, line[cursor] == byte else { return false }
+            cursor += 1
+            return true
+        }
+        var prefix = TuyaLinePrefix()
+        prefix.prefixStart = start
+        guard let month = number(2), expect(UInt8(ascii: "-")), let day = number(2), expect(UInt8(ascii: " ")),
+              let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
+              let second = number(2),
+              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        (prefix.month, prefix.day, prefix.hour, prefix.minute, prefix.second) = (month, day, hour, minute, second)
+        if expect(UInt8(ascii: ":")) {
+            var millisecond = 0, digits = 0
+            while digits < 3, cursor < line.count, line[cursor] &- UInt8(ascii: "0") < 10 {
+                millisecond = millisecond * 10 + Int(line[cursor] - UInt8(ascii: "0"))
+                cursor += 1
+                digits += 1
+            }
+            guard digits > 0 else { return nil }
+            prefix.millisecond = millisecond
+        }
+        prefix.deviceTime = start + 1 ..< cursor
+        while cursor < line.count, line[cursor] == UInt8(ascii: " ") || line[cursor] == UInt8(ascii: "-") { cursor += 1 }
+        guard ByteSearch.hasPrefix("TUYA ", line, at: cursor) else { return nil }
+        cursor += 5
+        let levelStart = cursor
+        guard let levelEnd = ByteSearch.firstIndex(of: UInt8(ascii: "]"), in: line, from: cursor), levelEnd - levelStart <= 8,
+              let level = TuyaLevel(UnsafeRawBufferPointer(rebasing: line[levelStart ..< levelEnd]))
+        else { return nil }
+        prefix.level = level
+        cursor = levelEnd + 1
+        guard expect(UInt8(ascii: "[")), let fileEnd = ByteSearch.firstIndex(of: UInt8(ascii: "]"), in: line, from: cursor),
+              fileEnd - cursor <= 256
+        else { return nil }
+        prefix.sourceFile = cursor ..< fileEnd
+        cursor = fileEnd + 1
+        if cursor < line.count, line[cursor] == UInt8(ascii: " ") { cursor += 1 }
+        prefix.message = cursor ..< line.count
+        return prefix
+    }
+}
+
+enum TuyaLevel: String, Sendable {
+    case error = "Err", warning = "Warn", notice = "Notice", info = "Info", debug = "Debug", trace = "Trace"
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard let first = bytes.first else { return nil }
+        let candidate: TuyaLevel
+        switch first {
+        case UInt8(ascii: "E"): candidate = .error
+        case UInt8(ascii: "W"): candidate = .warning
+        case UInt8(ascii: "N"): candidate = .notice
+        case UInt8(ascii: "I"): candidate = .info
+        case UInt8(ascii: "D"): candidate = .debug
+        case UInt8(ascii: "T"): candidate = .trace
+        default: return nil
+        }
+        guard bytes.elementsEqual(candidate.rawValue.utf8) else { return nil }
+        self = candidate
+    }
+}
+
+/// Removes ANSI colour sequences (`ESC [ … letter`) some builds wrap log lines in.
+enum ANSIEscapes {
+    static func strip(_ line: UnsafeRawBufferPointer) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(line.count)
+        var index = 0
+        while index < line.count {
+            if line[index] == 0x1B, index + 1 < line.count, line[index + 1] == UInt8(ascii: "[") {
+                index += 2
+                while index < line.count, !(0x40 ... 0x7E).contains(line[index]) { index += 1 }
+                index += 1
+                continue
+            }
+            result.append(line[index])
+            index += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import FirmTraceKit
+
+struct GrepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grep",
+        abstract: "Search firmware logs by meaning: typed events, filtered by kind, fields and time.",
+        discussion: """
+            INPUT is any mix of log files, folders (read recursively, rotated logs oldest first), archives and \
+            compressed files (read in place: the source of an event is bundle.tar.gz!rrlog/tuya.log). Tuya SDK \
+            (rriot_tuya), miio_client and kernel logs are recognised from their lines.
+
+            Kinds: \(EventKind.logKinds.map(\.rawValue).joined(separator: ", ")).
+
+            --where takes the same expressions as Wireshark display filters, over an event's fields and its \
+            names kind, origin, source, message, line, device_time, time_basis: ==, !=, <, >, <=, >=, \
+            contains, matches (a case-insensitive regular expression), in {a, b}, and/or/not (&&, ||, !), \
+            parentheses. Exit status: 0 something matched, 1 nothing did, 2 an input could not be read.
+
+            Examples:
+              firmtrace grep bundle.tar.gz --kind tuya.post_url --where 'api == "tuya.device.timer.count"'
+              firmtrace grep rrlog/ --kind 'tuya.*' --where 'host contains "tuyaeu"' --since 2022-07-09T16:00:00Z --json
+              firmtrace grep bundle.tar.gz --kind tuya.post_url --tuya-key 7c4f9e1a2b3d5e6f --where 'sign_ok == false'
+              firmtrace grep tuya.log --count
+            """
+    )
+
+    @Argument(help: "Log files, folders, archives or compressed files.")
+    var inputs: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Only events of this kind; a glob such as 'tuya.*'. Repeatable.", valueName: "glob"))
+    var kind: [String] = []
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only events for which this expression holds.", valueName: "expr"))
+    var expression: String?
+
+    @Option(help: ArgumentHelp("Only events at or after this UTC time (2022-07-09, 2022-07-09T16:30:00Z, …+10:00).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only events before this time.", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Only events whose message or any field contains this text.", valueName: "text"))
+    var text: String?
+
+    @Flag(name: [.short, .long], help: "Print only the number of matching events.")
+    var count = false
+
+    @Flag(help: "Write JSON Lines, one event per line.")
+    var json = false
+
+    @Flag(help: "Write CSV with Timesketch's columns first.")
+    var csv = false
+
+    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey: check every Post URL's sign= and the MQTT passwd.", valueName: "key"))
+    var tuyaKey: String?
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv cannot be combined") }
+        if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
+        if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
+        for pattern in kind where !EventKind.logKinds.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
+            throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.logKinds.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func makeRequest() throws -> GrepRequest {
+        var query = EventQuery(kindPatterns: kind, text: text)
+        if let expression {
+            do {
+                query.expression = try FilterExpression.parse(expression)
+            } catch {
+                throw ValidationError("--where: \(error)")
+            }
+        }
+        query.since = since.flatMap(UTCDateTime.parse)
+        query.until = until.flatMap(UTCDateTime.parse)
+        return GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey)
+    }
+
+    func run() throws {
+        let request = try makeRequest()
+        Terminal.ignoreBrokenPipe()
+        let output = OutputWriter.standardOutput()
+        let sink: EventSink? = if count {
+            nil
+        } else if json {
+            JSONLSink(output: output)
+        } else if csv {
+            CSVSink(output: output)
+        } else {
+            HumanEventSink(output: output, colour: Terminal.standardOutputIsTerminal)
+        }
+        let outcome = Grep.run(request, sink: sink)
+        if count {
+            output.write("\(outcome.matched)\n")
+            output.flush()
+        }
+        for diagnostic in outcome.diagnostics.all {
+            Terminal.printError(diagnostic.description)
+        }
+        if let failure = output.failure {
+            Terminal.printError("cannot write the output: \(failure)")
+            throw ExitCode(2)
+        }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+}
