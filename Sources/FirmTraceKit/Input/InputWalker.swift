@@ -12,8 +12,8 @@ struct InputSource {
     let modificationTime: Int64?
     /// True when the user named this file; false when it was found inside a folder or an archive.
     let isExplicit: Bool
-    /// The whole content when it is a mapped file (`read` then gives it as one chunk).
-    let mapped: UnsafeRawBufferPointer?
+    /// The open file when the source is a plain file on disk, for readers that scan it their own way.
+    let file: FileChunkReader?
     let read: ((UnsafeRawBufferPointer) -> Bool) throws(InputError) -> Void
 }
 
@@ -46,24 +46,37 @@ enum InputWalker {
             }
             return true
         }
-        let file: MappedFile
-        do {
-            file = try MappedFile(path: path)
-        } catch {
-            diagnostics.report(.error, at: location, "cannot read: \(error)")
-            return true
-        }
-        let kind = ContentSniffer.kind(of: UnsafeRawBufferPointer(rebasing: file.bytes.prefix(ContentSniffer.prefixLength)))
-        do {
-            if kind.isArchive {
-                let reader = try ArchiveReader(bytes: file.bytes, location: location)
-                return try walkArchive(reader, location: location, name: baseName(path), explicit: explicit,
-                                       diagnostics: &diagnostics, visit: visit)
+        do throws(InputError) {
+            let file: FileChunkReader
+            let head: [UInt8]
+            do {
+                file = try FileChunkReader(path: path)
+                head = try file.head(ContentSniffer.prefixLength)
+            } catch {
+                throw InputError(.unreadable(error.description), at: location)
             }
-            let bytes = file.bytes
+            if ContentSniffer.kind(of: head).isArchive {
+                let mapped: MappedFile
+                do {
+                    mapped = try MappedFile(descriptor: file.descriptor)
+                } catch {
+                    throw InputError(.unreadable(error.description), at: location)
+                }
+                let reader = try ArchiveReader(bytes: mapped.bytes, location: location)
+                return try withExtendedLifetime(mapped) { () throws(InputError) -> Bool in
+                    try walkArchive(reader, location: location, name: baseName(path), explicit: explicit,
+                                    diagnostics: &diagnostics, visit: visit)
+                }
+            }
             let source = InputSource(location: location, modificationTime: Int64(status.st_mtim.tv_sec), isExplicit: explicit,
-                                     mapped: bytes) { body throws(InputError) in _ = body(bytes) }
-            return try withExtendedLifetime(file) { () throws(InputError) -> Bool in try visit(source) }
+                                     file: file) { body throws(InputError) in
+                do throws(SystemCallError) {
+                    try file.forEachChunk(body)
+                } catch {
+                    throw InputError(.unreadable(error.description), at: location)
+                }
+            }
+            return try visit(source)
         } catch {
             diagnostics.report(.error, at: error.location, error.explanation)
             return true
@@ -128,7 +141,7 @@ enum InputWalker {
             }
             var firstPending = true
             let source = InputSource(location: memberLocation, modificationTime: entry.modificationTime, isExplicit: explicit,
-                                     mapped: nil) { body throws(InputError) in
+                                     file: nil) { body throws(InputError) in
                 if firstPending {
                     firstPending = false
                     guard body(first) else { return }

@@ -73,27 +73,45 @@ final class LogSourceReader {
         completePending()
     }
 
+    var needsEvents: Bool { plan.needsEvents }
+
+    /// Counts a candidate line when only counting: its prefix and kind decide.
+    func countCandidate(_ line: UnsafeRawBufferPointer) {
+        guard let prefix = TuyaLinePrefix.find(in: line) else { return }
+        let kind = TuyaMessage.kind(message: UnsafeRawBufferPointer(rebasing: line[prefix.message]),
+                                    sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
+        if plan.wantsKind(kind) { counted += 1 }
+    }
+
+    /// Delivers what waited for a clock that the excerpts never settled.
+    func finishExcerpts() {
+        releaseHeld()
+    }
+
     /// Settles a Tuya source's clock before reading excerpts out of order: the first line carrying an
-    /// epoch is found with `memmem` rather than by reading up to it.
-    func settleClock(_ bytes: UnsafeRawBufferPointer) {
+    /// epoch is found with `memmem`, usually within the first kilobytes.
+    func settleClock(_ file: FileChunkReader) throws(SystemCallError) {
         guard dialect == .tuya, !clock.isSettled else { return }
-        for marker in ["&t=", "\"t\":", "time sync success"] {
-            let needle = Array(marker.utf8)
-            var position = 0
-            for _ in 0 ..< 100 {
-                guard let hit = needle.withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: bytes, from: position) }) else { break }
-                let start = (ByteSearch.lastIndex(of: 0x0A, in: bytes, before: hit) ?? -1) + 1
-                let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: hit) ?? bytes.count
-                let line = UnsafeRawBufferPointer(rebasing: bytes[start ..< end])
-                if let prefix = TuyaLinePrefix.find(in: line) {
-                    let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
-                    var event = PendingEvent(kind: TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile])),
-                                             line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil, message: Array(message))
-                    event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
-                    if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return }
+        let markers = ["&t=", "\"t\":", "time sync success"].map { Array($0.utf8) }
+        try file.forEachRegion(maxLineLength: LineFramer.maxLineLength) { region, _ in
+            for marker in markers {
+                var position = 0
+                while let hit = marker.withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: region, from: position) }) {
+                    let start = (ByteSearch.lastIndex(of: 0x0A, in: region, before: hit) ?? -1) + 1
+                    let end = ByteSearch.firstIndex(of: 0x0A, in: region, from: hit) ?? region.count
+                    let line = UnsafeRawBufferPointer(rebasing: region[start ..< end])
+                    if let prefix = TuyaLinePrefix.find(in: line) {
+                        let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
+                        let kind = TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
+                        var event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
+                                                 message: Array(message))
+                        event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
+                        if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return nil }
+                    }
+                    position = end + 1
                 }
-                position = end
             }
+            return region.count
         }
     }
 
@@ -208,6 +226,9 @@ final class LogSourceReader {
         var event = pendingEvent
         event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
         guard var built = event.built else { return }
+        if let epoch = event.epoch, let stamp = event.stamp {
+            _ = clock.learn(epoch: epoch, stamp: stamp)
+        }
         if let stamp = event.stamp {
             let (time, basis) = clock.place(stamp)
             built.time = time

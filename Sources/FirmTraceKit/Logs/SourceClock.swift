@@ -21,9 +21,17 @@ struct SourceClock {
     }()
 
     /// Learns the zone and year from an epoch written beside a device-local stamp. Returns false when the
-    /// two cannot belong together (more than 15 hours apart whatever the year).
+    /// two cannot belong together (more than 15 hours apart whatever the year). Once settled, later epochs
+    /// only move the reference forward, so a log spanning years keeps placing its lines in the right one.
     mutating func learn(epoch: Int64, stamp: DeviceStamp) -> Bool {
-        guard !isSettled, !stamp.isUnsyncedClock else { return false }
+        guard !stamp.isUnsyncedClock else { return false }
+        if let utcOffset, yearSource == "epoch" {
+            let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: (epoch + utcOffset).floorDivided(by: 86_400).quotient)
+            referenceEpoch = epoch
+            referenceYear = year
+            return false
+        }
+        guard !isSettled else { return false }
         let (epochYear, _, _) = UTCDateTime.civilDate(daysSinceEpoch: epoch.floorDivided(by: 86_400).quotient)
         var best: (year: Int64, difference: Int64)?
         for year in epochYear - 1 ... epochYear + 1 {

@@ -1,7 +1,12 @@
 /// Which events a user asked for: kinds by glob, a `--where` expression over fields, a time window and a
 /// text to find anywhere. Checks run cheapest first, so most lines are decided by their kind alone.
 public struct EventQuery: Sendable {
-    public var kindPatterns: [String]
+    public var kindPatterns: [String] {
+        didSet { wantedKinds = Self.kinds(matching: kindPatterns) }
+    }
+    /// The kinds the patterns select, resolved once: a per-line check is then a few comparisons of
+    /// short strings, not a glob match. Nil selects every kind.
+    private var wantedKinds: [EventKind]?
     public var expression: FilterExpression?
     /// UTC nanoseconds; events without a time never fall inside a window.
     public var since: Int64?
@@ -12,6 +17,7 @@ public struct EventQuery: Sendable {
     public init(kindPatterns: [String] = [], expression: FilterExpression? = nil, since: Int64? = nil, until: Int64? = nil,
                 text: String? = nil) {
         self.kindPatterns = kindPatterns
+        wantedKinds = Self.kinds(matching: kindPatterns)
         self.expression = expression
         self.since = since
         self.until = until
@@ -22,7 +28,13 @@ public struct EventQuery: Sendable {
     public var decidedByKind: Bool { expression == nil && since == nil && until == nil && text == nil }
 
     public func wantsKind(_ kind: EventKind) -> Bool {
-        kindPatterns.isEmpty || kindPatterns.contains { Glob.matches($0, kind.rawValue) }
+        guard let wantedKinds else { return true }
+        return wantedKinds.contains(kind)
+    }
+
+    private static func kinds(matching patterns: [String]) -> [EventKind]? {
+        guard !patterns.isEmpty else { return nil }
+        return EventKind.logKinds.filter { kind in patterns.contains { Glob.matches($0, kind.rawValue) } }
     }
 
     public func matches(_ event: Event) -> Bool {

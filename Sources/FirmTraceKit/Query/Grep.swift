@@ -28,68 +28,151 @@ public enum Grep {
     static let binaryProbeLength = 8 << 10
 
     public static func run(_ request: GrepRequest, sink: EventSink?) -> GrepOutcome {
+        let run = GrepRun(request: request, sink: sink)
         var diagnostics = Diagnostics()
-        var sourceReports = Diagnostics()
-        var matched = 0
-        var stopped = false
-        let query = request.query
-        let countOnly = request.countOnly || sink == nil
-        let plan = LogReadPlan(wantsKind: query.wantsKind, needsEvents: !(countOnly && query.decidedByKind),
-                               tuyaKey: request.tuyaKey)
-        let emit: (Event) -> Bool = { event in
-            guard query.matches(event) else { return true }
-            matched += 1
-            if countOnly { return true }
-            if sink?.accept(event) == false {
-                stopped = true
-                return false
-            }
-            return true
-        }
         InputWalker.walk(request.inputs, diagnostics: &diagnostics) { source throws(InputError) in
-            var reader: LogSourceReader?
-            var refused = false
-            var sourceDiagnostics = Diagnostics()
-            if let mapped = source.mapped, let literal = query.requiredLiteral,
-               let dialect = recognise(mapped, source, &sourceDiagnostics), dialect == .tuya {
-                let bundle = RRLogBundle.find(in: source.location.chain)
-                let candidates = LogSourceReader(source: source.location.source, dialect: dialect, bundle: bundle, plan: plan, emit: emit)
-                matched += candidates.readCandidates(mapped, literal: literal)
-                for diagnostic in sourceDiagnostics.all { sourceReports.report(diagnostic) }
-                return !stopped
-            }
-            try source.read { chunk in
-                if reader == nil && !refused {
-                    guard let dialect = recognise(chunk, source, &sourceDiagnostics) else {
-                        refused = true
-                        return false
-                    }
-                    reader = LogSourceReader(source: source.location.source, dialect: dialect,
-                                             bundle: RRLogBundle.find(in: source.location.chain), plan: plan, emit: emit)
-                }
-                reader?.feed(chunk)
-                return reader?.stopped == false
-            }
-            if let reader {
-                reader.finish()
-                matched += reader.counted
-                if reader.cutLines > 0 {
-                    sourceDiagnostics.report(.warning, at: source.location,
-                                             "\(reader.cutLines) lines longer than \(LineFramer.maxLineLength) bytes were cut there")
-                }
-            }
-            for diagnostic in sourceDiagnostics.all { sourceReports.report(diagnostic) }
-            return !stopped
+            try run.read(source)
         }
-        for diagnostic in sourceReports.all { diagnostics.report(diagnostic) }
+        run.reports.all.forEach { diagnostics.report($0) }
         sink?.finish()
-        return GrepOutcome(matched: matched, diagnostics: diagnostics)
+        return GrepOutcome(matched: run.matched, diagnostics: diagnostics)
+    }
+}
+
+/// The state of one grep: the query, where matches go, how many there were.
+private final class GrepRun {
+    let query: EventQuery
+    let sink: EventSink?
+    let countOnly: Bool
+    let plan: LogReadPlan
+    private(set) var matched = 0
+    private(set) var stopped = false
+    var reports = Diagnostics()
+
+    init(request: GrepRequest, sink: EventSink?) {
+        query = request.query
+        self.sink = sink
+        countOnly = request.countOnly || sink == nil
+        plan = LogReadPlan(wantsKind: request.query.wantsKind, needsEvents: !(countOnly && request.query.decidedByKind),
+                           tuyaKey: request.tuyaKey)
     }
 
+    private func emit(_ event: Event) -> Bool {
+        guard query.matches(event) else { return true }
+        matched += 1
+        if countOnly { return true }
+        if sink?.accept(event) == false {
+            stopped = true
+            return false
+        }
+        return true
+    }
+
+    private func makeReader(_ source: InputSource, _ dialect: LogDialect) -> LogSourceReader {
+        LogSourceReader(source: source.location.source, dialect: dialect, bundle: RRLogBundle.find(in: source.location.chain),
+                        plan: plan) { [unowned self] in emit($0) }
+    }
+
+    private func countInStream(_ source: InputSource, literal: String, _ sourceDiagnostics: inout Diagnostics) throws(InputError) -> Bool {
+        var head: [UInt8] = []
+        var buffered: [[UInt8]] = []
+        var decided: LogDialect??
+        var scanner = CandidateScanner(literal: literal)
+        var regions = RegionAssembler()
+        var reader: LogSourceReader?
+        var localDiagnostics = Diagnostics()
+        try source.read { chunk in
+            if decided == nil {
+                head += chunk.prefix(64 << 10 - head.count)
+                buffered.append(Array(chunk))
+                guard head.count >= 64 << 10 else { return true }
+                decided = head.withUnsafeBytes { Grep.recognise($0, source, &localDiagnostics) }
+                guard decided! == .tuya else { return false }
+                reader = makeReader(source, .tuya)
+                for piece in buffered {
+                    let keepGoing = piece.withUnsafeBytes { bytes in regions.feed(bytes) { scanner.scan($0, isLast: $1, reader: reader!) } }
+                    if !keepGoing { return false }
+                }
+                buffered.removeAll()
+                return true
+            }
+            return regions.feed(chunk) { scanner.scan($0, isLast: $1, reader: reader!) }
+        }
+        if decided == nil {
+            decided = head.withUnsafeBytes { Grep.recognise($0, source, &localDiagnostics) }
+            if decided! == .tuya {
+                reader = makeReader(source, .tuya)
+                for piece in buffered {
+                    _ = piece.withUnsafeBytes { bytes in regions.feed(bytes) { scanner.scan($0, isLast: $1, reader: reader!) } }
+                }
+            }
+        }
+        localDiagnostics.all.forEach { sourceDiagnostics.report($0) }
+        if let reader {
+            regions.finish { scanner.scan($0, isLast: $1, reader: reader) }
+            matched += reader.counted
+        } else if decided! != nil {
+            // Not a Tuya log: the literal means nothing there, and Tuya kinds cannot occur.
+            return true
+        }
+        return !stopped
+    }
+
+    /// Reads one source; false once the output is gone and nothing more should be read.
+    func read(_ source: InputSource) throws(InputError) -> Bool {
+        var sourceDiagnostics = Diagnostics()
+        defer { sourceDiagnostics.all.forEach { reports.report($0) } }
+        var reader: LogSourceReader?
+        if let file = source.file {
+            let head: [UInt8]
+            do {
+                head = try file.head(64 << 10)
+            } catch {
+                throw InputError(.unreadable(error.description), at: source.location)
+            }
+            guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &sourceDiagnostics) }) else { return true }
+            reader = makeReader(source, dialect)
+            if dialect == .tuya, let literal = query.requiredLiteral {
+                do {
+                    matched += try reader!.readCandidates(file, literal: literal)
+                } catch {
+                    throw InputError(.unreadable(error.description), at: source.location)
+                }
+                return !stopped
+            }
+        }
+        if source.file == nil, !plan.needsEvents, let literal = query.requiredLiteral {
+            // Count-only over a stream: the dialect is decided by the first chunk, inside the scan.
+            return try countInStream(source, literal: literal, &sourceDiagnostics)
+        }
+        var refused = false
+        try source.read { chunk in
+            if reader == nil {
+                guard !refused, let dialect = Grep.recognise(chunk, source, &sourceDiagnostics) else {
+                    refused = true
+                    return false
+                }
+                reader = makeReader(source, dialect)
+            }
+            reader!.feed(chunk)
+            return !reader!.stopped
+        }
+        guard let reader else { return true }
+        reader.finish()
+        matched += reader.counted
+        if reader.cutLines > 0 {
+            sourceDiagnostics.report(.warning, at: source.location,
+                                     "\(reader.cutLines) lines longer than \(LineFramer.maxLineLength) bytes were cut there")
+        }
+        return !stopped
+    }
+}
+
+extension Grep {
     /// The source's dialect, or nil with a message saying why it is not read: binary, encrypted, a
     /// capture, or text in no known format. Files the user named are errors; files met inside folders
     /// and archives are notices, as a recursive grep passes over binaries.
-    private static func recognise(_ head: UnsafeRawBufferPointer, _ source: InputSource,
+    static func recognise(_ head: UnsafeRawBufferPointer, _ source: InputSource,
                                   _ diagnostics: inout Diagnostics) -> LogDialect? {
         let severity: Diagnostic.Severity = source.isExplicit ? .error : .notice
         let kind = ContentSniffer.kind(of: UnsafeRawBufferPointer(rebasing: head.prefix(ContentSniffer.prefixLength)))
@@ -119,33 +202,65 @@ public enum Grep {
 }
 
 extension LogSourceReader {
-    /// Reads only the lines that contain `literal`, found with `memmem` over a mapped file, and the
-    /// continuation lines after them: every event of the wanted kind contains the literal on its first
-    /// line, so none is missed, and the rest of the file is never decoded. Line numbers come from counting
-    /// newlines between hits. Returns the number counted when only counting.
-    func readCandidates(_ bytes: UnsafeRawBufferPointer, literal: String) -> Int {
-        settleClock(bytes)
-        var needle = Array(literal.utf8)
-        return needle.withUnsafeMutableBytes { rawNeedle in
-            let needle = UnsafeRawBufferPointer(rawNeedle)
-            var position = 0
-            var lineNumber = 1
-            var countedUpTo = 0
-            while !stopped, let hit = ByteSearch.firstIndex(of: needle, in: bytes, from: position) {
-                let lineStart = (ByteSearch.lastIndex(of: 0x0A, in: bytes, before: hit) ?? -1) + 1
-                lineNumber += ByteSearch.countNewlines(in: UnsafeRawBufferPointer(rebasing: bytes[countedUpTo ..< lineStart]))
-                countedUpTo = lineStart
-                var end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: hit) ?? bytes.count
-                // The event goes on over the following lines that carry no prefix of their own.
-                while end < bytes.count {
-                    let nextEnd = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: end + 1) ?? bytes.count
-                    if TuyaLinePrefix.find(in: UnsafeRawBufferPointer(rebasing: bytes[end + 1 ..< nextEnd])) != nil { break }
-                    end = nextEnd
-                }
-                readExcerpt(UnsafeRawBufferPointer(rebasing: bytes[lineStart ..< end]), firstLine: lineNumber)
-                position = min(end + 1, bytes.count)
+    /// Reads only the lines that contain `literal`, found with `memmem`, and the continuation lines after
+    /// them: every event of the wanted kind has the literal on its first line, so none is missed, and the
+    /// rest of the file is never decoded (ripgrep's candidate lines). Line numbers come from counting
+    /// newlines between hits, and only when events are wanted. Returns the number counted when only
+    /// counting.
+    func readCandidates(_ file: FileChunkReader, literal: String) throws(SystemCallError) -> Int {
+        if needsEvents { try settleClock(file) }
+        var scanner = CandidateScanner(literal: literal)
+        try file.forEachRegion(maxLineLength: LineFramer.maxLineLength) { scanner.scan($0, isLast: $1, reader: self) }
+        finishExcerpts()
+        return counted
+    }
+}
+
+/// Finds candidate lines region by region, remembering the line number across regions.
+private struct CandidateScanner {
+    let needle: [UInt8]
+    var lineNumber = 1
+
+    init(literal: String) {
+        needle = Array(literal.utf8)
+    }
+
+    mutating func scan(_ region: UnsafeRawBufferPointer, isLast: Bool, reader: LogSourceReader) -> Int? {
+        let needsEvents = reader.needsEvents
+        guard !reader.stopped else { return nil }
+        var position = 0, countedUpTo = 0, used = region.count
+        while let hit = needle.withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: region, from: position) }) {
+            let lineStart = (ByteSearch.lastIndex(of: 0x0A, in: region, before: hit) ?? -1) + 1
+            var end = ByteSearch.firstIndex(of: 0x0A, in: region, from: hit) ?? region.count
+            if !needsEvents {
+                reader.countCandidate(UnsafeRawBufferPointer(rebasing: region[lineStart ..< end]))
+                position = end + 1
+                continue
             }
-            return counted
+            // The event goes on over the following lines without a prefix of their own. When those run
+            // to the end of the region, more may follow in the next one: read the event from there.
+            var complete = isLast
+            while end + 1 < region.count {
+                let nextEnd = ByteSearch.firstIndex(of: 0x0A, in: region, from: end + 1) ?? region.count
+                if TuyaLinePrefix.find(in: UnsafeRawBufferPointer(rebasing: region[end + 1 ..< nextEnd])) != nil {
+                    complete = true
+                    break
+                }
+                end = nextEnd
+            }
+            if !complete, lineStart > 0 {
+                used = lineStart
+                break
+            }
+            lineNumber += ByteSearch.countNewlines(in: UnsafeRawBufferPointer(rebasing: region[countedUpTo ..< lineStart]))
+            countedUpTo = lineStart
+            reader.readExcerpt(UnsafeRawBufferPointer(rebasing: region[lineStart ..< min(end, region.count)]), firstLine: lineNumber)
+            if reader.stopped { return nil }
+            position = end + 1
         }
+        if needsEvents {
+            lineNumber += ByteSearch.countNewlines(in: UnsafeRawBufferPointer(rebasing: region[countedUpTo ..< used]))
+        }
+        return used
     }
 }

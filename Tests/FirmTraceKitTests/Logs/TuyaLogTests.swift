@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+@Suite("Tuya SDK logs")
+struct TuyaLogTests {
+    /// What each of the seed's real lines must become, by a piece of its text.
+    static let expectedKinds: [(String, EventKind)] = [
+        ("Post Data:", .tuyaPostData), ("Post URL:", .tuyaPostURL), ("Decode Rev:", .tuyaResponse),
+        ("Connect: a2.tuyaeu.com Port", .tuyaConnect), ("TUYA_TLS", .tuyaTLS), ("socket fd is set", .tuyaTLS),
+        ("handshake finish", .tuyaTLS), ("bind schema", .tuyaBindSchema), ("read buf:", .tuyaDeviceInfo),
+    ]
+
+    @Test("the seed holds the real lines this suite checks")
+    func seedIsThere() {
+        #expect(LogFixture.seedTuyaLines.count >= 35)
+    }
+
+    @Test("every real line of the seed becomes one event of the right kind", arguments: LogFixture.seedTuyaLines)
+    func seedLine(_ line: String) throws {
+        let events = try LogFixture.events(line + "\n")
+        #expect(events.count == 1)
+        let event = try #require(events.first)
+        let expected = Self.expectedKinds.first { line.contains($0.0) }?.1 ?? .tuyaLine
+        #expect(event.kind == expected)
+        #expect(event.origin == "rriot_tuya")
+        #expect(event.deviceTime == String(line.dropFirst().prefix(14)))
+        #expect(line.hasSuffix(event.message) || line.trimmingCharacters(in: .whitespaces).hasSuffix(event.message))
+        #expect(event.fields["parse_error"] == nil)
+    }
+
+    @Test("a Post URL gives api, devId, et, t, v, sign, host and path, and places itself by its t")
+    func postURL() throws {
+        let line = "[07-09 20:51:49 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=tuya.device.timer.count&devId=bf7e9b4aacf4f733d8o3zz&et=1&t=1657363909&v=4.0&sign=04f90848341607585ff064f82437c91c\n"
+        let event = try #require(try LogFixture.events(line).first)
+        #expect(event.fields["api"] == .string("tuya.device.timer.count"))
+        #expect(event.fields["devId"] == .string("bf7e9b4aacf4f733d8o3zz"))
+        #expect(event.fields["et"] == .integer(1))
+        #expect(event.fields["t"] == .integer(1_657_363_909))
+        #expect(event.fields["v"] == .string("4.0"))
+        #expect(event.fields["sign"] == .string("04f90848341607585ff064f82437c91c"))
+        #expect(event.fields["host"] == .string("a2.tuyaeu.com"))
+        #expect(event.fields["path"] == .string("/d.json"))
+        #expect(event.fields["t_skew_s"] == .integer(0))
+        #expect(event.time == 1_657_363_909_000_000_000)
+        #expect(event.timeBasis == .logEpoch)
+    }
+
+    @Test("connect, TLS, response, schema and device info lines carry their fields")
+    func typedFields() throws {
+        let log = """
+            [07-09 20:51:49 TUYA Debug][httpc.c:742] Connect: a2.tuyaeu.com Port: 443  -->>
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:932] TUYA_TLS Success Connect a2.tuyaeu.com:443  CustomNet:TRUE Suit:TLS-ECDHE-RSA-WITH-AES-128-CBC-SHA256
+            [07-09 20:51:51 TUYA Debug][iot_httpc.c:660] Decode Rev:{"result":{"devId":"bf7e9b4aacf4f733d8o3zz","count":0,"lastFetchTime":0},"t":1657363911,"success":true}\t\t\t\t\t\t\t\t\t
+            [07-09 20:51:51 TUYA Debug][tuya_tls.c:1015] TUYA_TLS Disconnect Success
+            [01-01 18:12:15 TUYA Debug][gw_intf.c:2910] dev bf7e9b4aacf4f733d8o3zz bind schema [{"mode":"rw","property":{"type":"bool"},"id":2,"type":"obj"},{"mode":"rw","property":{"range":["auto","samrt","super","manual"],"type":"enum"},"id":5,"type":"obj"},{"mode":"ro","property":{"min":0,"max":100,"scale":0,"step":1,"type":"value"},"id":12,"type":"obj"},{"mode":"rw","id":101,"type":"raw"}]
+            [01-01 18:12:15 TUYA Debug][tuya_ws_db.c:320] read buf:{"abi":0,"id":"bf7e9b4aacf4f733d8o3zz","swv":"02.29.02","bv":"30.04","pv":"2.2","lpv":"3.3","pk":"mjae49buaskri74f","firmk":null}
+
+            """
+        let events = try LogFixture.events(log)
+        #expect(events.map(\.kind) == [.tuyaConnect, .tuyaTLS, .tuyaResponse, .tuyaTLS, .tuyaBindSchema, .tuyaDeviceInfo])
+        #expect(events[0].fields["host"] == .string("a2.tuyaeu.com"))
+        #expect(events[0].fields["port"] == .integer(443))
+        #expect(events[0].fields["phase"] == .string("begin"))
+        #expect(events[1].fields["stage"] == .string("success"))
+        #expect(events[1].fields["cipher_suite"] == .string("TLS-ECDHE-RSA-WITH-AES-128-CBC-SHA256"))
+        #expect(events[2].fields["success"] == .bool(true))
+        #expect(events[2].fields["t"] == .integer(1_657_363_911))
+        #expect(!events[2].message.hasSuffix("\t"))
+        #expect(events[3].fields["stage"] == .string("disconnect"))
+        #expect(events[4].fields["devId"] == .string("bf7e9b4aacf4f733d8o3zz"))
+        #expect(events[4].fields["dp_count"] == .integer(4))
+        #expect(events[4].fields["dp.2.type"] == .string("bool"))
+        #expect(events[4].fields["dp.5.range"] == .string("auto|samrt|super|manual"))
+        #expect(events[4].fields["dp.12.mode"] == .string("ro"))
+        #expect(events[4].fields["dp.12.max"] == .integer(100))
+        #expect(events[4].fields["dp.101.type"] == .string("raw"))
+        #expect(events[4].timeBasis == .logUnsynced)
+        #expect(events[5].fields["swv"] == .string("02.29.02"))
+        #expect(events[5].fields["pk"] == .string("mjae49buaskri74f"))
+        #expect(events[5].fields["lpv"] == .string("3.3"))
+        #expect(events[5].fields["firmk"] == nil)
+    }
+
+    @Test("MQTT settings and JSON-RPC lines are typed")
+    func mqttAndRPC() throws {
+        let log = """
+            [01-01 18:12:16 TUYA Debug][mqc_app.c:1001] mqtt broker: ms.tuyaeu.com port: 8883
+            [01-01 18:12:17 TUYA Debug][mqc_app.c:1009] mqtt client id:bf7e9b4aacf4f733d8o3zz user name:2.2_bf7e9b4aacf4f733d8o3zz_0 passwd:3a101756342b75e8
+            [01-01 18:12:17 TUYA Debug][mqc_app.c:1015] mqtt topic in:smart/device/in/bf7e9b4aacf4f733d8o3zz out:smart/device/out/bf7e9b4aacf4f733d8o3zz
+            [07-10 02:31:41 TUYA Notice][mqc_app.c:1127] MQTT connect success
+            [07-10 03:00:05 TUYA Debug][rr_cloud.c:724] rr_down_stream_msg_handler##724: {"id":363,"method":"set_fds_endpoint","params":["awsde0.fds.api.xiaomi.com"]}
+            [07-10 03:00:06 TUYA Debug][rr_cloud.c:724] rr_down_stream_msg_handler##724: {"id":1437,"method":"app_rc_move","params":[{"duration":1500,"omega":0,"seqnum":133,"velocity":-0.29}]}
+
+            """
+        let events = try LogFixture.events(log, tuyaKey: "7c4f9e1a2b3d5e6f")
+        #expect(events.map(\.kind) == [.tuyaMQTT, .tuyaMQTT, .tuyaMQTT, .tuyaMQTT, .tuyaRPC, .tuyaRPC])
+        #expect(events[0].fields["broker_host"] == .string("ms.tuyaeu.com"))
+        #expect(events[0].fields["broker_port"] == .integer(8883))
+        #expect(events[1].fields["client_id"] == .string("bf7e9b4aacf4f733d8o3zz"))
+        #expect(events[1].fields["passwd"] == .string("3a101756342b75e8"))
+        #expect(events[1].fields["passwd_ok"] == .bool(true))
+        #expect(events[2].fields["topic_in"] == .string("smart/device/in/bf7e9b4aacf4f733d8o3zz"))
+        #expect(events[3].fields["state"] == .string("connected"))
+        #expect(events[4].fields["rpc_id"] == .integer(363))
+        #expect(events[4].fields["method"] == .string("set_fds_endpoint"))
+        #expect(events[4].fields["params"] == .string("[\"awsde0.fds.api.xiaomi.com\"]"))
+        #expect(events[5].fields["params"] == .string("[{\"duration\":1500,\"omega\":0,\"seqnum\":133,\"velocity\":-0.29}]"))
+    }
+
+    @Test("every level is recognised", arguments: ["Err", "Warn", "Notice", "Info", "Debug", "Trace"])
+    func levels(_ level: String) throws {
+        let event = try #require(try LogFixture.events("[07-09 20:51:49 TUYA \(level)][a.c:1] hello\n").first)
+        #expect(event.fields["level"] == .string(level))
+        #expect(event.message == "hello")
+    }
+
+    @Test("variants from the field: milliseconds, '--', ANSI colours, CRLF, a prefix mid-line, tabs",
+          arguments: [
+              ("[01-01 18:12:15:692 TUYA Debug][a.c:1] hello\n", "01-01 18:12:15:692"),
+              ("[01-01 18:12:15:5 TUYA Debug][a.c:1] hello\n", "01-01 18:12:15:5"),
+              ("[07-09 20:51:49 -- TUYA Debug][a.c:1] hello\n", "07-09 20:51:49"),
+              ("[07-09 20:51:49--TUYA Debug][a.c:1] hello\n", "07-09 20:51:49"),
+              ("\u{1B}[0;32m[07-09 20:51:49 TUYA Debug][a.c:1] hello\u{1B}[0m\n", "07-09 20:51:49"),
+              ("[07-09 20:51:49 TUYA Debug][a.c:1] hello\r\n", "07-09 20:51:49"),
+              ("bk_rst:0 tuya_rst:0[07-09 20:51:49 TUYA Debug][a.c:1] hello\n", "07-09 20:51:49"),
+              ("[07-09 20:51:49 TUYA Debug][a.c:1] hello\t\t\t\n", "07-09 20:51:49"),
+          ])
+    func variants(_ line: String, _ deviceTime: String) throws {
+        let events = try LogFixture.events(line)
+        #expect(events.count == 1)
+        #expect(events.first?.message == "hello")
+        #expect(events.first?.deviceTime == deviceTime)
+    }
+
+    @Test("foreign output before a prefix is kept apart from the message")
+    func foreignOutput() throws {
+        let event = try #require(try LogFixture.events("bk_rst:0 tuya_rst:0[01-01 18:12:15 TUYA Notice][a.c:1] init\n").first)
+        #expect(event.fields["foreign_output"] == .string("bk_rst:0 tuya_rst:0"))
+        #expect(event.message == "init")
+    }
+
+    @Test("milliseconds reach the event's time")
+    func millisecondsInTime() throws {
+        let log = "[07-09 20:51:49:692 TUYA Debug][a.c:1] before\n[07-09 20:51:49 TUYA Debug][iot_httpc.c:883] Post Data: {\"t\":1657363909}\n"
+        let events = try LogFixture.events(log)
+        #expect(events[0].time == 1_657_363_909_692_000_000)
+        #expect(events[0].timeBasis == .logClock)
+    }
+
+    @Test("unprefixed lines continue the event before them; lines before any prefix form one event")
+    func continuationLines() throws {
+        let log = "orphan one\norphan two\n[07-09 20:51:49 TUYA Debug][a.c:1] first\n  wrapped text\n\n[07-09 20:51:50 TUYA Debug][a.c:2] second\n"
+        let events = try LogFixture.events(log)
+        #expect(events.map(\.message) == ["orphan one\norphan two", "first\n  wrapped text", "second"])
+        #expect(events.map(\.line) == [1, 3, 6])
+        #expect(events[0].deviceTime == nil)
+    }
+
+    @Test("broken JSON keeps the text and says why in parse_error")
+    func brokenJSON() throws {
+        let event = try #require(try LogFixture.events("[07-09 20:51:49 TUYA Debug][iot_httpc.c:883] Post Data: {\"devId\":\"bf7e\",\"t\":16573\n").first)
+        #expect(event.kind == .tuyaPostData)
+        #expect(event.message == "Post Data: {\"devId\":\"bf7e\",\"t\":16573")
+        guard case .string(let reason)? = event.fields["parse_error"] else {
+            Issue.record("no parse_error")
+            return
+        }
+        #expect(reason.contains("JSON"))
+    }
+
+    @Test("the zone and year come from an epoch in the source; lines before it wait for it")
+    func zoneFromEpoch() throws {
+        let log = """
+            [07-10 02:31:40 TUYA Debug][mqc_app.c:1043] mqtt connect to ms.tuyaeu.com:8883
+            [07-10 02:31:44 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=x&devId=y&et=1&t=1657384304&v=4.0&sign=0
+
+            """
+        let events = try LogFixture.events(log)
+        #expect(events.map(\.time) == [1_657_384_300_000_000_000, 1_657_384_304_000_000_000])
+        #expect(events.map(\.timeBasis) == [.logClock, .logEpoch])
+    }
+
+    @Test("the 01-01 clock before time sync is log_unsynced, never a date in January")
+    func presyncIsUnsynced() throws {
+        let log = """
+            [01-01 18:12:15 TUYA Debug][a.c:1] booting
+            [07-10 02:31:44 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=x&devId=y&et=1&t=1657384304&v=4.0&sign=0
+            [01-01 18:12:20 TUYA Debug][a.c:1] rebooted
+
+            """
+        let events = try LogFixture.events(log)
+        #expect(events.map(\.timeBasis) == [.logUnsynced, .logEpoch, .logUnsynced])
+        #expect(events[0].time == nil)
+        #expect(events[2].time == nil)
+    }
+
+    @Test("a source with no epoch leaves time empty but keeps device_time")
+    func noEpoch() throws {
+        let event = try #require(try LogFixture.events("[07-09 20:51:49 TUYA Debug][a.c:1] hello\n").first)
+        #expect(event.time == nil)
+        #expect(event.timeBasis == .unknown)
+        #expect(event.deviceTime == "07-09 20:51:49")
+    }
+
+    @Test("without a key, each Post URL reports how far its t is from the line's own clock")
+    func skewWithoutKey() throws {
+        let log = """
+            [07-10 02:31:44 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=x&devId=y&et=1&t=1657384304&v=4.0&sign=0
+            [07-10 02:56:43 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=x&devId=y&et=1&t=1657385806&v=4.0&sign=0
+
+            """
+        let events = try LogFixture.events(log)
+        #expect(events.map { $0.fields["t_skew_s"] } == [.integer(0), .integer(3)])
+    }
+}
