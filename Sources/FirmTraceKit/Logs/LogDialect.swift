@@ -16,7 +16,8 @@ public enum LogDialect: String, Sendable, Hashable {
         var votes: [LogDialect: Int] = [:]
         var framer = LineFramer()
         var lines = 0
-        framer.feed(UnsafeRawBufferPointer(rebasing: head.prefix(64 << 10))) { line in
+        // The head may end inside a line (a long first line): that part is judged too.
+        let vote = { (line: LogLine) in
             guard lines < 50, !line.bytes.isEmpty else { return }
             lines += 1
             if MiioLinePrefix.parse(line.bytes) != nil {
@@ -29,6 +30,8 @@ public enum LogDialect: String, Sendable, Hashable {
                 votes[.tuya, default: 0] += 1
             }
         }
+        framer.feed(UnsafeRawBufferPointer(rebasing: head.prefix(64 << 10)), vote)
+        framer.finish(vote)
         return votes.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }?.key
     }
 }

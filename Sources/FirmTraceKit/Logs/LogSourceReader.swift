@@ -162,6 +162,12 @@ final class LogSourceReader {
         completePending()
         guard plan.wantsKind(kind) else {
             skippingCurrent = true
+            // Unwanted, but its epoch still settles (and later moves forward) the clock of the wanted ones.
+            if plan.needsEvents, dialect == .tuya, TuyaMessage.carriesEpoch(kind) {
+                var event = make(kind)
+                event.onlyForClock = true
+                pending = event
+            }
             return
         }
         skippingCurrent = false
@@ -175,7 +181,7 @@ final class LogSourceReader {
     /// A line without a prefix continues the current event; before the first prefix it starts a plain one.
     private func continueEvent(_ line: LogLine) {
         if pending != nil {
-            pending!.continuation.append(Array(line.bytes))
+            if !pending!.onlyForClock { pending!.continuation.append(Array(line.bytes)) }
         } else if !skippingCurrent, !sawPrefix {
             sawPrefix = true
             let kind: EventKind = switch dialect {
@@ -195,8 +201,13 @@ final class LogSourceReader {
 
     private func completePending() {
         sawPrefix = true
-        guard let event = pending else { return }
+        guard var event = pending else { return }
         pending = nil
+        if event.onlyForClock {
+            event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
+            if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { releaseHeld() }
+            return
+        }
         if dialect == .tuya, !clock.isSettled {
             var event = event
             event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
@@ -273,6 +284,8 @@ struct PendingEvent {
     var foreign: String?
     var continuation: [[UInt8]] = []
     var uptimeMicroseconds: Int64?
+    /// Read only for the epoch it carries, never delivered: its kind was not asked for.
+    var onlyForClock = false
     /// The epoch the line carries, once fields are known.
     private(set) var epoch: Int64?
     private(set) var built: Event?

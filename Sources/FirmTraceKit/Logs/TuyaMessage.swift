@@ -67,6 +67,11 @@ enum TuyaMessage {
         return nil
     }
 
+    /// Kinds whose lines can carry an epoch, read even when not asked for while a source's clock is open.
+    static func carriesEpoch(_ kind: EventKind) -> Bool {
+        kind == .tuyaPostURL || kind == .tuyaPostData || kind == .tuyaResponse || kind == .tuyaTimeSync
+    }
+
     /// Between 2001 and 2100: an `01-01` device clock printed as an epoch is not a date.
     static func plausibleEpoch(_ seconds: Int64) -> Bool { (1_000_000_000 ..< 4_102_444_800).contains(seconds) }
 

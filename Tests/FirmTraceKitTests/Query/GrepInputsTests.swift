@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+@Suite("grep inputs")
+struct GrepInputsTests {
+    static func run(_ inputs: [String], _ query: EventQuery = EventQuery()) -> (events: [Event], outcome: GrepOutcome) {
+        let sink = CollectingSink()
+        let outcome = Grep.run(GrepRequest(inputs: inputs, query: query), sink: sink)
+        return (sink.events, outcome)
+    }
+
+    /// Events without their source, which differs between an archive and its extracted files by design.
+    static func comparable(_ events: [Event]) -> [String] {
+        events.map { event in
+            var copy = event
+            copy.source = String(event.source.split(separator: "!").last?.split(separator: "/").last ?? "")
+            return JSONLSink.line(copy)
+        }
+    }
+
+    @Test("an archive read in place gives the same events as its extracted files",
+          arguments: TestPaths.sampleFiles(endingWith: ".tar.gz") + TestPaths.sampleFiles(endingWith: ".tar.zst"))
+    func archiveMatchesExtracted(_ bundle: String) throws {
+        let scratch = try ScratchFolder()
+        // Nested archives stay packed, so the folder holds exactly what the archive does.
+        _ = try Unpack.run(UnpackRequest(archives: [bundle], outputDirectory: scratch.path, maxDepth: 0))
+        let bundleFolder = try #require(scratch.tree().first { !$0.contains("/") && $0 != Manifest.fileName })
+        let rrlog = scratch.appending("\(bundleFolder)/rrlog")
+        // The folder is read in name order (rotated logs oldest first), the archive in its own order.
+        let fromArchive = Self.run([bundle])
+        let fromFolder = Self.run([rrlog])
+        #expect(fromArchive.events.count > 100)
+        #expect(Self.comparable(fromArchive.events).sorted() == Self.comparable(fromFolder.events).sorted())
+        for kind in ["tuya.post_url", "tuya.connect", "miio.http_dns", "tuya.*"] {
+            let query = EventQuery(kindPatterns: [kind])
+            #expect(Self.comparable(Self.run([bundle], query).events).sorted() == Self.comparable(Self.run([rrlog], query).events).sorted(), "\(kind)")
+            let counted = Grep.run(GrepRequest(inputs: [bundle], query: query, countOnly: true), sink: nil).matched
+            let countedFolder = Grep.run(GrepRequest(inputs: [rrlog], query: query, countOnly: true), sink: nil).matched
+            #expect(counted == countedFolder)
+            #expect(counted == Self.run([rrlog], query).events.count)
+        }
+    }
+
+    @Test("a folder of rotated logs is read oldest first")
+    func rotationOrder() {
+        let names = ["tuya.log", "tuya.log.1", "tuya.log.10", "tuya.log.2.gz", "miio.log", "tuya.log.3"]
+        #expect(names.sorted { RotatedName($0) < RotatedName($1) } == ["miio.log", "tuya.log.10", "tuya.log.3", "tuya.log.2.gz", "tuya.log.1", "tuya.log"])
+    }
+
+    @Test("a compressed single log is read in place, named without its suffix")
+    func compressedSingleFile() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.appending("tuya.log.1.gz")
+        try TestArchive.write([.file("data", Array("[07-09 20:51:49 TUYA Debug][a.c:1] hello\n".utf8))], as: .gzipFile, to: path)
+        let result = Self.run([path])
+        #expect(result.events.map(\.source) == [path + "!tuya.log.1"])
+        #expect(result.events.first?.message == "hello")
+    }
+
+    @Test("the literal prefilter never misses: candidate scanning equals decoding every line", arguments: ["tuya.post_url", "tuya.post_data", "tuya.response", "tuya.connect", "tuya.bind_schema", "tuya.device_info", "tuya.rpc", "tuya.time_sync"])
+    func prefilterNeverMisses(_ kind: String) throws {
+        let scratch = try ScratchFolder()
+        var text = ""
+        for bundle in TestPaths.sampleFiles(endingWith: ".tar.gz") {
+            for event in Self.run([bundle], EventQuery(kindPatterns: ["tuya.*"])).events {
+                text += "[\(event.deviceTime ?? "01-01 00:00:00") TUYA Debug][\(event.fields["src"]?.description ?? "a.c:1")] \(event.message)\n"
+            }
+        }
+        // Decoys: the literal in a continuation line and in foreign output must not be counted as events.
+        text += "continued Post URL: Post Data: Decode Rev: Connect: read buf:{ bind schema ## time sync success\n"
+        let path = scratch.appending("tuya.log")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let gz = scratch.appending("tuya.tar.gz")
+        try TestArchive.write([.file("tuya.log", Array(text.utf8))], as: .tarGzip, to: gz)
+        let query = EventQuery(kindPatterns: [kind])
+        let everyLine = Self.run([gz], query).events
+        #expect(Self.comparable(Self.run([path], query).events) == Self.comparable(everyLine))
+        #expect(Grep.run(GrepRequest(inputs: [path], query: query, countOnly: true), sink: nil).matched == everyLine.count)
+        #expect(Grep.run(GrepRequest(inputs: [gz], query: query, countOnly: true), sink: nil).matched == everyLine.count)
+        #expect(!everyLine.isEmpty)
+    }
+
+    @Test("--where, --since, --until and --text select events")
+    func querySelects() throws {
+        let bundle = try #require(TestPaths.sampleFiles(endingWith: ".tar.gz").first)
+        let timer = Self.run([bundle], EventQuery(kindPatterns: ["tuya.post_url"], expression: try FilterExpression.parse("api == \"tuya.device.timer.count\"")))
+        #expect(timer.events.count == 3)
+        let window = Self.run([bundle], EventQuery(kindPatterns: ["tuya.post_url"], since: UTCDateTime.parse("2022-07-09T16:50:00Z"),
+                                                   until: UTCDateTime.parse("2022-07-09T17:10:00Z")))
+        #expect(window.events.map(\.fields["api"]) == [.string("tuya.device.timer.count"), .string("tuya.device.upgrade.silent.get")])
+        let traced = Self.run([bundle], EventQuery(text: "mjae49buaskri74f"))
+        #expect(Set(traced.events.map(\.kind)) == [.tuyaDeviceInfo, .tuyaLine])
+        #expect(Self.run([bundle], EventQuery(kindPatterns: ["tuya.post_url"], expression: try FilterExpression.parse("api == nothing"))).outcome.exitStatus == 1)
+    }
+}
+
+@Suite("grep on hostile and odd input")
+struct GrepRobustnessTests {
+    @Test("random bytes and truncated lines never crash, in every dialect", arguments: 0 ..< 20)
+    func randomBytes(_ seed: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        let prefixes = ["[07-09 20:51:49 TUYA Debug][a.c:1] Post URL: https://", "[20220709 16:31:35] [I] f:1, ", "[    2.306924] "]
+        var bytes: [UInt8] = Array(prefixes[seed % 3].utf8)
+        for _ in 0 ..< 2000 {
+            let choice = UInt8.random(in: 0 ... 255, using: &generator)
+            bytes.append(choice < 30 ? 0x0A : choice < 60 ? UInt8(ascii: "[") : choice == 0 ? 1 : choice)
+            if choice < 5 { bytes += Array(prefixes[Int(choice) % 3].utf8) }
+        }
+        bytes.removeAll { $0 == 0 }
+        let cut = Int.random(in: 1 ..< bytes.count, using: &generator)
+        _ = try LogFixture.grep(bytes: Array(bytes[..<cut]))
+        _ = try LogFixture.grep(bytes: Array(bytes[..<cut]), query: EventQuery(kindPatterns: ["tuya.post_url"]))
+    }
+
+    @Test("invalid UTF-8 is kept as \\xNN escapes, never dropped")
+    func invalidUTF8() throws {
+        let bytes = Array("[07-09 20:51:49 TUYA Debug][a.c:1] caf".utf8) + [0xE9, 0xFF] + Array(" ok\n".utf8)
+        let event = try #require(try LogFixture.grep(bytes: bytes).events.first)
+        #expect(event.message == "caf\\xE9\\xFF ok")
+        #expect(JSONLSink.line(event).contains("caf\\\\xE9\\\\xFF ok"))
+    }
+
+    @Test("a 10 MB line is read whole, in linear time")
+    func hugeLine() throws {
+        let line = "[07-09 20:51:49 TUYA Debug][a.c:1] " + String(repeating: "x", count: 10_000_000) + "\n[07-09 20:51:50 TUYA Debug][a.c:2] next\n"
+        let events = try LogFixture.events(line)
+        #expect(events.count == 2)
+        #expect(events.first?.message.utf8.count == 10_000_000)
+    }
+
+    @Test("a binary file named on the command line is reported and skipped")
+    func binaryFile() throws {
+        let result = try LogFixture.grep(bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00] + Array("[07-09 20:51:49 TUYA Debug][a.c:1] x\n".utf8),
+                                         name: "rriot_tuya")
+        #expect(result.events.isEmpty)
+        #expect(result.outcome.exitStatus == 2)
+        #expect(result.outcome.diagnostics.all.first?.message.contains("binary file") == true)
+    }
+
+    @Test("framing does not depend on chunk size", arguments: [1, 2, 3, 7, 64, 65_536])
+    func chunkSizes(_ size: Int) {
+        let text = Array("one\r\ntwo\n\nthree\nfour".utf8)
+        var framer = LineFramer()
+        var lines: [String] = []
+        text.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + size, bytes.count)
+                framer.feed(UnsafeRawBufferPointer(rebasing: bytes[start ..< end])) { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
+                start = end
+            }
+        }
+        framer.finish { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
+        #expect(lines == ["one", "two", "", "three", "four"])
+        #expect(framer.lineCount == 5)
+    }
+}
+
+/// SplitMix64: random bytes that are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
