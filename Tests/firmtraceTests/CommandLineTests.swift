@@ -95,3 +95,76 @@ struct CommandLineTests {
         #expect(result.error.contains("Missing expected argument '--output <dir>'"))
     }
 }
+
+@Suite("firmtrace grep command line")
+struct GrepCommandLineTests {
+    static let bundle = CommandLineTests.projectRoot.appendingPathComponent(
+        "Samples/v01.15.58/000137.20220710033500000_R0018S91200123_v01.15.58.tar.gz").path
+
+    @Test("--count prints the number of matching events and exits 0")
+    func count() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "--count"])
+        #expect(result.status == 0)
+        #expect(result.output == "5\n")
+    }
+
+    @Test("nothing matching exits 1, like grep")
+    func noMatch() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "--where", "host == nowhere.example", "--count"])
+        #expect(result.status == 1)
+        #expect(result.output == "0\n")
+    }
+
+    @Test("an unreadable input exits 2 with a message naming it, after the matches")
+    func unreadable() throws {
+        let result = try CommandLineTests.run(["grep", "/nonexistent/tuya.log", Self.bundle, "--kind", "tuya.post_url", "--count"])
+        #expect(result.status == 2)
+        #expect(result.output == "5\n")
+        #expect(result.error.contains("firmtrace: /nonexistent/tuya.log: error: cannot read"))
+    }
+
+    @Test("--json writes one JSON object per line with the design's names")
+    func json() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "--json"])
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 5)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["kind"] as? String == "tuya.post_url")
+            #expect(object["time"] is NSNumber)
+            #expect(object["time_basis"] as? String == "log_epoch")
+            #expect((object["fields"] as? [String: Any])?["host"] as? String == "a2.tuyaeu.com")
+            #expect(object["source"] as? String != nil && object["line"] is NSNumber && object["device_time"] is String)
+        }
+    }
+
+    @Test("--csv writes a header and one row per event")
+    func csv() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.connect", "--csv"])
+        let rows = result.output.split(separator: "\r\n")
+        #expect(rows.first == "datetime,timestamp,timestamp_desc,message,kind,origin,source,line,device_time,time_basis,fields")
+        #expect(rows.count == 11)
+    }
+
+    @Test("human lines show time, kind, origin, source:line and the message")
+    func human() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "--where", "api contains upgrade"])
+        let first = try #require(result.output.split(separator: "\n").first)
+        #expect(first.hasPrefix("2022-07-09T16:32:14Z     tuya.post_url      rriot_tuya  "))
+        #expect(first.contains("rrlog/tuya.log.1:36  Post URL: https://a2.tuyaeu.com/d.json?a=tuya.device.upgrade.silent.get"))
+    }
+
+    @Test("a bad --where is a usage error naming the column")
+    func badExpression() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--where", "host == "])
+        #expect(result.status == 64)
+        #expect(result.error.contains("--where: filter, column 9: expected a value, found the end of the filter"))
+    }
+
+    @Test("a --kind that names no kind is a usage error listing the kinds")
+    func badKind() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.nothing"])
+        #expect(result.status == 64)
+        #expect(result.error.contains("tuya.post_url"))
+    }
+}
