@@ -60,3 +60,21 @@ enum ByteSearch {
         return count
     }
 }
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for typed throws: the standard one rethrows as `any Error`.
+    func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
+        var outcome: Swift.Result<Result, Failure>?
+        withUnsafeBytes { bytes in
+            do throws(Failure) {
+                outcome = .success(try body(bytes))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        switch outcome! {
+        case .success(let value): return value
+        case .failure(let error): throw error
+        }
+    }
+}

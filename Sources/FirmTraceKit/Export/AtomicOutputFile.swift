@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output file written under a hidden temporary name beside its destination and renamed into place
+/// only by `commit()`: a run that fails or is interrupted never leaves a file that looks finished. An
+/// existing destination is refused unless `overwrite` is set.
+public final class AtomicOutputFile {
+    public let path: String
+    private let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private static let bufferSize = 1 << 20
+
+    public init(path: String, overwrite: Bool) throws(InputError) {
+        self.path = path
+        let location = InputLocation(path: path)
+        if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if descriptor < 0 { throw InputError(.writeFailed(SystemCallError("open").description), at: location) }
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit {
+        if !committed { discard() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(InputError) {
+        try bytes.withBytes { bytes throws(InputError) in try write(bytes) }
+    }
+
+    private func flush() throws(InputError) {
+        do {
+            try FileDescriptorIO.writeAll(descriptor, buffer)
+        } catch {
+            throw InputError(.writeFailed(error.description), at: InputLocation(path: path))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered and renames the file into place.
+    public func commit() throws(InputError) {
+        try flush()
+        FileDescriptorIO.close(descriptor)
+        descriptor = -1
+        if rename(temporaryPath, path) != 0 {
+            let error = SystemCallError("rename")
+            discard()
+            throw InputError(.writeFailed(error.description), at: InputLocation(path: path))
+        }
+        committed = true
+    }
+
+    /// Removes the temporary file; the destination is untouched.
+    public func discard() {
+        if descriptor >= 0 {
+            FileDescriptorIO.close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+    }
+}

@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+/// One row of Fixtures/tshark-packets.tsv, made by Scripts/make-capture-expectations with tshark 4.0.
+struct TsharkReading: CustomTestStringConvertible, Sendable {
+    let file: String
+    let status: Int
+    let complaint: String
+    let packets: Int
+    let timestampsSHA256: String
+
+    var testDescription: String { file }
+
+    /// Where the file is: corpus files are named relative to ../shared/corpus, samples relative to the project.
+    var path: String {
+        file.hasPrefix("Samples/") ? TestPaths.projectRoot.appendingPathComponent(file).path : TestPaths.corpus.appendingPathComponent(file).path
+    }
+
+    var readCompletely: Bool { status == 0 && complaint.trimmingCharacters(in: .whitespaces).isEmpty }
+
+    static let all: [TsharkReading] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tshark-packets.tsv")
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard columns.count == 5, let status = Int(columns[1]), let packets = Int(columns[3]) else { return nil }
+            return TsharkReading(file: columns[0], status: status, complaint: columns[2], packets: packets, timestampsSHA256: columns[4])
+        }
+    }()
+}
+
+@Suite("capture readers against tshark")
+struct CaptureReaderTests {
+    struct Reading {
+        var timestamps: [String] = []
+        var diagnostics = Diagnostics()
+        var digest: String {
+            let text = timestamps.isEmpty ? "" : timestamps.joined(separator: "\n") + "\n"
+            return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    static func read(_ path: String) -> Reading {
+        var reading = Reading()
+        CaptureInputs.forEachPacket([path], diagnostics: &reading.diagnostics) { packet, _ in
+            // tshark prints nothing for a packet without a time (a pcapng simple packet block).
+            if let time = packet.timestamp {
+                let (seconds, nanoseconds) = time.floorDivided(by: 1_000_000_000)
+                reading.timestamps.append("\(seconds).\(String(nanoseconds).leftPadded(to: 9))")
+            } else {
+                reading.timestamps.append("")
+            }
+            return true
+        }
+        return reading
+    }
+
+    @Test("the oracle covers the corpus and the samples")
+    func oracleIsComplete() {
+        #expect(TsharkReading.all.count >= 880)
+    }
+
+    @Test("where tshark reads a capture completely, firmtrace reads the same packets with the same timestamps",
+          .timeLimit(.minutes(2)), arguments: TsharkReading.all.filter(\.readCompletely))
+    func sameAsTshark(_ expected: TsharkReading) {
+        let reading = Self.read(expected.path)
+        #expect(reading.timestamps.count == expected.packets)
+        #expect(reading.digest == expected.timestampsSHA256, "first timestamps: \(reading.timestamps.prefix(3))")
+        #expect(!reading.diagnostics.hasErrors, "\(reading.diagnostics.all)")
+    }
+
+    @Test("captures tshark finds cut short give their complete packets and a warning; no file crashes or hangs",
+          .timeLimit(.minutes(2)), arguments: TsharkReading.all.filter { !$0.readCompletely })
+    func damagedCaptures(_ expected: TsharkReading) {
+        let reading = Self.read(expected.path)
+        if expected.complaint.contains("cut short") {
+            #expect(reading.timestamps.count == expected.packets)
+            #expect(reading.diagnostics.all.contains { $0.severity == .warning && $0.message.contains("cut short") })
+        }
+    }
+}
