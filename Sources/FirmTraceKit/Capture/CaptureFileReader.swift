@@ -24,6 +24,8 @@ public final class CaptureFileReader {
     private var interfaces: [Interface] = []
     private var sawSectionHeader = false
     public private(set) var frames = 0
+    /// Packets whose sub-second field is out of range (a million or more microseconds): read as written.
+    public private(set) var outOfRangeFractions = 0
     private let onPacket: (CapturedPacket) -> Bool
 
     public init(location: InputLocation, onPacket: @escaping (CapturedPacket) -> Bool) {
@@ -116,6 +118,7 @@ public final class CaptureFileReader {
             let reader = ByteOrderedReader(bytes: record, bigEndian: bigEndian)
             let header = modified ? 24 : 16
             let seconds = Int64(reader.u32(0)!), fraction = Int64(reader.u32(4)!)
+            if fraction >= (nanoseconds ? 1_000_000_000 : 1_000_000) { outOfRangeFractions += 1 }
             frames += 1
             return onPacket(CapturedPacket(data: UnsafeRawBufferPointer(rebasing: record[header...]),
                                            originalLength: Int(reader.u32(12)!),

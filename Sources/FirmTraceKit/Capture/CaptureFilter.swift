@@ -89,7 +89,7 @@ public enum CaptureFilter {
             var failure: InputError?
             CaptureInputs.forEachPacket(job.inputs, diagnostics: &diagnostics) { packet, location in
                 read += 1
-                if let filter, !filter.matches(PacketDissection(packet)) { return true }
+                if let filter, !filter.matches(packet) { return true }
                 do throws(InputError) {
                     try writer.write(packet, source: location.source)
                 } catch {

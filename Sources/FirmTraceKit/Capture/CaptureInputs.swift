@@ -38,6 +38,10 @@ public enum CaptureInputs {
                 if failure == nil, !stopped {
                     do throws(CaptureError) { try reader.finish() } catch { failure = error }
                 }
+                if reader.outOfRangeFractions > 0 {
+                    reports.report(.warning, at: source.location,
+                                   "\(reader.outOfRangeFractions) packets have a sub-second time field out of range; their times are as written")
+                }
                 if let failure {
                     if case .truncated = failure.kind {
                         reports.report(.warning, at: failure.location, failure.explanation)

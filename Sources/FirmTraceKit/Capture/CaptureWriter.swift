@@ -44,10 +44,10 @@ public final class CaptureWriter {
                 throw InputError(.writeFailed("packets of link types \(pcapLinkType!) and \(packet.linkType) cannot share a pcap file; write .pcapng"),
                                  at: InputLocation(path: file.path))
             }
-            var record = Bytes()
-            record.u32(UInt32(timestamp / 1_000_000_000)); record.u32(UInt32(timestamp % 1_000_000_000))
-            record.u32(UInt32(packet.data.count)); record.u32(UInt32(packet.originalLength))
-            try file.write(record.bytes)
+            try file.writeLittleEndian(UInt32(timestamp / 1_000_000_000))
+            try file.writeLittleEndian(UInt32(timestamp % 1_000_000_000))
+            try file.writeLittleEndian(UInt32(packet.data.count))
+            try file.writeLittleEndian(UInt32(packet.originalLength))
             try file.write(packet.data)
         case .pcapng:
             let key = InterfaceKey(source: source, interface: packet.interface, linkType: packet.linkType)
@@ -60,16 +60,16 @@ public final class CaptureWriter {
                 try writeInterface(packet.linkType)
             }
             let padded = (packet.data.count + 3) & ~3
-            var block = Bytes()
-            block.u32(6); block.u32(UInt32(32 + padded)); block.u32(interface)
-            block.u32(UInt32(timestamp >> 32)); block.u32(UInt32(timestamp & 0xFFFF_FFFF))
-            block.u32(UInt32(packet.data.count)); block.u32(UInt32(packet.originalLength))
-            try file.write(block.bytes)
+            try file.writeLittleEndian(UInt32(6))
+            try file.writeLittleEndian(UInt32(32 + padded))
+            try file.writeLittleEndian(interface)
+            try file.writeLittleEndian(UInt32(timestamp >> 32))
+            try file.writeLittleEndian(UInt32(timestamp & 0xFFFF_FFFF))
+            try file.writeLittleEndian(UInt32(packet.data.count))
+            try file.writeLittleEndian(UInt32(packet.originalLength))
             try file.write(packet.data)
-            var trailer = Bytes()
-            trailer.bytes += [UInt8](repeating: 0, count: padded - packet.data.count)
-            trailer.u32(UInt32(32 + padded))
-            try file.write(trailer.bytes)
+            try file.writeZeros(padded - packet.data.count)
+            try file.writeLittleEndian(UInt32(32 + padded))
         }
         packetsWritten += 1
     }

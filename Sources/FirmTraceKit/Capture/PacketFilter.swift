@@ -4,35 +4,47 @@
 /// error naming the field, never silently false.
 public struct PacketFilter: Sendable {
     public let expression: FilterExpression
+    /// How deep packets must be dissected for this filter: MAC filters never look past the link layer.
+    public let depth: PacketDissection.Depth
     private let predicate: @Sendable (PacketDissection) -> Bool
 
     public init(_ text: String) throws(FilterError) {
         let expression = try FilterExpression.parse(text)
         self.expression = expression
-        predicate = try Self.compile(expression, text: text)
+        var depth = PacketDissection.Depth.link
+        predicate = try Self.compile(expression, text: text, depth: &depth)
+        self.depth = depth
     }
 
     public func matches(_ packet: PacketDissection) -> Bool { predicate(packet) }
 
+    public func matches(_ packet: CapturedPacket) -> Bool { predicate(PacketDissection(packet, depth: depth)) }
+
     // MARK: Compiling
 
-    private static func compile(_ expression: FilterExpression, text: String) throws(FilterError) -> @Sendable (PacketDissection) -> Bool {
+    private static func compile(_ expression: FilterExpression, text: String,
+                                depth: inout PacketDissection.Depth) throws(FilterError) -> @Sendable (PacketDissection) -> Bool {
         switch expression {
         case .and(let left, let right):
-            let (l, r) = (try compile(left, text: text), try compile(right, text: text))
+            let (l, r) = (try compile(left, text: text, depth: &depth), try compile(right, text: text, depth: &depth))
             return { l($0) && r($0) }
         case .or(let left, let right):
-            let (l, r) = (try compile(left, text: text), try compile(right, text: text))
+            let (l, r) = (try compile(left, text: text, depth: &depth), try compile(right, text: text, depth: &depth))
             return { l($0) || r($0) }
         case .not(let inner):
-            let compiled = try compile(inner, text: text)
+            let compiled = try compile(inner, text: text, depth: &depth)
             return { !compiled($0) }
         case .exists(let field):
-            if let present = PacketProtocols.presence[field] { return present }
-            guard let accessor = PacketFields.accessor(field) else { throw unknown(field, text) }
+            if let (present, needed) = PacketProtocols.presence[field] {
+                depth = max(depth, needed)
+                return present
+            }
+            guard let (accessor, needed) = PacketFields.accessor(field) else { throw unknown(field, text) }
+            depth = max(depth, needed)
             return { accessor.hasValue($0) }
         case .comparison(let comparison):
-            guard let accessor = PacketFields.accessor(comparison.field) else { throw unknown(comparison.field, text) }
+            guard let (accessor, needed) = PacketFields.accessor(comparison.field) else { throw unknown(comparison.field, text) }
+            depth = max(depth, needed)
             return try accessor.compile(comparison, column: column(of: comparison.field, in: text))
         }
     }
@@ -49,25 +61,32 @@ public struct PacketFilter: Sendable {
 
 /// Protocol names usable alone (`arp`, `!stp`), decided the way Wireshark's dissectors pick them.
 enum PacketProtocols {
-    static let presence: [String: @Sendable (PacketDissection) -> Bool] = [
-        "eth": { $0.ethernet != nil },
-        "arp": { $0.arp != nil },
-        "ip": { $0.ipHeaders.contains { $0.version == 4 } },
-        "ipv6": { $0.ipHeaders.contains { $0.version == 6 } },
-        "tcp": { $0.transports.contains { $0.protocolNumber == 6 } },
-        "udp": { $0.transports.contains { $0.protocolNumber == 17 } },
-        "icmp": { $0.icmp != nil && $0.ipHeaders.first?.version == 4 },
-        "icmpv6": { $0.icmp != nil && $0.ipHeaders.first?.version == 6 },
-        "stp": { $0.llcDSAP == 0x42 },
-        "cdp": { $0.snap.map { $0.oui == 0x00000C && $0.protocolID == 0x2000 } ?? false },
-        "lldp": { $0.etherTypes.contains(0x88CC) },
-        "mndp": { udpPort($0, 5678) },
-        "dns": { udpPort($0, 53) || tcpPort($0, 53) },
-        "mdns": { udpPort($0, 5353) },
-        "dhcp": { udpPort($0, 67) || udpPort($0, 68) },
-        "ssdp": { udpPort($0, 1900) },
-        "ntp": { udpPort($0, 123) },
+    static let presence: [String: (@Sendable (PacketDissection) -> Bool, PacketDissection.Depth)] = [
+        "eth": ({ $0.ethernet != nil }, .link),
+        "arp": ({ $0.arp != nil }, .link),
+        // Wireshark's tables (`tshark -G decodes`): STP by LLC SAP 0x42, Cisco PVST+ SNAP IDs and
+        // ethertype 0x8181; CDP by Cisco SNAP ID 0x2000; LLDP by ethertypes 0x88CC and 0x8942.
+        "stp": ({ $0.llcDSAP == 0x42 || isCiscoSNAP($0, [0x010B, 0x0108, 0x010C, 0x010D]) || $0.etherTypes.contains(0x8181) }, .link),
+        "cdp": ({ isCiscoSNAP($0, [0x2000]) }, .link),
+        "lldp": ({ $0.etherTypes.contains(0x88CC) || $0.etherTypes.contains(0x8942) }, .link),
+        "ip": ({ $0.ipHeaders.contains { $0.version == 4 } }, .network),
+        "ipv6": ({ $0.ipHeaders.contains { $0.version == 6 } }, .network),
+        "tcp": ({ $0.transports.contains { $0.protocolNumber == 6 } }, .transport),
+        "udp": ({ $0.transports.contains { $0.protocolNumber == 17 } }, .transport),
+        "icmp": ({ $0.icmp != nil && $0.ipHeaders.first?.version == 4 }, .transport),
+        "icmpv6": ({ $0.icmp != nil && $0.ipHeaders.first?.version == 6 }, .transport),
+        "mndp": ({ udpPort($0, 5678) }, .transport),
+        "dns": ({ udpPort($0, 53) || tcpPort($0, 53) || tcpPort($0, 5353) }, .transport),
+        "mdns": ({ udpPort($0, 5353) }, .transport),
+        "dhcp": ({ udpPort($0, 67) || udpPort($0, 68) || udpPort($0, 4011) }, .transport),
+        "ssdp": ({ udpPort($0, 1900) }, .transport),
+        "ntp": ({ udpPort($0, 123) }, .transport),
     ]
+
+    static func isCiscoSNAP(_ packet: PacketDissection, _ protocolIDs: [UInt16]) -> Bool {
+        guard let snap = packet.snap else { return false }
+        return snap.oui == 0x00000C && protocolIDs.contains(snap.protocolID)
+    }
 
     static func udpPort(_ packet: PacketDissection, _ port: UInt16) -> Bool {
         guard let udp = packet.transports.first(where: { $0.protocolNumber == 17 }) else { return false }
@@ -80,27 +99,32 @@ enum PacketProtocols {
     }
 }
 
-/// How a field is read from a dissected packet.
+/// How a field is read from a dissected packet: each accessor visits every occurrence of the field (a
+/// packet can carry two IP headers, an ICMP error quotes one) without collecting them into an array.
 enum PacketFields {
+    typealias Visitor<Value> = @Sendable (PacketDissection, (Value) -> Void) -> Void
+
     enum Accessor {
         /// Offsets of six-byte MAC addresses.
-        case mac(@Sendable (PacketDissection) -> [Int])
+        case mac(Visitor<Int>)
         /// Offsets of IP addresses of one version.
-        case address(version: UInt8, @Sendable (PacketDissection) -> [Int])
-        case integer(@Sendable (PacketDissection) -> [Int64])
+        case address(version: UInt8, Visitor<Int>)
+        case integer(Visitor<Int64>)
 
         func hasValue(_ packet: PacketDissection) -> Bool {
+            var found = false
             switch self {
-            case .mac(let offsets): !offsets(packet).isEmpty
-            case .address(_, let offsets): !offsets(packet).isEmpty
-            case .integer(let values): !values(packet).isEmpty
+            case .mac(let visit): visit(packet) { _ in found = true }
+            case .address(_, let visit): visit(packet) { _ in found = true }
+            case .integer(let visit): visit(packet) { _ in found = true }
             }
+            return found
         }
 
         func compile(_ comparison: FilterComparison, column: Int) throws(FilterError) -> @Sendable (PacketDissection) -> Bool {
             let operation = comparison.comparison
             switch self {
-            case .mac(let offsets):
+            case .mac(let visit):
                 guard [.equal, .notEqual, .in].contains(operation) else { throw unsupported(comparison, column) }
                 var targets: [[UInt8]] = []
                 for literal in comparison.literals {
@@ -111,12 +135,9 @@ enum PacketFields {
                 }
                 let wanted = targets
                 return { packet in
-                    let found = offsets(packet)
-                    guard !found.isEmpty else { return false }
-                    let equal = { (offset: Int) in wanted.contains { packet.bytesEqual(at: offset, $0) } }
-                    return operation == .notEqual ? !found.contains(where: equal) : found.contains(where: equal)
+                    Self.decide(operation) { each in visit(packet) { offset in each(wanted.contains { packet.bytesEqual(at: offset, $0) }) } }
                 }
-            case .address(let version, let offsets):
+            case .address(let version, let visit):
                 guard [.equal, .notEqual, .in].contains(operation) else { throw unsupported(comparison, column) }
                 var networks: [IPNetwork] = []
                 for literal in comparison.literals {
@@ -127,12 +148,11 @@ enum PacketFields {
                 }
                 let wanted = networks
                 return { packet in
-                    let found = offsets(packet)
-                    guard !found.isEmpty else { return false }
-                    let equal = { (offset: Int) in wanted.contains { $0.contains(packet.slice(offset ..< offset + $0.bytes.count)) } }
-                    return operation == .notEqual ? !found.contains(where: equal) : found.contains(where: equal)
+                    Self.decide(operation) { each in
+                        visit(packet) { offset in each(wanted.contains { $0.contains(packet.slice(offset ..< offset + $0.bytes.count)) }) }
+                    }
                 }
-            case .integer(let values):
+            case .integer(let visit):
                 guard operation != .contains, operation != .matches else { throw unsupported(comparison, column) }
                 var numbers: [Int64] = []
                 for literal in comparison.literals {
@@ -141,20 +161,27 @@ enum PacketFields {
                     }
                     numbers.append(number)
                 }
-                let wanted = numbers
-                return { packet in
-                    let found = values(packet)
-                    guard !found.isEmpty else { return false }
-                    switch operation {
-                    case .notEqual: return !found.contains { wanted.contains($0) }
-                    case .equal, .in: return found.contains { wanted.contains($0) }
-                    case .less: return found.contains { $0 < wanted[0] }
-                    case .greater: return found.contains { $0 > wanted[0] }
-                    case .lessOrEqual: return found.contains { $0 <= wanted[0] }
-                    default: return found.contains { $0 >= wanted[0] }
-                    }
+                let wanted = numbers, bound = numbers[0]
+                let test: @Sendable (Int64) -> Bool = switch operation {
+                case .less: { $0 < bound }
+                case .greater: { $0 > bound }
+                case .lessOrEqual: { $0 <= bound }
+                case .greaterOrEqual: { $0 >= bound }
+                default: { wanted.contains($0) }
                 }
+                return { packet in Self.decide(operation) { each in visit(packet) { each(test($0)) } } }
             }
+        }
+
+        /// Wireshark's rules over a field's occurrences: `!=` holds when none is equal, every other
+        /// operator when any holds; with no occurrence at all, nothing holds.
+        private static func decide(_ operation: ComparisonOperator, _ occurrences: ((Bool) -> Void) -> Void) -> Bool {
+            var present = false, anyHolds = false
+            occurrences { holds in
+                present = true
+                if holds { anyHolds = true }
+            }
+            return present && (operation == .notEqual ? !anyHolds : anyHolds)
         }
 
         private func unsupported(_ comparison: FilterComparison, _ column: Int) -> FilterError {
@@ -162,40 +189,53 @@ enum PacketFields {
         }
     }
 
-    static func accessor(_ field: String) -> Accessor? {
-        switch field {
-        case "eth.src": return .mac { $0.ethernet.map { [$0.source] } ?? [] }
-        case "eth.dst": return .mac { $0.ethernet.map { [$0.destination] } ?? [] }
-        case "eth.addr": return .mac { $0.ethernet.map { [$0.source, $0.destination] } ?? [] }
-        case "arp.src.hw_mac": return .mac { $0.arp.map { [$0 + 8] } ?? [] }
-        case "arp.dst.hw_mac": return .mac { $0.arp.map { [$0 + 18] } ?? [] }
-        case "arp.src.proto_ipv4": return .address(version: 4) { $0.arp.map { [$0 + 14] } ?? [] }
-        case "arp.dst.proto_ipv4": return .address(version: 4) { $0.arp.map { [$0 + 24] } ?? [] }
-        case "arp.opcode": return .integer { packet in packet.arp.flatMap { packet.u16($0 + 6) }.map { [Int64($0)] } ?? [] }
-        case "ip.src": return .address(version: 4) { $0.ipHeaders.filter { $0.version == 4 }.map(\.source) }
-        case "ip.dst": return .address(version: 4) { $0.ipHeaders.filter { $0.version == 4 }.map(\.destination) }
-        case "ip.addr": return .address(version: 4) { $0.ipHeaders.filter { $0.version == 4 }.flatMap { [$0.source, $0.destination] } }
-        case "ip.proto": return .integer { $0.ipHeaders.filter { $0.version == 4 }.map { Int64($0.protocolNumber) } }
-        case "ipv6.src": return .address(version: 6) { $0.ipHeaders.filter { $0.version == 6 }.map(\.source) }
-        case "ipv6.dst": return .address(version: 6) { $0.ipHeaders.filter { $0.version == 6 }.map(\.destination) }
-        case "ipv6.addr": return .address(version: 6) { $0.ipHeaders.filter { $0.version == 6 }.flatMap { [$0.source, $0.destination] } }
-        case "eth.type": return .integer { $0.etherTypes.prefix(1).map { Int64($0) } }
-        default: break
+    /// The accessor for a field and how deep a packet must be dissected for it.
+    static func accessor(_ field: String) -> (Accessor, PacketDissection.Depth)? {
+        func ip(_ version: UInt8, _ pick: @escaping @Sendable (PacketDissection.IPHeader, (Int) -> Void) -> Void) -> (Accessor, PacketDissection.Depth) {
+            (.address(version: version) { packet, body in
+                for header in packet.ipHeaders where header.version == version { pick(header, body) }
+            }, .network)
         }
-        for (name, number) in [("tcp", UInt8(6)), ("udp", UInt8(17))] {
-            let transports = { @Sendable (packet: PacketDissection) in packet.transports.filter { $0.protocolNumber == number } }
-            switch field {
-            case "\(name).srcport": return .integer { transports($0).map { Int64($0.sourcePort) } }
-            case "\(name).dstport": return .integer { transports($0).map { Int64($0.destinationPort) } }
-            case "\(name).port": return .integer { transports($0).flatMap { [Int64($0.sourcePort), Int64($0.destinationPort)] } }
-            default: break
-            }
+        func ports(_ number: UInt8, _ pick: @escaping @Sendable (PacketDissection.TransportHeader, (Int64) -> Void) -> Void) -> (Accessor, PacketDissection.Depth) {
+            (.integer { packet, body in
+                for transport in packet.transports where transport.protocolNumber == number { pick(transport, body) }
+            }, .transport)
         }
         switch field {
-        case "tcp.flags.syn": return .integer { $0.transports.filter { $0.protocolNumber == 6 }.map { Int64($0.tcpFlags >> 1 & 1) } }
-        case "tcp.flags.ack": return .integer { $0.transports.filter { $0.protocolNumber == 6 }.map { Int64($0.tcpFlags >> 4 & 1) } }
-        case "tcp.flags.fin": return .integer { $0.transports.filter { $0.protocolNumber == 6 }.map { Int64($0.tcpFlags & 1) } }
-        case "tcp.flags.reset": return .integer { $0.transports.filter { $0.protocolNumber == 6 }.map { Int64($0.tcpFlags >> 2 & 1) } }
+        case "eth.src": return (.mac { packet, body in if let ethernet = packet.ethernet { body(ethernet.source) } }, .link)
+        case "eth.dst": return (.mac { packet, body in if let ethernet = packet.ethernet { body(ethernet.destination) } }, .link)
+        case "eth.addr":
+            return (.mac { packet, body in
+                if let ethernet = packet.ethernet {
+                    body(ethernet.source)
+                    body(ethernet.destination)
+                }
+            }, .link)
+        case "eth.type": return (.integer { packet, body in if let type = packet.etherTypes.first { body(Int64(type)) } }, .link)
+        case "arp.src.hw_mac": return (.mac { packet, body in if let arp = packet.arp { body(arp + 8) } }, .link)
+        case "arp.dst.hw_mac": return (.mac { packet, body in if let arp = packet.arp { body(arp + 18) } }, .link)
+        case "arp.src.proto_ipv4": return (.address(version: 4) { packet, body in if let arp = packet.arp { body(arp + 14) } }, .link)
+        case "arp.dst.proto_ipv4": return (.address(version: 4) { packet, body in if let arp = packet.arp { body(arp + 24) } }, .link)
+        case "arp.opcode":
+            return (.integer { packet, body in if let arp = packet.arp, let opcode = packet.u16(arp + 6) { body(Int64(opcode)) } }, .link)
+        case "ip.src": return ip(4) { header, body in body(header.source) }
+        case "ip.dst": return ip(4) { header, body in body(header.destination) }
+        case "ip.addr": return ip(4) { header, body in body(header.source); body(header.destination) }
+        case "ipv6.src": return ip(6) { header, body in body(header.source) }
+        case "ipv6.dst": return ip(6) { header, body in body(header.destination) }
+        case "ipv6.addr": return ip(6) { header, body in body(header.source); body(header.destination) }
+        case "ip.proto":
+            return (.integer { packet, body in for header in packet.ipHeaders where header.version == 4 { body(Int64(header.protocolNumber)) } }, .network)
+        case "tcp.srcport": return ports(6) { transport, body in body(Int64(transport.sourcePort)) }
+        case "tcp.dstport": return ports(6) { transport, body in body(Int64(transport.destinationPort)) }
+        case "tcp.port": return ports(6) { transport, body in body(Int64(transport.sourcePort)); body(Int64(transport.destinationPort)) }
+        case "udp.srcport": return ports(17) { transport, body in body(Int64(transport.sourcePort)) }
+        case "udp.dstport": return ports(17) { transport, body in body(Int64(transport.destinationPort)) }
+        case "udp.port": return ports(17) { transport, body in body(Int64(transport.sourcePort)); body(Int64(transport.destinationPort)) }
+        case "tcp.flags.syn": return ports(6) { transport, body in body(Int64(transport.tcpFlags >> 1 & 1)) }
+        case "tcp.flags.ack": return ports(6) { transport, body in body(Int64(transport.tcpFlags >> 4 & 1)) }
+        case "tcp.flags.fin": return ports(6) { transport, body in body(Int64(transport.tcpFlags & 1)) }
+        case "tcp.flags.reset": return ports(6) { transport, body in body(Int64(transport.tcpFlags >> 2 & 1)) }
         default: return nil
         }
     }

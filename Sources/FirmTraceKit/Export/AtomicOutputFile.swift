@@ -11,7 +11,10 @@ public final class AtomicOutputFile {
     public let path: String
     private let temporaryPath: String
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
+    /// Raw memory with a fill mark rather than `[UInt8]`: captures write millions of small pieces, and
+    /// a plain copy into place is what keeps `filter` level with tcpdump.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    private var used = 0
     private var committed = false
     private static let bufferSize = 1 << 20
 
@@ -24,17 +27,37 @@ public final class AtomicOutputFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if descriptor < 0 { throw InputError(.writeFailed(SystemCallError("open").description), at: location) }
-        buffer.reserveCapacity(Self.bufferSize)
+        if descriptor < 0 {
+            buffer.deallocate()
+            throw InputError(.writeFailed(SystemCallError("open").description), at: location)
+        }
     }
 
     deinit {
         if !committed { discard() }
+        buffer.deallocate()
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.bufferSize { try flush() }
+        if used + bytes.count > buffer.count { try flush() }
+        if bytes.count > buffer.count {
+            try writeThrough(bytes)
+            return
+        }
+        if let base = bytes.baseAddress { (buffer.baseAddress! + used).copyMemory(from: base, byteCount: bytes.count) }
+        used += bytes.count
+    }
+
+    public func writeLittleEndian<Integer: FixedWidthInteger>(_ value: Integer) throws(InputError) {
+        if used + MemoryLayout<Integer>.size > buffer.count { try flush() }
+        buffer.storeBytes(of: value.littleEndian, toByteOffset: used, as: Integer.self)
+        used += MemoryLayout<Integer>.size
+    }
+
+    public func writeZeros(_ count: Int) throws(InputError) {
+        if used + count > buffer.count { try flush() }
+        (buffer.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        used += count
     }
 
     public func write(_ bytes: [UInt8]) throws(InputError) {
@@ -42,12 +65,16 @@ public final class AtomicOutputFile {
     }
 
     private func flush() throws(InputError) {
+        try writeThrough(UnsafeRawBufferPointer(rebasing: buffer[0 ..< used]))
+        used = 0
+    }
+
+    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         do {
-            try FileDescriptorIO.writeAll(descriptor, buffer)
+            try FileDescriptorIO.writeAll(descriptor, bytes)
         } catch {
             throw InputError(.writeFailed(error.description), at: InputLocation(path: path))
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes what is buffered and renames the file into place.

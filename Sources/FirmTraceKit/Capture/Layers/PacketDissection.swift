@@ -26,22 +26,31 @@ public struct PacketDissection {
 
     public let bytes: UnsafeRawBufferPointer
     public private(set) var ethernet: MACAddresses?
-    public private(set) var etherTypes: [UInt16] = []
+    public private(set) var etherTypes = InlineList<UInt16>()
     /// 802.2 LLC after an 802.3 length field: DSAP, and SNAP OUI and protocol when present.
     public private(set) var llcDSAP: UInt8?
     public private(set) var snap: (oui: UInt32, protocolID: UInt16)?
     public private(set) var arp: Int?
     /// IP headers outermost first; an ICMP error's quoted header comes after the outer one.
-    public private(set) var ipHeaders: [IPHeader] = []
-    public private(set) var transports: [TransportHeader] = []
+    public private(set) var ipHeaders = InlineList<IPHeader>()
+    public private(set) var transports = InlineList<TransportHeader>()
     public private(set) var icmp: Range<Int>?
 
-    public init(_ packet: CapturedPacket) {
-        self.init(bytes: packet.data, linkType: packet.linkType)
+    /// How deep to look: a filter on MAC addresses needs no IP header, one on addresses no ports.
+    public enum Depth: Int, Comparable, Sendable {
+        case link, network, transport
+        public static func < (lhs: Depth, rhs: Depth) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    public init(bytes: UnsafeRawBufferPointer, linkType: LinkType) {
+    private let depth: Depth
+
+    public init(_ packet: CapturedPacket, depth: Depth = .transport) {
+        self.init(bytes: packet.data, linkType: packet.linkType, depth: depth)
+    }
+
+    public init(bytes: UnsafeRawBufferPointer, linkType: LinkType, depth: Depth = .transport) {
         self.bytes = bytes
+        self.depth = depth
         switch linkType {
         case .ethernet: dissectEthernet(at: 0)
         case .linuxSLL:
@@ -92,9 +101,11 @@ public struct PacketDissection {
     private mutating func dissectLLC(at offset: Int) {
         guard let dsap = u8(offset) else { return }
         llcDSAP = dsap
-        if dsap == 0xAA, u8(offset + 1) == 0xAA, let oui = u32(offset + 2), let protocolID = u16(offset + 6) {
-            snap = (oui >> 8, protocolID)
-            if oui >> 8 == 0 { dissectEtherType(protocolID, at: offset + 8) }
+        if dsap == 0xAA, u8(offset + 1) == 0xAA, let word = u32(offset + 2), let protocolID = u16(offset + 6) {
+            // The control byte, then the three-byte OUI.
+            let oui = word & 0x00FF_FFFF
+            snap = (oui, protocolID)
+            if oui == 0 { dissectEtherType(protocolID, at: offset + 8) }
         }
     }
 
@@ -102,11 +113,17 @@ public struct PacketDissection {
         etherTypes.append(type)
         switch type {
         case 0x8100, 0x88A8, 0x9100:
-            // 802.1Q and QinQ tags: four bytes each, then the next type.
-            guard etherTypes.count < 8, let inner = u16(offset + 2) else { return }
-            dissectEtherType(inner, at: offset + 4)
+            // 802.1Q and QinQ tags: four bytes each, then the next type (or an 802.3 length and LLC).
+            guard !etherTypes.isFull, let inner = u16(offset + 2) else { return }
+            if inner <= 1500 {
+                dissectLLC(at: offset + 4)
+            } else {
+                dissectEtherType(inner, at: offset + 4)
+            }
         case 0x0800, 0x86DD: dissectIP(at: offset)
-        case 0x0806: if offset + 8 <= bytes.count { arp = offset }
+        case 0x0806:
+            // Hardware type 19 is ATM ARP, which Wireshark dissects as its own protocol.
+            if offset + 8 <= bytes.count, u16(offset) != 19 { arp = offset }
         default: break
         }
     }
@@ -127,7 +144,7 @@ public struct PacketDissection {
     // MARK: Network and transport
 
     private mutating func dissectIP(at offset: Int) {
-        guard ipHeaders.count < 4, let first = u8(offset) else { return }
+        guard depth >= .network, !ipHeaders.isFull, let first = u8(offset) else { return }
         switch first >> 4 {
         case 4:
             let headerLength = Int(first & 0x0F) * 4
@@ -168,6 +185,7 @@ public struct PacketDissection {
     }
 
     private mutating func dissectTransport(_ protocolNumber: UInt8, _ range: Range<Int>) {
+        guard depth >= .transport else { return }
         let start = range.lowerBound
         switch protocolNumber {
         case 6:
