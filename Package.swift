@@ -25,6 +25,7 @@ let package = Package(
                 "CArchive",
                 "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

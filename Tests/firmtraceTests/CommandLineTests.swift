@@ -45,7 +45,7 @@ struct CommandLineTests {
         #expect(result.output.contains("grep                    Search firmware logs by meaning"))
         #expect(result.output.contains("filter                  Select packets with a Wireshark display filter"))
         let subcommands = result.output.components(separatedBy: "SUBCOMMANDS:").last ?? ""
-        for unbuilt in [ "timeline", "correlate", "report", "diff", "clock"] {
+        for unbuilt in ["timeline", "correlate", "report", "diff", "clock"] {
             #expect(!subcommands.contains("  \(unbuilt) "), "\(unbuilt) is listed but not built")
         }
     }

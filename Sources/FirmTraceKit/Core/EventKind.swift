@@ -27,6 +27,28 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, CustomStringConve
 
     public static let kernelLine = EventKind(rawValue: "kernel.line")
 
+    public static let netDNSQuery = EventKind(rawValue: "net.dns_query")
+    public static let netDNSAnswer = EventKind(rawValue: "net.dns_answer")
+    public static let netMDNS = EventKind(rawValue: "net.mdns")
+    public static let netDHCP = EventKind(rawValue: "net.dhcp")
+    public static let netARP = EventKind(rawValue: "net.arp")
+    public static let netSSDP = EventKind(rawValue: "net.ssdp")
+    public static let netTLSClientHello = EventKind(rawValue: "net.tls_client_hello")
+    public static let netHTTPRequest = EventKind(rawValue: "net.http_request")
+    public static let netTuyaDiscovery = EventKind(rawValue: "net.tuya_discovery")
+    public static let netTuya = EventKind(rawValue: "net.tuya")
+    public static let netMiio = EventKind(rawValue: "net.miio")
+    public static let netMQTT = EventKind(rawValue: "net.mqtt")
+    public static let netFlow = EventKind(rawValue: "net.flow")
+
+    /// Every kind the capture decoders produce.
+    public static let captureKinds: [EventKind] = [
+        .netDNSQuery, .netDNSAnswer, .netMDNS, .netDHCP, .netARP, .netSSDP, .netTLSClientHello, .netHTTPRequest,
+        .netTuyaDiscovery, .netTuya, .netMiio, .netMQTT, .netFlow,
+    ]
+
+    public static var all: [EventKind] { logKinds + captureKinds }
+
     /// Every kind the log decoders produce, for `--kind` globs and help text.
     public static let logKinds: [EventKind] = [
         .tuyaPostData, .tuyaPostURL, .tuyaResponse, .tuyaConnect, .tuyaTLS, .tuyaBindSchema, .tuyaDeviceInfo,

@@ -15,6 +15,21 @@ struct InputSource {
     /// The open file when the source is a plain file on disk, for readers that scan it their own way.
     let file: FileChunkReader?
     let read: ((UnsafeRawBufferPointer) -> Bool) throws(InputError) -> Void
+
+    /// The first bytes, for sniffing. A file is read with `pread`; an archive member's first chunk is
+    /// kept by the walker (it decided what the member is) and given again by `read`.
+    func head() throws(InputError) -> [UInt8] {
+        if let file {
+            do {
+                return try file.head(ContentSniffer.prefixLength)
+            } catch {
+                throw InputError(.unreadable(error.description), at: location)
+            }
+        }
+        return firstBytes
+    }
+
+    var firstBytes: [UInt8] = []
 }
 
 /// Expands inputs into byte sources: folders recursively (rotated logs oldest first), archives and
@@ -140,7 +155,7 @@ enum InputWalker {
                 continue
             }
             var firstPending = true
-            let source = InputSource(location: memberLocation, modificationTime: entry.modificationTime, isExplicit: explicit,
+            var source = InputSource(location: memberLocation, modificationTime: entry.modificationTime, isExplicit: explicit,
                                      file: nil) { body throws(InputError) in
                 if firstPending {
                     firstPending = false
@@ -152,6 +167,7 @@ enum InputWalker {
                     guard body(UnsafeRawBufferPointer(rebasing: buffer[0 ..< count])) else { return }
                 }
             }
+            source.firstBytes = head
             do {
                 guard try visit(source) else { return false }
             } catch {

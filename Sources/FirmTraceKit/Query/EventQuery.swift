@@ -34,7 +34,7 @@ public struct EventQuery: Sendable {
 
     private static func kinds(matching patterns: [String]) -> [EventKind]? {
         guard !patterns.isEmpty else { return nil }
-        return EventKind.logKinds.filter { kind in patterns.contains { Glob.matches($0, kind.rawValue) } }
+        return EventKind.all.filter { kind in patterns.contains { Glob.matches($0, kind.rawValue) } }
     }
 
     public func matches(_ event: Event) -> Bool {

@@ -5,12 +5,16 @@ public struct GrepRequest: Sendable {
     public var countOnly: Bool
     /// A device secKey: `tuya.post_url` events get `sign_ok`, MQTT `passwd:` lines `passwd_ok`.
     public var tuyaKey: String?
+    /// A miIO device token (16 bytes): `net.miio` events get their decrypted `payload`.
+    public var miioToken: [UInt8]?
 
-    public init(inputs: [String], query: EventQuery = EventQuery(), countOnly: Bool = false, tuyaKey: String? = nil) {
+    public init(inputs: [String], query: EventQuery = EventQuery(), countOnly: Bool = false, tuyaKey: String? = nil,
+                miioToken: [UInt8]? = nil) {
         self.inputs = inputs
         self.query = query
         self.countOnly = countOnly
         self.tuyaKey = tuyaKey
+        self.miioToken = miioToken
     }
 }
 
@@ -45,6 +49,7 @@ private final class GrepRun {
     let sink: EventSink?
     let countOnly: Bool
     let plan: LogReadPlan
+    let miioToken: [UInt8]?
     private(set) var matched = 0
     private(set) var stopped = false
     var reports = Diagnostics()
@@ -55,6 +60,7 @@ private final class GrepRun {
         countOnly = request.countOnly || sink == nil
         plan = LogReadPlan(wantsKind: request.query.wantsKind, needsEvents: !(countOnly && request.query.decidedByKind),
                            tuyaKey: request.tuyaKey)
+        miioToken = request.miioToken
     }
 
     private func emit(_ event: Event) -> Bool {
@@ -122,6 +128,14 @@ private final class GrepRun {
     func read(_ source: InputSource) throws(InputError) -> Bool {
         var sourceDiagnostics = Diagnostics()
         defer { sourceDiagnostics.all.forEach { reports.report($0) } }
+        if CaptureInputs.isCapture(try source.head()) {
+            let decoder = CaptureEventDecoder(source: source.location.source, wantsKind: query.wantsKind, miioToken: miioToken)
+            let keepGoing = try CaptureInputs.readPackets(source, reports: &sourceDiagnostics) { packet in
+                decoder.decode(packet) { self.emit($0) }
+            }
+            decoder.finish { emit($0) }
+            return keepGoing && !stopped
+        }
         var reader: LogSourceReader?
         if let file = source.file {
             let head: [UInt8]
@@ -180,10 +194,6 @@ extension Grep {
         if EncryptedRRLog.matches(name: name, size: Int64(head.count), kind: kind)
             || (EncryptedRRLog.suffixes.contains { name.hasSuffix($0) } && head.count < EncryptedRRLog.wrappedKeyLength) {
             diagnostics.report(.notice, at: source.location, InputError(.encryptedRRLog, at: source.location).explanation + "; skipped")
-            return nil
-        }
-        if kind == .pcap || kind == .pcapng {
-            diagnostics.report(severity, at: source.location, "packet capture: grep does not read captures yet; skipped")
             return nil
         }
         if let nul = ByteSearch.firstIndex(of: 0, in: UnsafeRawBufferPointer(rebasing: head.prefix(binaryProbeLength))) {

@@ -10,7 +10,7 @@ struct GrepCommand: ParsableCommand {
             compressed files (read in place: the source of an event is bundle.tar.gz!rrlog/tuya.log). Tuya SDK \
             (rriot_tuya), miio_client and kernel logs are recognised from their lines.
 
-            Kinds: \(EventKind.logKinds.map(\.rawValue).joined(separator: ", ")).
+            Kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", ")).
 
             --where takes the same expressions as Wireshark display filters, over an event's fields and its \
             names kind, origin, source, message, line, device_time, time_basis: ==, !=, <, >, <=, >=, \
@@ -59,8 +59,8 @@ struct GrepCommand: ParsableCommand {
         if json && csv { throw ValidationError("--json and --csv cannot be combined") }
         if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
         if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
-        for pattern in kind where !EventKind.logKinds.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
-            throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.logKinds.map(\.rawValue).joined(separator: ", "))")
+        for pattern in kind where !EventKind.all.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
+            throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

@@ -1,0 +1,322 @@
+/// Turns the packets of one capture into `net.*` events: each protocol by its ports or first bytes, a TLS
+/// ClientHello reassembled when it spans segments, and one `net.flow` summary per conversation at the end.
+public final class CaptureEventDecoder {
+    /// Reassembly buffers are bounded: a ClientHello larger than this is not one.
+    static let maxHelloBytes = 64 << 10
+    /// Conversations tracked at once; past this, the tracked ones are summarised early so memory stays flat.
+    static let maxFlows = 200_000
+
+    private let source: String
+    private let wantsKind: (EventKind) -> Bool
+    private let miioToken: [UInt8]?
+    private var pendingHellos: [FlowKey: PendingHello] = [:]
+    private var flows: [FlowKey: Flow] = [:]
+    private var flowOrder: [FlowKey] = []
+
+    public init(source: String, wantsKind: @escaping (EventKind) -> Bool, miioToken: [UInt8]? = nil) {
+        self.source = source
+        self.wantsKind = wantsKind
+        self.miioToken = miioToken
+    }
+
+    /// Decodes one packet; false when `emit` asked to stop.
+    public func decode(_ packet: CapturedPacket, emit: (Event) -> Bool) -> Bool {
+        // The context holds `emit` only while this packet is decoded.
+        withoutActuallyEscaping(emit) { emit in
+            let dissection = PacketDissection(packet)
+            var context = Context(packet: packet, dissection: dissection, source: source, emit: emit)
+            if let arp = dissection.arp, wantsKind(.netARP) { decodeARP(arp, &context) }
+            if let ip = dissection.ipHeaders.first, let transport = dissection.transports.first {
+                context.endpoints(ip, transport)
+                if wantsKind(.netFlow) { track(ip, transport, packet) }
+                let payload = dissection.slice(transport.payload)
+                if !payload.isEmpty { decodePayload(payload, transport, &context) }
+            }
+            return !context.stopped
+        }
+    }
+
+    /// Emits the flow summaries.
+    public func finish(emit: (Event) -> Bool) {
+        flushFlows(emit: emit)
+    }
+
+    // MARK: Protocols
+
+    private func decodePayload(_ payload: UnsafeRawBufferPointer, _ transport: PacketDissection.TransportHeader, _ context: inout Context) {
+        let ports = (transport.sourcePort, transport.destinationPort)
+        func either(_ port: UInt16) -> Bool { ports.0 == port || ports.1 == port }
+        if transport.protocolNumber == 17 {
+            if either(53) || either(5353) { decodeDNS(payload, multicast: either(5353), &context) }
+            if either(67) || either(68), wantsKind(.netDHCP) { decodeDHCP(payload, &context) }
+            if either(1900), wantsKind(.netSSDP) { decodeSSDP(payload, &context) }
+            if either(6666) || either(6667) || either(6668) { decodeTuya(payload, &context) }
+            if either(54321), wantsKind(.netMiio) { decodeMiio(payload, &context) }
+        } else if transport.protocolNumber == 6 {
+            if either(53), payload.count > 2 { decodeDNS(UnsafeRawBufferPointer(rebasing: payload[2...]), multicast: false, &context) }
+            if either(6668) { decodeTuya(payload, &context) }
+            if either(1883), wantsKind(.netMQTT) { decodeMQTT(payload, &context) }
+            if wantsKind(.netTLSClientHello) { decodeTLS(payload, transport, &context) }
+            if wantsKind(.netHTTPRequest), let request = HTTPRequest.parse(payload) {
+                var fields = context.baseFields
+                fields.set("method", request.method)
+                if let host = request.host { fields.set("host", host) }
+                fields.set("path", request.path)
+                if let agent = request.userAgent { fields.set("user_agent", agent) }
+                context.emit(.netHTTPRequest, "\(request.method) \(request.host ?? context.destination)\(request.path)", fields)
+            }
+        }
+    }
+
+    private func decodeDNS(_ payload: UnsafeRawBufferPointer, multicast: Bool, _ context: inout Context) {
+        guard let message = DNSMessage.parse(payload) else { return }
+        let kind: EventKind = multicast ? .netMDNS : message.isResponse ? .netDNSAnswer : .netDNSQuery
+        guard wantsKind(kind), let question = message.questions.first else { return }
+        var fields = context.baseFields
+        fields.set("name", question.name)
+        fields.set("qtype", DNSMessage.typeName(question.type))
+        fields.set("dns_id", Int64(message.id))
+        if message.isResponse {
+            fields.set("rcode", DNSMessage.responseCodeName(message.responseCode))
+            let addresses = message.answers.filter { $0.type == 1 || $0.type == 28 }
+            let cnames = message.answers.filter { $0.type == 5 }.compactMap(\.data)
+            fields.set("addresses", addresses.compactMap(\.data).joined(separator: ","))
+            if !cnames.isEmpty { fields.set("cnames", cnames.joined(separator: ",")) }
+            if let ttl = addresses.map(\.ttl).min() ?? message.answers.map(\.ttl).min() { fields.set("ttl", Int64(ttl)) }
+            let summary = addresses.isEmpty ? DNSMessage.responseCodeName(message.responseCode) : addresses.compactMap(\.data).joined(separator: ", ")
+            context.emit(kind, "\(question.name) \(DNSMessage.typeName(question.type)) → \(cnames.isEmpty ? "" : cnames.joined(separator: " → ") + " → ")\(summary)", fields)
+        } else {
+            context.emit(kind, "\(question.name) \(DNSMessage.typeName(question.type))?", fields)
+        }
+    }
+
+    private func decodeDHCP(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
+        guard let message = DHCPMessage.parse(payload) else { return }
+        var fields = context.baseFields
+        if let type = message.messageType { fields.set("message_type", type) }
+        fields.set("client_mac", message.clientMAC)
+        fields.set("xid", Int64(message.transactionID))
+        if message.yourAddress != "0.0.0.0" { fields.set("assigned_ip", message.yourAddress) }
+        if let hostname = message.hostname { fields.set("hostname", hostname) }
+        if let requested = message.requestedAddress { fields.set("requested_ip", requested) }
+        if let vendor = message.vendorClass { fields.set("vendor_class", vendor) }
+        if let server = message.serverIdentifier { fields.set("server_id", server) }
+        if let lease = message.leaseSeconds { fields.set("lease_s", Int64(lease)) }
+        context.emit(.netDHCP, "DHCP \(message.messageType ?? "?") \(message.clientMAC)\(message.hostname.map { " (\($0))" } ?? "")", fields)
+    }
+
+    private func decodeARP(_ offset: Int, _ context: inout Context) {
+        let packet = context.dissection
+        guard let operation = packet.u16(offset + 6), packet.u8(offset + 4) == 6, packet.u8(offset + 5) == 4, offset + 28 <= packet.bytes.count
+        else { return }
+        var fields = context.baseFields
+        let senderMAC = AddressText.mac(packet.slice(offset + 8 ..< offset + 14)), senderIP = AddressText.ipv4(packet.slice(offset + 14 ..< offset + 18))
+        let targetMAC = AddressText.mac(packet.slice(offset + 18 ..< offset + 24)), targetIP = AddressText.ipv4(packet.slice(offset + 24 ..< offset + 28))
+        fields.set("op", operation == 1 ? "request" : operation == 2 ? "reply" : String(operation))
+        fields.set("sender_mac", senderMAC)
+        fields.set("sender_ip", senderIP)
+        fields.set("target_mac", targetMAC)
+        fields.set("target_ip", targetIP)
+        let message = operation == 1 ? "who has \(targetIP)? tell \(senderIP)" : "\(senderIP) is at \(senderMAC)"
+        context.emit(.netARP, message, fields)
+    }
+
+    private func decodeSSDP(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
+        guard let message = SSDPMessage.parse(payload) else { return }
+        var fields = context.baseFields
+        fields.set("start_line", message.startLine)
+        for (name, value) in message.headers where ["nt", "nts", "st", "location", "server", "usn", "man"].contains(name) {
+            fields.set(name, value)
+        }
+        context.emit(.netSSDP, message.startLine, fields)
+    }
+
+    private func decodeTuya(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
+        guard let frame = TuyaFrame.parse(payload) else { return }
+        var fields = context.baseFields
+        fields.set("cmd", Int64(frame.command))
+        fields.set("seq", Int64(frame.sequence))
+        fields.set("length", Int64(frame.length))
+        fields.set("prefix", frame.prefix == TuyaFrame.prefix55AA ? "55AA" : "6699")
+        let isDiscovery = context.dissection.transports.first.map { [6666, 6667].contains($0.destinationPort) } ?? false
+        if isDiscovery, wantsKind(.netTuyaDiscovery), let json = frame.discoveryJSON(payload), case .object(let members) = json {
+            for member in members where member.value != .null { fields.set(member.key, member.value.fieldValue) }
+            let id = json["gwId"].map { $0.fieldValue.description } ?? "?"
+            context.emit(.netTuyaDiscovery, "Tuya discovery from \(id) (\(json["ip"]?.fieldValue.description ?? context.sourceAddress)), version \(json["version"]?.fieldValue.description ?? "?")", fields)
+        } else if wantsKind(.netTuya) {
+            context.emit(.netTuya, "Tuya frame cmd \(frame.command) seq \(frame.sequence), \(frame.length) bytes", fields)
+        }
+    }
+
+    private func decodeMiio(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
+        guard let packet = MiioPacket.parse(payload) else { return }
+        var fields = context.baseFields
+        fields.set("device_id", Int64(packet.deviceID))
+        fields.set("stamp", Int64(packet.stamp))
+        fields.set("length", Int64(packet.length))
+        fields.set("checksum", packet.checksum)
+        if let token = miioToken, let plain = packet.decrypt(payload, token: token) { fields.set("payload", plain) }
+        let what = packet.length == 32 ? "hello" : "\(packet.length - 32) bytes of data"
+        context.emit(.netMiio, "miIO device \(packet.deviceID), stamp \(packet.stamp): \(what)", fields)
+    }
+
+    private func decodeMQTT(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
+        guard let packet = MQTTPacket.parse(payload) else { return }
+        var fields = context.baseFields
+        fields.set("mqtt_type", packet.type)
+        if let client = packet.clientID { fields.set("client_id", client) }
+        if let user = packet.username { fields.set("username", user) }
+        if let topic = packet.topic { fields.set("topic", topic) }
+        context.emit(.netMQTT, "MQTT \(packet.type)\(packet.topic.map { " " + $0 } ?? "")\(packet.clientID.map { " client " + $0 } ?? "")", fields)
+    }
+
+    /// A ClientHello in one segment is parsed at once; one that spans segments is gathered (in order,
+    /// bounded) and parsed, and reported on the frame that completed it.
+    private func decodeTLS(_ payload: UnsafeRawBufferPointer, _ transport: PacketDissection.TransportHeader, _ context: inout Context) {
+        guard let key = context.flowKey else { return }
+        var bytes: [UInt8]
+        if var pending = pendingHellos[key] {
+            pending.bytes.append(contentsOf: payload)
+            guard pending.bytes.count < pending.needed else {
+                pendingHellos[key] = nil
+                bytes = pending.bytes
+                emitHello(bytes, firstFrame: pending.firstFrame, &context)
+                return
+            }
+            pendingHellos[key] = pending.bytes.count <= Self.maxHelloBytes ? pending : nil
+            return
+        }
+        guard let needed = TLSClientHello.recordLength(payload) else { return }
+        if needed <= payload.count {
+            bytes = Array(payload)
+            emitHello(bytes, firstFrame: nil, &context)
+        } else if needed <= Self.maxHelloBytes {
+            pendingHellos[key] = PendingHello(bytes: Array(payload), needed: needed, firstFrame: context.packet.frame)
+        }
+    }
+
+    private func emitHello(_ bytes: [UInt8], firstFrame: Int?, _ context: inout Context) {
+        guard let hello = bytes.withUnsafeBytes({ TLSClientHello.parse($0) }) else { return }
+        var fields = context.baseFields
+        if let name = hello.serverName { fields.set("sni", name) }
+        if !hello.alpn.isEmpty { fields.set("alpn", hello.alpn.joined(separator: ",")) }
+        fields.set("tls_version", TLSClientHello.versionName(hello.version))
+        if let firstFrame { fields.set("first_frame", Int64(firstFrame)) }
+        context.emit(.netTLSClientHello, "TLS ClientHello to \(hello.serverName ?? context.destination) (\(context.destination))", fields)
+    }
+
+    // MARK: Flows
+
+    private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket) {
+        guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return }
+        if flows[key] == nil {
+            if flows.count >= Self.maxFlows { return }
+            let dissection = PacketDissection(packet)
+            flows[key] = Flow(originator: AddressText.ip(dissection.slice(ip.source ..< ip.source + (ip.version == 4 ? 4 : 16))),
+                              originatorPort: transport.sourcePort,
+                              responder: AddressText.ip(dissection.slice(ip.destination ..< ip.destination + (ip.version == 4 ? 4 : 16))),
+                              responderPort: transport.destinationPort, protocolNumber: transport.protocolNumber,
+                              first: packet.timestamp, last: packet.timestamp, firstFrame: packet.frame)
+            flowOrder.append(key)
+        }
+        flows[key]!.packets += 1
+        flows[key]!.bytes += packet.originalLength
+        if let time = packet.timestamp { flows[key]!.last = time }
+    }
+
+    private func flushFlows(emit: (Event) -> Bool) {
+        for key in flowOrder {
+            guard let flow = flows[key] else { continue }
+            var fields = EventFields()
+            let proto = flow.protocolNumber == 6 ? "tcp" : flow.protocolNumber == 17 ? "udp" : String(flow.protocolNumber)
+            fields.set("proto", proto)
+            fields.set("src_ip", flow.originator)
+            fields.set("src_port", Int64(flow.originatorPort))
+            fields.set("dst_ip", flow.responder)
+            fields.set("dst_port", Int64(flow.responderPort))
+            fields.set("packets", Int64(flow.packets))
+            fields.set("bytes", Int64(flow.bytes))
+            if let first = flow.first, let last = flow.last { fields.set("duration_ms", (last - first) / 1_000_000) }
+            fields.set("first_frame", Int64(flow.firstFrame))
+            let event = Event(time: flow.first, timeBasis: flow.first == nil ? .unknown : .capture, kind: .netFlow, origin: "capture",
+                              source: source, frame: flow.firstFrame,
+                              message: "\(proto) \(flow.originator):\(flow.originatorPort) → \(flow.responder):\(flow.responderPort), \(flow.packets) packets, \(flow.bytes) bytes",
+                              fields: fields)
+            if !emit(event) { return }
+        }
+        flows.removeAll()
+        flowOrder.removeAll()
+    }
+
+    private struct PendingHello {
+        var bytes: [UInt8]
+        let needed: Int
+        let firstFrame: Int
+    }
+
+    private struct Flow {
+        let originator: String, originatorPort: UInt16, responder: String, responderPort: UInt16, protocolNumber: UInt8
+        var first: Int64?, last: Int64?
+        let firstFrame: Int
+        var packets = 0, bytes = 0
+    }
+}
+
+/// The two endpoints of a conversation, in a fixed order so both directions share one key.
+struct FlowKey: Hashable {
+    let protocolNumber: UInt8
+    let low: [UInt8], lowPort: UInt16, high: [UInt8], highPort: UInt16
+
+    init?(packet: CapturedPacket, ip: PacketDissection.IPHeader, transport: PacketDissection.TransportHeader) {
+        let size = ip.version == 4 ? 4 : 16
+        guard ip.destination + size <= packet.data.count else { return nil }
+        let source = Array(packet.data[ip.source ..< ip.source + size]), destination = Array(packet.data[ip.destination ..< ip.destination + size])
+        let sourceFirst = source.lexicographicallyPrecedes(destination) || (source == destination && transport.sourcePort <= transport.destinationPort)
+        protocolNumber = transport.protocolNumber
+        (low, lowPort, high, highPort) = sourceFirst
+            ? (source, transport.sourcePort, destination, transport.destinationPort)
+            : (destination, transport.destinationPort, source, transport.sourcePort)
+    }
+}
+
+/// What every event of one packet shares.
+private struct Context {
+    let packet: CapturedPacket
+    let dissection: PacketDissection
+    let source: String
+    let emit: (Event) -> Bool
+    var stopped = false
+    var baseFields = EventFields()
+    var sourceAddress = "", destination = ""
+    var flowKey: FlowKey?
+
+    init(packet: CapturedPacket, dissection: PacketDissection, source: String, emit: @escaping (Event) -> Bool) {
+        self.packet = packet
+        self.dissection = dissection
+        self.source = source
+        self.emit = emit
+        if let ethernet = dissection.ethernet {
+            baseFields.set("src_mac", AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6)))
+            baseFields.set("dst_mac", AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6)))
+        }
+    }
+
+    mutating func endpoints(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader) {
+        let size = ip.version == 4 ? 4 : 16
+        sourceAddress = AddressText.ip(dissection.slice(ip.source ..< ip.source + size))
+        let destinationAddress = AddressText.ip(dissection.slice(ip.destination ..< ip.destination + size))
+        baseFields.set("src_ip", sourceAddress)
+        baseFields.set("src_port", Int64(transport.sourcePort))
+        baseFields.set("dst_ip", destinationAddress)
+        baseFields.set("dst_port", Int64(transport.destinationPort))
+        destination = ip.version == 6 ? "[\(destinationAddress)]:\(transport.destinationPort)" : "\(destinationAddress):\(transport.destinationPort)"
+        flowKey = FlowKey(packet: packet, ip: ip, transport: transport)
+    }
+
+    mutating func emit(_ kind: EventKind, _ message: String, _ fields: EventFields) {
+        guard !stopped else { return }
+        let event = Event(time: packet.timestamp, timeBasis: packet.timestamp == nil ? .unknown : .capture, kind: kind, origin: "capture",
+                          source: source, frame: packet.frame, message: message, fields: fields)
+        if !emit(event) { stopped = true }
+    }
+}

@@ -1,0 +1,113 @@
+/// The first flight of a TLS client: record and handshake headers, then the ClientHello's version, SNI and
+/// ALPN. Every length is checked against what encloses it.
+struct TLSClientHello {
+    let version: UInt16
+    let serverName: String?
+    let alpn: [String]
+
+    /// The length of the TLS record at the start of `bytes` when it opens a handshake, for reassembly.
+    static func recordLength(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 6, bytes[0] == 0x16, bytes[1] == 0x03, bytes[5] == 0x01 else { return nil }
+        return 5 + (Int(bytes[3]) << 8 | Int(bytes[4]))
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> TLSClientHello? {
+        guard let recordEnd = recordLength(bytes).map({ min($0, bytes.count) }) else { return nil }
+        let reader = ByteOrderedReader(bytes: UnsafeRawBufferPointer(rebasing: bytes[0 ..< recordEnd]), bigEndian: true)
+        guard let version = reader.u16(9) else { return nil }
+        var offset = 11 + 32
+        guard offset < recordEnd else { return nil }
+        offset += 1 + Int(bytes[offset])                                // session id
+        guard let suites = reader.u16(offset) else { return nil }
+        offset += 2 + Int(suites)
+        guard offset < recordEnd else { return nil }
+        offset += 1 + Int(bytes[offset])                                // compression methods
+        var serverName: String?
+        var alpn: [String] = []
+        var highestOffered = version
+        guard let extensionsLength = reader.u16(offset) else { return TLSClientHello(version: version, serverName: nil, alpn: []) }
+        offset += 2
+        let extensionsEnd = min(recordEnd, offset + Int(extensionsLength))
+        while offset + 4 <= extensionsEnd, let type = reader.u16(offset), let length = reader.u16(offset + 2) {
+            let body = offset + 4, bodyEnd = min(extensionsEnd, body + Int(length))
+            switch type {
+            case 0:
+                if let nameLength = reader.u16(body + 3), body + 5 + Int(nameLength) <= bodyEnd {
+                    serverName = EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[body + 5 ..< body + 5 + Int(nameLength)]))
+                }
+            case 16:
+                var position = body + 2
+                while position < bodyEnd {
+                    let size = Int(bytes[position])
+                    guard position + 1 + size <= bodyEnd else { break }
+                    alpn.append(EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[position + 1 ..< position + 1 + size])))
+                    position += 1 + size
+                }
+            case 43:
+                // supported_versions: TLS 1.3 keeps the legacy field at 1.2 and offers itself here.
+                var position = body + 1
+                while position + 2 <= bodyEnd, let offered = reader.u16(position) {
+                    if offered & 0x0F0F != 0x0A0A, offered > highestOffered, offered <= 0x0304 { highestOffered = offered }
+                    position += 2
+                }
+            default:
+                break
+            }
+            offset = body + Int(length)
+        }
+        return TLSClientHello(version: highestOffered, serverName: serverName, alpn: alpn)
+    }
+
+    static func versionName(_ version: UInt16) -> String {
+        switch version {
+        case 0x0300: "SSL 3.0"
+        case 0x0301: "TLS 1.0"
+        case 0x0302: "TLS 1.1"
+        case 0x0303: "TLS 1.2"
+        case 0x0304: "TLS 1.3"
+        default: "0x" + String(version, radix: 16)
+        }
+    }
+}
+
+/// `GET /gslb?… HTTP/1.1` and its Host header, from the first segment of a request.
+struct HTTPRequest {
+    let method: String
+    let path: String
+    let host: String?
+    let userAgent: String?
+
+    static let methods = ["GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "]
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPRequest? {
+        guard let space = methods.first(where: { method in bytes.starts(with: method.utf8) }) else { return nil }
+        let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(8192))
+        let text = EscapedText.escaping(head)
+        let lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let request = lines[0].split(separator: " ")
+        guard request.count >= 3, request.last?.hasPrefix("HTTP/") == true else { return nil }
+        func header(_ name: String) -> String? {
+            lines.dropFirst().first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+                .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+        return HTTPRequest(method: String(space.dropLast()), path: String(request[1]), host: header("Host"), userAgent: header("User-Agent"))
+    }
+}
+
+/// SSDP over UDP 1900: the request or status line and the headers that identify the device.
+struct SSDPMessage {
+    let startLine: String
+    let headers: [(String, String)]
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> SSDPMessage? {
+        let text = EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes.prefix(4096)))
+        let lines = text.split(separator: "\r\n").map(String.init)
+        guard let first = lines.first, first.hasSuffix("HTTP/1.1") || first.hasPrefix("HTTP/1.1") else { return nil }
+        var headers: [(String, String)] = []
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        return SSDPMessage(startLine: first, headers: headers)
+    }
+}
