@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+/// Fixtures/tshark-decoders.tsv, made by Scripts/make-decoder-expectations with tshark 4.0.
+struct TsharkDecoding: CustomTestStringConvertible, Sendable {
+    let file: String
+    let field: String
+    /// (frame, value) pairs in frame order.
+    let values: [String]
+
+    var testDescription: String { "\(file): \(field)" }
+
+    static let all: [TsharkDecoding] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tshark-decoders.tsv")
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        var groups: [String: [String]] = [:]
+        var order: [String] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard columns.count == 4 else { continue }
+            let key = columns[0] + "\t" + columns[2]
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append("\(columns[1]) \(columns[3])")
+        }
+        return order.map { key in
+            let parts = key.split(separator: "\t").map(String.init)
+            return TsharkDecoding(file: parts[0], field: parts[1], values: groups[key]!)
+        }
+    }()
+
+    var path: String {
+        file.hasPrefix("Samples/") ? TestPaths.projectRoot.appendingPathComponent(file).path : TestPaths.corpus.appendingPathComponent(file).path
+    }
+}
+
+@Suite("capture decoders against tshark and tinytuya")
+struct CaptureDecoderTests {
+    static func events(_ path: String, kinds: [String]) -> [Event] {
+        let sink = CollectingSink()
+        _ = Grep.run(GrepRequest(inputs: [path], query: EventQuery(kindPatterns: kinds)), sink: sink)
+        return sink.events
+    }
+
+    @Test("DNS names, TLS server names and DHCP hostnames are what tshark decodes", arguments: TsharkDecoding.all)
+    func sameAsTshark(_ expected: TsharkDecoding) {
+        let values: [String]
+        switch expected.field {
+        case "dns.qry.name":
+            values = Self.events(expected.path, kinds: ["net.dns_query", "net.dns_answer"]).map { "\($0.frame!) \($0.fields["name"]!)" }
+        case "tls.handshake.extensions_server_name":
+            values = Self.events(expected.path, kinds: ["net.tls_client_hello"]).map { "\($0.frame!) \($0.fields["sni"]?.description ?? "")" }
+        default:
+            values = Self.events(expected.path, kinds: ["net.dhcp"]).map { "\($0.frame!) \($0.fields["hostname"]?.description ?? "")" }
+        }
+        #expect(values == expected.values)
+    }
+
+    @Test("Tuya discovery broadcasts decrypt to what tinytuya reads", arguments: TestPaths.sampleFiles(endingWith: ".pcapng.gz"))
+    func tuyaDiscoveryMatchesTinytuya(_ capture: String) throws {
+        let python = TestPaths.projectRoot.appendingPathComponent(".venv/bin/python").path
+        let oracle = try Subprocess.run(python, [TestPaths.projectRoot.appendingPathComponent("Scripts/tuya-discovery-oracle.py").path, capture])
+        #expect(oracle.status == 0, "\(oracle.error)")
+        let expected = oracle.output.split(separator: "\n").map(String.init)
+        let ours = Self.events(capture, kinds: ["net.tuya_discovery"]).map { event -> String in
+            let keys = ["ablilty", "active", "encrypt", "gwId", "ip", "productKey", "version"]
+            let members = keys.compactMap { key -> String? in
+                guard let value = event.fields[key] else { return nil }
+                let json: String = switch value {
+                case .string(let text): JSONText.quoted(text)
+                case .integer(let number): String(number)
+                case .bool(let truth): truth ? "true" : "false"
+                }
+                return "\(JSONText.quoted(key)): \(json)"
+            }
+            return "\(event.frame!)\t{" + members.joined(separator: ", ") + "}"
+        }
+        #expect(ours.count > 600)
+        #expect(ours == expected)
+    }
+
+    @Test("a DNS name whose compression pointer loops is refused, not followed forever")
+    func dnsPointerLoop() {
+        // Header, then a question whose name is a pointer to itself.
+        let message: [UInt8] = [0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1]
+        #expect(message.withUnsafeBytes { DNSMessage.parse($0) } == nil)
+    }
+
+    @Test("a ClientHello split over TCP segments is reassembled and reported on the frame that completes it")
+    func splitClientHello() throws {
+        // Made by Scripts/make-test-fixtures.py: one ClientHello in three segments, frames 1 to 3.
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tls-client-hello-split.pcap").path
+        let events = Self.events(fixture, kinds: ["net.tls_client_hello"])
+        #expect(events.map { $0.fields["sni"] } == [.string("split.example.com")])
+        #expect(events.map(\.frame) == [3])
+        #expect(events.first?.fields["first_frame"] == .integer(1))
+    }
+}
