@@ -7,7 +7,7 @@ public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownInterface(UInt32)
         case badSectionHeader(String)
         /// The file ends inside a record: every complete packet before it was read.
-        case truncated(needed: Int, available: Int)
+        case truncated(available: Int)
     }
 
     public let kind: Kind
@@ -25,8 +25,8 @@ public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
         case .packetTooLarge(let length): "a packet of \(length) bytes, more than the \(CaptureLimits.maxPacketLength) a capture can hold"
         case .unknownInterface(let id): "a packet on interface \(id), which no interface block described"
         case .badSectionHeader(let reason): "bad pcapng section header: \(reason)"
-        case .truncated(let needed, let available):
-            "the file is cut short in the middle of a record (\(needed) bytes needed, \(available) left); every complete packet before it was read"
+        case .truncated(let available):
+            "the file is cut short in the middle of a record (\(available) bytes of it are there); every complete packet before it was read"
         }
     }
 

@@ -42,10 +42,10 @@ public final class CaptureFileReader {
     /// Ends the file: throws a truncation error when it stopped inside a record.
     public func finish() throws(CaptureError) {
         if framer.pendingBytes > 0 {
-            throw CaptureError(.truncated(needed: 0, available: framer.pendingBytes), at: location.at(byte: framer.offset))
+            throw CaptureError(.truncated(available: framer.pendingBytes), at: location.at(byte: framer.offset))
         }
         if case .unknown = format {
-            throw CaptureError(.truncated(needed: 24, available: 0), at: location.at(byte: 0))
+            throw CaptureError(.truncated(available: 0), at: location.at(byte: 0))
         }
     }
 

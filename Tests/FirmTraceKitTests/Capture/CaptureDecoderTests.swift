@@ -80,6 +80,13 @@ struct CaptureDecoderTests {
         #expect(ours == expected)
     }
 
+    @Test("every capture in the corpus goes through every decoder without a crash or a hang", .timeLimit(.minutes(2)))
+    func corpusSweep() {
+        let outcome = Grep.run(GrepRequest(inputs: [TestPaths.corpus.path], query: EventQuery(kindPatterns: ["net.*"]), countOnly: true),
+                               sink: nil)
+        #expect(outcome.matched > 3000)
+    }
+
     @Test("a DNS name whose compression pointer loops is refused, not followed forever")
     func dnsPointerLoop() {
         // Header, then a question whose name is a pointer to itself.

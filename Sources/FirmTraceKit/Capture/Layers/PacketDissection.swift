@@ -158,7 +158,8 @@ public struct PacketDissection {
             if !header.laterFragment { dissectTransport(protocolNumber, header.payload) }
         case 6:
             guard offset + 40 <= bytes.count, let payloadLength = u16(offset + 4), var next = u8(offset + 6) else { return }
-            let end = min(bytes.count, offset + 40 + Int(payloadLength == 0 ? UInt16(bytes.count - offset - 40) : payloadLength))
+            // A payload length of zero means a jumbogram: the rest of the packet.
+            let end = payloadLength == 0 ? bytes.count : min(bytes.count, offset + 40 + Int(payloadLength))
             var position = offset + 40
             var laterFragment = false, moreFragments = false
             // Extension headers: hop-by-hop, routing, fragment, destination options.
