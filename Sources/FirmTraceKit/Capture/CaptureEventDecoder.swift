@@ -279,38 +279,60 @@ struct FlowKey: Hashable {
     }
 }
 
-/// What every event of one packet shares.
+/// What every event of one packet shares, computed only when the packet yields an event: most packets
+/// yield none, and formatting their addresses would be most of the work.
 private struct Context {
     let packet: CapturedPacket
     let dissection: PacketDissection
     let source: String
     let emit: (Event) -> Bool
     var stopped = false
-    var baseFields = EventFields()
-    var sourceAddress = "", destination = ""
-    var flowKey: FlowKey?
+    private var ip: PacketDissection.IPHeader?
+    private var transport: PacketDissection.TransportHeader?
 
     init(packet: CapturedPacket, dissection: PacketDissection, source: String, emit: @escaping (Event) -> Bool) {
         self.packet = packet
         self.dissection = dissection
         self.source = source
         self.emit = emit
-        if let ethernet = dissection.ethernet {
-            baseFields.set("src_mac", AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6)))
-            baseFields.set("dst_mac", AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6)))
-        }
     }
 
     mutating func endpoints(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader) {
-        let size = ip.version == 4 ? 4 : 16
-        sourceAddress = AddressText.ip(dissection.slice(ip.source ..< ip.source + size))
-        let destinationAddress = AddressText.ip(dissection.slice(ip.destination ..< ip.destination + size))
-        baseFields.set("src_ip", sourceAddress)
-        baseFields.set("src_port", Int64(transport.sourcePort))
-        baseFields.set("dst_ip", destinationAddress)
-        baseFields.set("dst_port", Int64(transport.destinationPort))
-        destination = ip.version == 6 ? "[\(destinationAddress)]:\(transport.destinationPort)" : "\(destinationAddress):\(transport.destinationPort)"
-        flowKey = FlowKey(packet: packet, ip: ip, transport: transport)
+        self.ip = ip
+        self.transport = transport
+    }
+
+    private func address(_ offset: Int, _ ip: PacketDissection.IPHeader) -> String {
+        AddressText.ip(dissection.slice(offset ..< offset + (ip.version == 4 ? 4 : 16)))
+    }
+
+    var sourceAddress: String { ip.map { address($0.source, $0) } ?? "" }
+
+    /// `address:port` of the destination, bracketed for IPv6.
+    var destination: String {
+        guard let ip, let transport else { return "" }
+        let text = address(ip.destination, ip)
+        return ip.version == 6 ? "[\(text)]:\(transport.destinationPort)" : "\(text):\(transport.destinationPort)"
+    }
+
+    var flowKey: FlowKey? {
+        guard let ip, let transport else { return nil }
+        return FlowKey(packet: packet, ip: ip, transport: transport)
+    }
+
+    var baseFields: EventFields {
+        var fields = EventFields()
+        if let ethernet = dissection.ethernet {
+            fields.set("src_mac", AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6)))
+            fields.set("dst_mac", AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6)))
+        }
+        if let ip, let transport {
+            fields.set("src_ip", address(ip.source, ip))
+            fields.set("src_port", Int64(transport.sourcePort))
+            fields.set("dst_ip", address(ip.destination, ip))
+            fields.set("dst_port", Int64(transport.destinationPort))
+        }
+        return fields
     }
 
     mutating func emit(_ kind: EventKind, _ message: String, _ fields: EventFields) {
