@@ -69,13 +69,17 @@ public final class CaptureEventDecoder {
     }
 
     private func decodeDNS(_ payload: UnsafeRawBufferPointer, multicast: Bool, _ context: inout Context) {
+        // The QR bit decides the kind before anything is parsed: queries alone skip every answer.
+        guard payload.count >= 12 else { return }
+        let isResponse = payload[2] & 0x80 != 0
+        guard wantsKind(multicast ? .netMDNS : isResponse ? .netDNSAnswer : .netDNSQuery) else { return }
         guard let message = DNSMessage.parse(payload) else { return }
         let kind: EventKind = multicast ? .netMDNS : message.isResponse ? .netDNSAnswer : .netDNSQuery
         guard wantsKind(kind), let question = message.questions.first else { return }
         var fields = context.baseFields
-        fields.set("name", question.name)
-        fields.set("qtype", DNSMessage.typeName(question.type))
-        fields.set("dns_id", Int64(message.id))
+        fields.append("name", .string(question.name))
+        fields.append("qtype", .string(DNSMessage.typeName(question.type)))
+        fields.append("dns_id", .integer(Int64(message.id)))
         if message.isResponse {
             fields.set("rcode", DNSMessage.responseCodeName(message.responseCode))
             let addresses = message.answers.filter { $0.type == 1 || $0.type == 28 }
@@ -323,14 +327,14 @@ private struct Context {
     var baseFields: EventFields {
         var fields = EventFields()
         if let ethernet = dissection.ethernet {
-            fields.set("src_mac", AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6)))
-            fields.set("dst_mac", AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6)))
+            fields.append("src_mac", .string(AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6))))
+            fields.append("dst_mac", .string(AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6))))
         }
         if let ip, let transport {
-            fields.set("src_ip", address(ip.source, ip))
-            fields.set("src_port", Int64(transport.sourcePort))
-            fields.set("dst_ip", address(ip.destination, ip))
-            fields.set("dst_port", Int64(transport.destinationPort))
+            fields.append("src_ip", .string(address(ip.source, ip)))
+            fields.append("src_port", .integer(Int64(transport.sourcePort)))
+            fields.append("dst_ip", .string(address(ip.destination, ip)))
+            fields.append("dst_port", .integer(Int64(transport.destinationPort)))
         }
         return fields
     }

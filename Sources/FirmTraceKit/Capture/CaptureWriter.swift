@@ -14,6 +14,7 @@ public final class CaptureWriter {
     private let file: AtomicOutputFile
     private let format: Format
     private var interfaces: [InterfaceKey: UInt32] = [:]
+    private var lastInterface: (key: InterfaceKey, id: UInt32)?
     private var pcapLinkType: LinkType?
     public private(set) var packetsWritten = 0
 
@@ -52,13 +53,17 @@ public final class CaptureWriter {
         case .pcapng:
             let key = InterfaceKey(source: source, interface: packet.interface, linkType: packet.linkType)
             let interface: UInt32
-            if let known = interfaces[key] {
+            // Consecutive packets nearly always share an interface: skip hashing the source for them.
+            if let last = lastInterface, last.key == key {
+                interface = last.id
+            } else if let known = interfaces[key] {
                 interface = known
             } else {
                 interface = UInt32(interfaces.count)
                 interfaces[key] = interface
                 try writeInterface(packet.linkType)
             }
+            lastInterface = (key, interface)
             let padded = (packet.data.count + 3) & ~3
             try file.writeLittleEndian(UInt32(6))
             try file.writeLittleEndian(UInt32(32 + padded))

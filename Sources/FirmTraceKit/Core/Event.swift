@@ -87,6 +87,11 @@ public struct EventFields: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Adds a field known to be new (a decoder filling fresh fields): no search for an earlier value.
+    mutating func append(_ key: String, _ value: FieldValue) {
+        entries.append((key: key, value: value))
+    }
+
     public mutating func set(_ key: String, _ text: String) { set(key, .string(text)) }
     public mutating func set(_ key: String, _ number: Int64) { set(key, .integer(number)) }
     public mutating func set(_ key: String, _ truth: Bool) { set(key, .bool(truth)) }

@@ -242,6 +242,20 @@ public struct JSONParser {
     }
 }
 
+/// Bytes written as hex digits (a device token, a key).
+public enum HexBytes {
+    public static func parse(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = hexDigitValue(digits[index]), let low = hexDigitValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+}
+
 func hexDigitValue(_ byte: UInt8) -> UInt8? {
     switch byte {
     case UInt8(ascii: "0") ... UInt8(ascii: "9"): byte - UInt8(ascii: "0")

@@ -48,39 +48,67 @@ public final class JSONLSink: EventSink {
     }
 
     public func accept(_ event: Event) -> Bool {
-        output.write(Self.line(event) + "\n")
+        output.write { Self.append(event, to: &$0) ; $0.append(0x0A) }
         return output.isWritable
     }
 
     public func finish() { output.flush() }
 
     public static func line(_ event: Event) -> String {
-        var parts: [String] = []
-        if let time = event.time {
-            parts.append("\"time\":\(time)")
-            parts.append("\"datetime\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: time)))
+        var bytes: [UInt8] = []
+        append(event, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ event: Event, to out: inout [UInt8]) {
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
-        parts.append("\"time_basis\":" + JSONText.quoted(event.timeBasis.rawValue))
-        if let deviceTime = event.deviceTime { parts.append("\"device_time\":" + JSONText.quoted(deviceTime)) }
-        parts.append("\"kind\":" + JSONText.quoted(event.kind.rawValue))
-        parts.append("\"origin\":" + JSONText.quoted(event.origin))
-        parts.append("\"source\":" + JSONText.quoted(event.source))
-        if let line = event.line { parts.append("\"line\":\(line)") }
-        if let frame = event.frame { parts.append("\"frame\":\(frame)") }
-        parts.append("\"message\":" + JSONText.quoted(event.message))
-        parts.append("\"fields\":" + fieldsObject(event.fields))
-        return "{" + parts.joined(separator: ",") + "}"
+        out.append(UInt8(ascii: "{"))
+        if let time = event.time {
+            key("time", first: true)
+            EventBytes.appendInteger(time, to: &out)
+            key("datetime")
+            out.append(UInt8(ascii: "\""))
+            EventBytes.appendISO8601(nanoseconds: time, to: &out)
+            out.append(UInt8(ascii: "\""))
+            key("time_basis")
+        } else {
+            key("time_basis", first: true)
+        }
+        EventBytes.appendJSONString(event.timeBasis.rawValue, to: &out)
+        if let deviceTime = event.deviceTime {
+            key("device_time")
+            EventBytes.appendJSONString(deviceTime, to: &out)
+        }
+        key("kind")
+        EventBytes.appendJSONString(event.kind.rawValue, to: &out)
+        key("origin")
+        EventBytes.appendJSONString(event.origin, to: &out)
+        key("source")
+        EventBytes.appendJSONString(event.source, to: &out)
+        if let line = event.line {
+            key("line")
+            EventBytes.appendInteger(Int64(line), to: &out)
+        }
+        if let frame = event.frame {
+            key("frame")
+            EventBytes.appendInteger(Int64(frame), to: &out)
+        }
+        key("message")
+        EventBytes.appendJSONString(event.message, to: &out)
+        key("fields")
+        EventBytes.appendFieldsObject(event.fields, to: &out)
+        out.append(UInt8(ascii: "}"))
     }
 
     static func fieldsObject(_ fields: EventFields) -> String {
-        "{" + fields.map { entry in
-            let value = switch entry.value {
-            case .string(let text): JSONText.quoted(text)
-            case .integer(let number): String(number)
-            case .bool(let truth): truth ? "true" : "false"
-            }
-            return JSONText.quoted(entry.key) + ":" + value
-        }.joined(separator: ",") + "}"
+        var bytes: [UInt8] = []
+        EventBytes.appendFieldsObject(fields, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -98,13 +126,27 @@ public final class CSVSink: EventSink {
     }
 
     public func accept(_ event: Event) -> Bool {
-        let microseconds = event.time.map { $0.floorDivided(by: 1000).quotient }
-        output.write(CSV.row([
-            event.time.map { UTCDateTime.iso8601(nanoseconds: $0) } ?? "", microseconds.map(String.init) ?? "",
-            event.timeBasis == .capture ? "Packet Time" : "Log Time", event.message, event.kind.rawValue, event.origin,
-            event.source, event.line.map(String.init) ?? "", event.deviceTime ?? "", event.timeBasis.rawValue,
-            JSONLSink.fieldsObject(event.fields),
-        ]))
+        output.write { out in
+            if let time = event.time {
+                EventBytes.appendISO8601(nanoseconds: time, to: &out)
+                out.append(UInt8(ascii: ","))
+                EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+            } else {
+                out.append(UInt8(ascii: ","))
+            }
+            out.append(UInt8(ascii: ","))
+            out += Array((event.timeBasis == .capture ? "Packet Time" : "Log Time").utf8)
+            for text in [event.message, event.kind.rawValue, event.origin, event.source, event.line.map(String.init) ?? "",
+                         event.deviceTime ?? "", event.timeBasis.rawValue] {
+                out.append(UInt8(ascii: ","))
+                EventBytes.appendCSVField(text, to: &out)
+            }
+            out.append(UInt8(ascii: ","))
+            var fields: [UInt8] = []
+            EventBytes.appendFieldsObject(event.fields, to: &fields)
+            fields.withUnsafeBytes { EventBytes.appendCSVField($0, to: &out) }
+            out += [0x0D, 0x0A]
+        }
         return output.isWritable
     }
 

@@ -29,6 +29,13 @@ public final class OutputWriter {
         if buffer.count >= Self.capacity { flush() }
     }
 
+    /// Lets a sink append bytes straight into the buffer.
+    public func write(_ body: (inout [UInt8]) -> Void) {
+        guard isWritable else { return }
+        body(&buffer)
+        if buffer.count >= Self.capacity { flush() }
+    }
+
     public func flush() {
         guard isWritable, !buffer.isEmpty else { return }
         var offset = 0

@@ -52,12 +52,14 @@ struct FilterCommand: ParsableCommand {
         var noise: [NamedFilter] = []
         if let dropNoise {
             guard let text = try? String(contentsOfFile: dropNoise, encoding: .utf8) else {
-                throw ValidationError("--drop-noise: cannot read \(dropNoise)")
+                Terminal.printError("--drop-noise: cannot read \(dropNoise)")
+                throw ExitCode(64)
             }
             do {
                 noise = try NamedFilter.parseList(text, source: dropNoise)
             } catch {
-                throw ValidationError("--drop-noise \(dropNoise): \(error)")
+                Terminal.printError("--drop-noise \(dropNoise): \(error)")
+                throw ExitCode(64)
             }
         }
         let request = CaptureFilterRequest(inputs: inputs, expression: displayFilter, deviceMAC: device, noiseFilters: noise,
@@ -66,7 +68,8 @@ struct FilterCommand: ParsableCommand {
         do {
             outcome = try CaptureFilter.run(request)
         } catch {
-            throw ValidationError("-Y: \(error)")
+            Terminal.printError("-Y: \(error)")
+            throw ExitCode(64)
         }
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)

@@ -6,9 +6,10 @@ struct GrepCommand: ParsableCommand {
         commandName: "grep",
         abstract: "Search firmware logs by meaning: typed events, filtered by kind, fields and time.",
         discussion: """
-            INPUT is any mix of log files, folders (read recursively, rotated logs oldest first), archives and \
-            compressed files (read in place: the source of an event is bundle.tar.gz!rrlog/tuya.log). Tuya SDK \
-            (rriot_tuya), miio_client and kernel logs are recognised from their lines.
+            INPUT is any mix of log files, packet captures (pcap, pcapng), folders (read recursively, rotated logs \
+            oldest first), archives and compressed files (read in place: the source of an event is \
+            bundle.tar.gz!rrlog/tuya.log). Tuya SDK (rriot_tuya), miio_client and kernel logs are recognised \
+            from their lines, captures from their bytes; captures give net.* events.
 
             Kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", ")).
 
@@ -22,6 +23,7 @@ struct GrepCommand: ParsableCommand {
               firmtrace grep rrlog/ --kind 'tuya.*' --where 'host contains "tuyaeu"' --since 2022-07-09T16:00:00Z --json
               firmtrace grep bundle.tar.gz --kind tuya.post_url --tuya-key 7c4f9e1a2b3d5e6f --where 'sign_ok == false'
               firmtrace grep tuya.log --count
+              firmtrace grep capture.pcapng.gz --kind net.tls_client_hello --where 'sni contains "tuyaeu"'
             """
     )
 
@@ -55,8 +57,12 @@ struct GrepCommand: ParsableCommand {
     @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey: check every Post URL's sign= and the MQTT passwd.", valueName: "key"))
     var tuyaKey: String?
 
+    @Option(name: .customLong("miio-token"), help: ArgumentHelp("A miIO device token (32 hex digits): decrypt net.miio payloads.", valueName: "hex"))
+    var miioToken: String?
+
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv cannot be combined") }
+        if let miioToken, HexBytes.parse(miioToken)?.count != 16 { throw ValidationError("--miio-token must be 32 hex digits") }
         if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
         if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
         for pattern in kind where !EventKind.all.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
@@ -75,7 +81,7 @@ struct GrepCommand: ParsableCommand {
         }
         query.since = since.flatMap(UTCDateTime.parse)
         query.until = until.flatMap(UTCDateTime.parse)
-        return GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey)
+        return GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey, miioToken: miioToken.flatMap(HexBytes.parse))
     }
 
     func run() throws {

@@ -3,7 +3,16 @@
 enum AddressText {
     static func ipv4(_ bytes: UnsafeRawBufferPointer) -> String {
         guard bytes.count >= 4 else { return "" }
-        return "\(bytes[0]).\(bytes[1]).\(bytes[2]).\(bytes[3])"
+        var text: [UInt8] = []
+        text.reserveCapacity(15)
+        for index in 0 ..< 4 {
+            if index > 0 { text.append(UInt8(ascii: ".")) }
+            let value = bytes[index]
+            if value >= 100 { text.append(UInt8(ascii: "0") + value / 100) }
+            if value >= 10 { text.append(UInt8(ascii: "0") + value / 10 % 10) }
+            text.append(UInt8(ascii: "0") + value % 10)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func ipv6(_ bytes: UnsafeRawBufferPointer) -> String {

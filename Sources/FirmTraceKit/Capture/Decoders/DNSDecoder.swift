@@ -49,27 +49,28 @@ struct DNSMessage {
                           answers: answers)
     }
 
-    /// A possibly compressed name at `offset`, and the offset just after it in the message.
+    /// A possibly compressed name at `offset`, and the offset just after it in the message. The name is
+    /// gathered as bytes and made a string once.
     static func readName(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (name: String, next: Int)? {
-        var labels: [String] = []
+        var name: [UInt8] = []
+        name.reserveCapacity(64)
         var position = offset
         var next: Int?
-        var jumps = 0, length = 0
+        var jumps = 0
         while true {
             guard position < bytes.count else { return nil }
             let size = Int(bytes[position])
             if size == 0 {
-                return (labels.joined(separator: "."), next ?? position + 1)
+                return (EscapedText.escaping(name), next ?? position + 1)
             } else if size & 0xC0 == 0xC0 {
                 guard position + 1 < bytes.count, jumps < maxPointerJumps else { return nil }
                 if next == nil { next = position + 2 }
                 position = (size & 0x3F) << 8 | Int(bytes[position + 1])
                 jumps += 1
             } else if size & 0xC0 == 0 {
-                guard position + 1 + size <= bytes.count else { return nil }
-                length += size + 1
-                guard length <= 255 else { return nil }
-                labels.append(EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[position + 1 ..< position + 1 + size])))
+                guard position + 1 + size <= bytes.count, name.count + size + 1 <= 255 else { return nil }
+                if !name.isEmpty { name.append(UInt8(ascii: ".")) }
+                name.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[position + 1 ..< position + 1 + size]))
                 position += 1 + size
             } else {
                 return nil

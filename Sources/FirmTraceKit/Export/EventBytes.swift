@@ -1,0 +1,126 @@
+/// Writes event values straight into a byte buffer: JSON strings, CSV fields, integers and ISO 8601 times.
+/// The sinks run once per event over millions of events, where building intermediate `String`s cost more
+/// than decoding the packets did.
+enum EventBytes {
+    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let hex = Array("0123456789abcdef".utf8)
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case ..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                default: out.append(byte)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A CSV field (RFC 4180) from bytes: quoted only when it must be, inner quotes doubled.
+    static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func appendCSVField(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendCSVField(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 {
+            out.append(UInt8(ascii: "-"))
+            if value == .min {
+                out += Array("9223372036854775808".utf8)
+                return
+            }
+        }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
+    }
+
+    static func appendFieldValue(_ value: FieldValue, to out: inout [UInt8]) {
+        switch value {
+        case .string(let text): appendJSONString(text, to: &out)
+        case .integer(let number): appendInteger(number, to: &out)
+        case .bool(let truth): out += truth ? Array("true".utf8) : Array("false".utf8)
+        }
+    }
+
+    /// `{"key":value,…}`
+    static func appendFieldsObject(_ fields: EventFields, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for entry in fields {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            appendJSONString(entry.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendFieldValue(entry.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// `2022-07-09T10:51:49.123Z`, with 0, 3, 6 or 9 fraction digits as the value needs.
+    static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8]) {
+        let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
+        let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
+        let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
+        func two(_ value: Int64) {
+            out.append(UInt8(ascii: "0") + UInt8(value / 10))
+            out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        if (0 ... 9999).contains(year) {
+            two(year / 100)
+            two(year % 100)
+        } else {
+            appendInteger(year, to: &out)
+        }
+        out.append(UInt8(ascii: "-")); two(month); out.append(UInt8(ascii: "-")); two(day)
+        out.append(UInt8(ascii: "T")); two(secondOfDay / 3600); out.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
+        out.append(UInt8(ascii: ":")); two(secondOfDay % 60)
+        if fraction != 0 {
+            var digits = 9, value = fraction
+            while digits > 3, value % 1000 == 0 {
+                value /= 1000
+                digits -= 3
+            }
+            out.append(UInt8(ascii: "."))
+            var scale: Int64 = 1
+            for _ in 1 ..< digits { scale *= 10 }
+            while scale > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / scale % 10))
+                scale /= 10
+            }
+        }
+        out.append(UInt8(ascii: "Z"))
+    }
+}
