@@ -12,14 +12,9 @@ struct TsharkDecoding: CustomTestStringConvertible, Sendable {
     var testDescription: String { "\(file): \(field)" }
 
     static let all: [TsharkDecoding] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tshark-decoders.tsv")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
         var groups: [String: [String]] = [:]
         var order: [String] = []
-        for line in text.split(separator: "\n").dropFirst() {
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count == 4 else { continue }
+        for columns in Fixtures.rows("tshark-decoders.tsv", columns: 4) {
             let key = columns[0] + "\t" + columns[2]
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append("\(columns[1]) \(columns[3])")
@@ -30,9 +25,7 @@ struct TsharkDecoding: CustomTestStringConvertible, Sendable {
         }
     }()
 
-    var path: String {
-        file.hasPrefix("Samples/") ? TestPaths.projectRoot.appendingPathComponent(file).path : TestPaths.corpus.appendingPathComponent(file).path
-    }
+    var path: String { TestPaths.capture(file) }
 }
 
 @Suite("capture decoders against tshark and tinytuya")
@@ -97,9 +90,7 @@ struct CaptureDecoderTests {
     @Test("a ClientHello split over TCP segments is reassembled and reported on the frame that completes it")
     func splitClientHello() throws {
         // Made by Scripts/make-test-fixtures.py: one ClientHello in three segments, frames 1 to 3.
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tls-client-hello-split.pcap").path
-        let events = Self.events(fixture, kinds: ["net.tls_client_hello"])
+        let events = Self.events(Fixtures.path("tls-client-hello-split.pcap"), kinds: ["net.tls_client_hello"])
         #expect(events.map { $0.fields["sni"] } == [.string("split.example.com")])
         #expect(events.map(\.frame) == [3])
         #expect(events.first?.fields["first_frame"] == .integer(1))

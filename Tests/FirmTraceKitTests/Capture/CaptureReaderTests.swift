@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 @testable import FirmTraceKit
@@ -13,23 +12,14 @@ struct TsharkReading: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { file }
 
-    /// Where the file is: corpus files are named relative to ../shared/corpus, samples relative to the project.
-    var path: String {
-        file.hasPrefix("Samples/") ? TestPaths.projectRoot.appendingPathComponent(file).path : TestPaths.corpus.appendingPathComponent(file).path
-    }
+    var path: String { TestPaths.capture(file) }
 
     var readCompletely: Bool { status == 0 && complaint.trimmingCharacters(in: .whitespaces).isEmpty }
 
-    static let all: [TsharkReading] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tshark-packets.tsv")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").dropFirst().compactMap { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count == 5, let status = Int(columns[1]), let packets = Int(columns[3]) else { return nil }
-            return TsharkReading(file: columns[0], status: status, complaint: columns[2], packets: packets, timestampsSHA256: columns[4])
-        }
-    }()
+    static let all: [TsharkReading] = Fixtures.rows("tshark-packets.tsv", columns: 5).compactMap { columns in
+        guard let status = Int(columns[1]), let packets = Int(columns[3]) else { return nil }
+        return TsharkReading(file: columns[0], status: status, complaint: columns[2], packets: packets, timestampsSHA256: columns[4])
+    }
 }
 
 @Suite("capture readers against tshark")
@@ -37,10 +27,7 @@ struct CaptureReaderTests {
     struct Reading {
         var timestamps: [String] = []
         var diagnostics = Diagnostics()
-        var digest: String {
-            let text = timestamps.isEmpty ? "" : timestamps.joined(separator: "\n") + "\n"
-            return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
-        }
+        var digest: String { Fixtures.digest(ofLines: timestamps) }
     }
 
     static func read(_ path: String) -> Reading {

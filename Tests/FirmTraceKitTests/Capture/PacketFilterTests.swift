@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 @testable import FirmTraceKit
@@ -12,16 +11,10 @@ struct TsharkSelection: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { "\(file): \(expression.prefix(60))" }
 
-    static let all: [TsharkSelection] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tshark-filters.tsv")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").dropFirst().compactMap { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count == 4, let frames = Int(columns[2]) else { return nil }
-            return TsharkSelection(file: columns[0], expression: columns[1], frames: frames, framesSHA256: columns[3])
-        }
-    }()
+    static let all: [TsharkSelection] = Fixtures.rows("tshark-filters.tsv", columns: 4).compactMap { columns in
+        guard let frames = Int(columns[2]) else { return nil }
+        return TsharkSelection(file: columns[0], expression: columns[1], frames: frames, framesSHA256: columns[3])
+    }
 }
 
 @Suite("display filters against tshark")
@@ -37,19 +30,15 @@ struct PacketFilterTests {
           arguments: TsharkSelection.all.filter { knownGaps[$0.file] == nil })
     func sameFramesAsTshark(_ expected: TsharkSelection) throws {
         let filter = try PacketFilter(expected.expression)
-        let path = expected.file.hasPrefix("Samples/")
-            ? TestPaths.projectRoot.appendingPathComponent(expected.file).path
-            : TestPaths.corpus.appendingPathComponent(expected.file).path
+        let path = TestPaths.capture(expected.file)
         var selected: [String] = []
         var diagnostics = Diagnostics()
         CaptureInputs.forEachPacket([path], diagnostics: &diagnostics) { packet, _ in
             if filter.matches(packet) { selected.append(String(packet.frame)) }
             return true
         }
-        let text = selected.isEmpty ? "" : selected.joined(separator: "\n") + "\n"
-        let digest = SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(selected.count == expected.frames)
-        #expect(digest == expected.framesSHA256)
+        #expect(Fixtures.digest(ofLines: selected) == expected.framesSHA256)
     }
 
     @Test("a field firmtrace does not decode is an error naming it, never silently false")
