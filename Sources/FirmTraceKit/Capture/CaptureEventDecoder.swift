@@ -12,6 +12,7 @@ public final class CaptureEventDecoder {
     private var pendingHellos: [FlowKey: PendingHello] = [:]
     private var flows: [FlowKey: Flow] = [:]
     private var flowOrder: [FlowKey] = []
+    private let names = AddressNames()
 
     public init(source: String, wantsKind: @escaping (EventKind) -> Bool, miioToken: [UInt8]? = nil) {
         self.source = source
@@ -24,7 +25,7 @@ public final class CaptureEventDecoder {
         // The context holds `emit` only while this packet is decoded.
         withoutActuallyEscaping(emit) { emit in
             let dissection = PacketDissection(packet)
-            var context = Context(packet: packet, dissection: dissection, source: source, emit: emit)
+            var context = Context(packet: packet, dissection: dissection, source: source, names: names, emit: emit)
             if let arp = dissection.arp, wantsKind(.netARP) { decodeARP(arp, &context) }
             if let ip = dissection.ipHeaders.first, let transport = dissection.transports.first {
                 context.endpoints(ip, transport)
@@ -50,11 +51,13 @@ public final class CaptureEventDecoder {
             if either(53) || either(5353) { decodeDNS(payload, multicast: either(5353), &context) }
             if either(67) || either(68), wantsKind(.netDHCP) { decodeDHCP(payload, &context) }
             if either(1900), wantsKind(.netSSDP) { decodeSSDP(payload, &context) }
-            if either(6666) || either(6667) || either(6668) { decodeTuya(payload, &context) }
+            if either(6666) || either(6667) || either(6668), wantsKind(.netTuya) || wantsKind(.netTuyaDiscovery) {
+                decodeTuya(payload, &context)
+            }
             if either(54321), wantsKind(.netMiio) { decodeMiio(payload, &context) }
         } else if transport.protocolNumber == 6 {
             if either(53), payload.count > 2 { decodeDNS(UnsafeRawBufferPointer(rebasing: payload[2...]), multicast: false, &context) }
-            if either(6668) { decodeTuya(payload, &context) }
+            if either(6668), wantsKind(.netTuya) { decodeTuya(payload, &context) }
             if either(1883), wantsKind(.netMQTT) { decodeMQTT(payload, &context) }
             if wantsKind(.netTLSClientHello) { decodeTLS(payload, transport, &context) }
             if wantsKind(.netHTTPRequest), let request = HTTPRequest.parse(payload) {
@@ -266,6 +269,36 @@ public final class CaptureEventDecoder {
     }
 }
 
+/// Text for the MAC and IPv4 addresses a capture keeps repeating, formatted once each: a device's capture
+/// has few distinct addresses, and formatting them per event was a large part of decoding. Bounded, so a
+/// capture of spoofed addresses cannot grow it without limit.
+final class AddressNames {
+    private var macs: [UInt64: String] = [:]
+    private var ipv4s: [UInt32: String] = [:]
+    private static let limit = 65_536
+
+    func mac(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.count >= 6 else { return "" }
+        var key: UInt64 = 0
+        for index in 0 ..< 6 { key = key << 8 | UInt64(bytes[index]) }
+        if let known = macs[key] { return known }
+        if macs.count >= Self.limit { macs.removeAll(keepingCapacity: true) }
+        let text = AddressText.mac(bytes)
+        macs[key] = text
+        return text
+    }
+
+    func ipv4(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.count >= 4 else { return "" }
+        let key = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        if let known = ipv4s[key] { return known }
+        if ipv4s.count >= Self.limit { ipv4s.removeAll(keepingCapacity: true) }
+        let text = AddressText.ipv4(bytes)
+        ipv4s[key] = text
+        return text
+    }
+}
+
 /// The two endpoints of a conversation, in a fixed order so both directions share one key.
 struct FlowKey: Hashable {
     let protocolNumber: UInt8
@@ -289,15 +322,18 @@ private struct Context {
     let packet: CapturedPacket
     let dissection: PacketDissection
     let source: String
+    let names: AddressNames
     let emit: (Event) -> Bool
     var stopped = false
     private var ip: PacketDissection.IPHeader?
     private var transport: PacketDissection.TransportHeader?
 
-    init(packet: CapturedPacket, dissection: PacketDissection, source: String, emit: @escaping (Event) -> Bool) {
+    init(packet: CapturedPacket, dissection: PacketDissection, source: String, names: AddressNames,
+         emit: @escaping (Event) -> Bool) {
         self.packet = packet
         self.dissection = dissection
         self.source = source
+        self.names = names
         self.emit = emit
     }
 
@@ -307,7 +343,7 @@ private struct Context {
     }
 
     private func address(_ offset: Int, _ ip: PacketDissection.IPHeader) -> String {
-        AddressText.ip(dissection.slice(offset ..< offset + (ip.version == 4 ? 4 : 16)))
+        ip.version == 4 ? names.ipv4(dissection.slice(offset ..< offset + 4)) : AddressText.ipv6(dissection.slice(offset ..< offset + 16))
     }
 
     var sourceAddress: String { ip.map { address($0.source, $0) } ?? "" }
@@ -327,8 +363,8 @@ private struct Context {
     var baseFields: EventFields {
         var fields = EventFields()
         if let ethernet = dissection.ethernet {
-            fields.append("src_mac", .string(AddressText.mac(dissection.slice(ethernet.source ..< ethernet.source + 6))))
-            fields.append("dst_mac", .string(AddressText.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6))))
+            fields.append("src_mac", .string(names.mac(dissection.slice(ethernet.source ..< ethernet.source + 6))))
+            fields.append("dst_mac", .string(names.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6))))
         }
         if let ip, let transport {
             fields.append("src_ip", .string(address(ip.source, ip)))

@@ -2,18 +2,23 @@
 /// The sinks run once per event over millions of events, where building intermediate `String`s cost more
 /// than decoding the packets did.
 enum EventBytes {
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    /// With `doublingQuotes`, every `"` is written twice, so the JSON can stand inside a quoted CSV field.
+    static func appendJSONString(_ text: String, to out: inout [UInt8], doublingQuotes: Bool = false) {
+        let quote: [UInt8] = doublingQuotes ? [UInt8(ascii: "\""), UInt8(ascii: "\"")] : [UInt8(ascii: "\"")]
+        out += quote
         var text = text
         text.withUTF8 { bytes in
             if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
                 out.append(contentsOf: bytes)
                 return
             }
+            let escapedQuote: [UInt8] = doublingQuotes ? [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "\"")]
+                : [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             let hex = Array("0123456789abcdef".utf8)
             for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+                case UInt8(ascii: "\""): out += escapedQuote
+                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
                 case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
                 case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
                 case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
@@ -22,7 +27,7 @@ enum EventBytes {
                 }
             }
         }
-        out.append(UInt8(ascii: "\""))
+        out += quote
     }
 
     /// A CSV field (RFC 4180) from bytes: quoted only when it must be, inner quotes doubled.
@@ -67,24 +72,24 @@ enum EventBytes {
         }
     }
 
-    static func appendFieldValue(_ value: FieldValue, to out: inout [UInt8]) {
+    static func appendFieldValue(_ value: FieldValue, to out: inout [UInt8], doublingQuotes: Bool = false) {
         switch value {
-        case .string(let text): appendJSONString(text, to: &out)
+        case .string(let text): appendJSONString(text, to: &out, doublingQuotes: doublingQuotes)
         case .integer(let number): appendInteger(number, to: &out)
         case .bool(let truth): out += truth ? Array("true".utf8) : Array("false".utf8)
         }
     }
 
-    /// `{"key":value,…}`
-    static func appendFieldsObject(_ fields: EventFields, to out: inout [UInt8]) {
+    /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field.
+    static func appendFieldsObject(_ fields: EventFields, to out: inout [UInt8], doublingQuotes: Bool = false) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for entry in fields {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            appendJSONString(entry.key, to: &out)
+            appendJSONString(entry.key, to: &out, doublingQuotes: doublingQuotes)
             out.append(UInt8(ascii: ":"))
-            appendFieldValue(entry.value, to: &out)
+            appendFieldValue(entry.value, to: &out, doublingQuotes: doublingQuotes)
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -119,6 +119,7 @@ public final class CSVSink: EventSink {
     private let output: OutputWriter
     public static let header = ["datetime", "timestamp", "timestamp_desc", "message", "kind", "origin", "source", "line",
                                 "device_time", "time_basis", "fields"]
+    private static let packetTime = Array("Packet Time".utf8), logTime = Array("Log Time".utf8)
 
     public init(output: OutputWriter) {
         self.output = output
@@ -135,16 +136,21 @@ public final class CSVSink: EventSink {
                 out.append(UInt8(ascii: ","))
             }
             out.append(UInt8(ascii: ","))
-            out += Array((event.timeBasis == .capture ? "Packet Time" : "Log Time").utf8)
-            for text in [event.message, event.kind.rawValue, event.origin, event.source, event.line.map(String.init) ?? "",
-                         event.deviceTime ?? "", event.timeBasis.rawValue] {
+            out += event.timeBasis == .capture ? Self.packetTime : Self.logTime
+            for text in [event.message, event.kind.rawValue, event.origin, event.source] {
                 out.append(UInt8(ascii: ","))
                 EventBytes.appendCSVField(text, to: &out)
             }
             out.append(UInt8(ascii: ","))
-            var fields: [UInt8] = []
-            EventBytes.appendFieldsObject(event.fields, to: &fields)
-            fields.withUnsafeBytes { EventBytes.appendCSVField($0, to: &out) }
+            if let line = event.line { EventBytes.appendInteger(Int64(line), to: &out) }
+            out.append(UInt8(ascii: ","))
+            EventBytes.appendCSVField(event.deviceTime ?? "", to: &out)
+            out.append(UInt8(ascii: ","))
+            out += Array(event.timeBasis.rawValue.utf8)
+            // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
+            out += [UInt8(ascii: ","), UInt8(ascii: "\"")]
+            EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
+            out.append(UInt8(ascii: "\""))
             out += [0x0D, 0x0A]
         }
         return output.isWritable
