@@ -22,7 +22,6 @@ public final class CaptureFileReader {
     private var format = Format.unknown
     private var sectionBigEndian = false
     private var interfaces: [Interface] = []
-    private var sawSectionHeader = false
     public private(set) var frames = 0
     /// Packets whose sub-second field is out of range (a million or more microseconds): read as written.
     public private(set) var outOfRangeFractions = 0
@@ -141,7 +140,6 @@ public final class CaptureFileReader {
         if UInt32(bigEndian: block.loadUnaligned(as: UInt32.self)) == BlockType.sectionHeader {
             sectionBigEndian = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == 0x1A2B_3C4D
             interfaces.removeAll()
-            sawSectionHeader = true
             return true
         }
         let reader = ByteOrderedReader(bytes: block, bigEndian: sectionBigEndian)
