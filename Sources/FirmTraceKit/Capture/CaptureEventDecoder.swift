@@ -76,9 +76,9 @@ public final class CaptureEventDecoder {
         guard payload.count >= 12 else { return }
         let isResponse = payload[2] & 0x80 != 0
         guard wantsKind(multicast ? .netMDNS : isResponse ? .netDNSAnswer : .netDNSQuery) else { return }
-        guard let message = DNSMessage.parse(payload) else { return }
+        guard let message = DNSMessage.parse(payload, questionsOnly: !isResponse) else { return }
         let kind: EventKind = multicast ? .netMDNS : message.isResponse ? .netDNSAnswer : .netDNSQuery
-        guard wantsKind(kind), let question = message.questions.first else { return }
+        guard let question = message.questions.first else { return }
         var fields = context.baseFields
         fields.append("name", .string(question.name))
         fields.append("qtype", .string(DNSMessage.typeName(question.type)))
@@ -93,7 +93,7 @@ public final class CaptureEventDecoder {
             let summary = addresses.isEmpty ? DNSMessage.responseCodeName(message.responseCode) : addresses.compactMap(\.data).joined(separator: ", ")
             context.emit(kind, "\(question.name) \(DNSMessage.typeName(question.type)) → \(cnames.isEmpty ? "" : cnames.joined(separator: " → ") + " → ")\(summary)", fields)
         } else {
-            context.emit(kind, "\(question.name) \(DNSMessage.typeName(question.type))?", fields)
+            context.emit(kind, question.name + " " + DNSMessage.typeName(question.type) + "?", fields)
         }
     }
 
@@ -361,7 +361,7 @@ private struct Context {
     }
 
     var baseFields: EventFields {
-        var fields = EventFields()
+        var fields = EventFields(capacity: 16)
         if let ethernet = dissection.ethernet {
             fields.append("src_mac", .string(names.mac(dissection.slice(ethernet.source ..< ethernet.source + 6))))
             fields.append("dst_mac", .string(names.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6))))

@@ -68,6 +68,11 @@ public struct EventFields: Sendable, Hashable, Sequence {
 
     public init() {}
 
+    /// Room for `capacity` fields up front: decoders know how many they add.
+    init(capacity: Int) {
+        entries.reserveCapacity(capacity)
+    }
+
     public init(_ entries: [(String, FieldValue)]) {
         self.entries = entries.map { (key: $0.0, value: $0.1) }
     }

@@ -32,6 +32,8 @@ public enum Grep {
     static let binaryProbeLength = 8 << 10
 
     public static func run(_ request: GrepRequest, sink: EventSink?) -> GrepOutcome {
+        // Formatting runs beside decoding when there is output to format.
+        let sink = request.countOnly ? nil : sink.map { SinkPipeline($0) as EventSink }
         let run = GrepRun(request: request, sink: sink)
         var diagnostics = Diagnostics()
         InputWalker.walk(request.inputs, diagnostics: &diagnostics) { source throws(InputError) in

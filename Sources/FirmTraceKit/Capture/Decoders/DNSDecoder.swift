@@ -18,19 +18,20 @@ struct DNSMessage {
     static let maxPointerJumps = 64
     static let maxRecords = 256
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> DNSMessage? {
+    /// `questionsOnly` stops after the first question: a query's answers section is empty anyway.
+    static func parse(_ bytes: UnsafeRawBufferPointer, questionsOnly: Bool = false) -> DNSMessage? {
         let reader = ByteOrderedReader(bytes: bytes, bigEndian: true)
         guard let id = reader.u16(0), let flags = reader.u16(2), let questionCount = reader.u16(4), let answerCount = reader.u16(6)
         else { return nil }
         var offset = 12
         var questions: [(String, UInt16)] = []
-        for _ in 0 ..< min(Int(questionCount), maxRecords) {
+        for _ in 0 ..< min(Int(questionCount), questionsOnly ? 1 : maxRecords) {
             guard let (name, next) = readName(bytes, at: offset), let type = reader.u16(next) else { return nil }
             questions.append((name, type))
             offset = next + 4
         }
         var answers: [Record] = []
-        for _ in 0 ..< min(Int(answerCount), maxRecords) {
+        for _ in 0 ..< (questionsOnly ? 0 : min(Int(answerCount), maxRecords)) {
             guard let (name, next) = readName(bytes, at: offset), let type = reader.u16(next), let ttl = reader.u32(next + 4),
                   let length = reader.u16(next + 8), next + 10 + Int(length) <= bytes.count else { break }
             let start = next + 10
