@@ -366,6 +366,10 @@ private struct Context {
             fields.append("src_mac", .string(names.mac(dissection.slice(ethernet.source ..< ethernet.source + 6))))
             fields.append("dst_mac", .string(names.mac(dissection.slice(ethernet.destination ..< ethernet.destination + 6))))
         }
+        if let ip, ip.moreFragments || ip.laterFragment {
+            // A fragmented datagram: events come from its first fragment, which is flagged.
+            fields.append("ip_fragment", .bool(true))
+        }
         if let ip, let transport {
             fields.append("src_ip", .string(address(ip.source, ip)))
             fields.append("src_port", .integer(Int64(transport.sourcePort)))

@@ -224,6 +224,10 @@ enum PacketFields {
         case "ipv6.src": return ip(6) { header, body in body(header.source) }
         case "ipv6.dst": return ip(6) { header, body in body(header.destination) }
         case "ipv6.addr": return ip(6) { header, body in body(header.source); body(header.destination) }
+        case "ip.flags.mf":
+            return (.integer { packet, body in for header in packet.ipHeaders where header.version == 4 { body(header.moreFragments ? 1 : 0) } }, .network)
+        case "ip.frag_offset":
+            return (.integer { packet, body in for header in packet.ipHeaders where header.version == 4 { body(Int64(header.fragmentOffset)) } }, .network)
         case "ip.proto":
             return (.integer { packet, body in for header in packet.ipHeaders where header.version == 4 { body(Int64(header.protocolNumber)) } }, .network)
         case "tcp.srcport": return ports(6) { transport, body in body(Int64(transport.sourcePort)) }

@@ -12,7 +12,8 @@ struct FilterCommand: ParsableCommand {
             .pcap and all packets share one link type. Without -Y every packet is copied.
 
             Fields: eth.src/dst/addr, eth.type, arp.src.hw_mac, arp.dst.hw_mac, arp.src/dst.proto_ipv4, \
-            arp.opcode, ip.src/dst/addr (also a network like 10.10.10.0/24), ip.proto, ipv6.src/dst/addr, \
+            arp.opcode, ip.src/dst/addr (also a network like 10.10.10.0/24), ip.proto, ip.flags.mf, \
+            ip.frag_offset, ipv6.src/dst/addr, \
             tcp/udp.port/srcport/dstport, tcp.flags.syn/ack/fin/reset, and the protocols eth, arp, ip, ipv6, \
             tcp, udp, icmp, icmpv6, stp, cdp, lldp, mndp, dns, mdns, dhcp, ssdp, ntp.
 

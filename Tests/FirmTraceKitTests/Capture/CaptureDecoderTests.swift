@@ -96,3 +96,48 @@ struct CaptureDecoderTests {
         #expect(events.first?.fields["first_frame"] == .integer(1))
     }
 }
+
+@Suite("MQTT and miIO decoding")
+struct MQTTAndMiioTests {
+    @Test("MQTT CONNECT and PUBLISH give the client id and topic tshark shows")
+    func mqttAgainstTshark() throws {
+        let capture = TestPaths.corpus.appendingPathComponent("iot/mqtt5-publish-qos1.pcap").path
+        let tshark = try Subprocess.run("tshark", ["-r", capture, "-Y", "mqtt.msgtype == 1 || mqtt.msgtype == 3", "-T", "fields",
+                                                   "-e", "frame.number", "-e", "mqtt.clientid", "-e", "mqtt.topic"])
+        let expected = tshark.output.split(separator: "\n").map { line in
+            line.split(separator: "\t", omittingEmptySubsequences: false).filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        let ours = CaptureDecoderTests.events(capture, kinds: ["net.mqtt"]).map { event in
+            ["\(event.frame!)", event.fields["client_id"]?.description, event.fields["topic"]?.description].compactMap { $0 }.joined(separator: " ")
+        }
+        #expect(!ours.isEmpty)
+        #expect(ours == expected)
+    }
+
+    @Test("a miIO payload decrypts with the device token to what openssl encrypted")
+    func miioDecryption() throws {
+        let scratch = try ScratchFolder()
+        let token = (0 ..< 16).map { UInt8($0 * 7 + 3) }
+        let tokenHex = token.map { String(format: "%02x", $0) }.joined()
+        // The key and IV as the miIO protocol defines them, computed by Python's hashlib.
+        let derived = try Subprocess.run("python3", ["-c", """
+            import hashlib, sys
+            token = bytes.fromhex(sys.argv[1]); key = hashlib.md5(token).digest()
+            print(key.hex(), hashlib.md5(key + token).hexdigest())
+            """, tokenHex]).output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let (key, iv) = (derived[0], derived[1])
+        let plain = "{\"id\":1,\"method\":\"miIO.info\",\"params\":[]}"
+        try Data(plain.utf8).write(to: URL(fileURLWithPath: scratch.appending("plain")))
+        let encrypted = try Subprocess.run("openssl", ["enc", "-aes-128-cbc", "-K", key, "-iv", iv, "-in", scratch.appending("plain"),
+                                                       "-out", scratch.appending("cipher")])
+        #expect(encrypted.status == 0, "\(encrypted.error) token \(tokenHex)")
+        let cipher = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.appending("cipher"))))
+        var packet: [UInt8] = [0x21, 0x31, UInt8((32 + cipher.count) >> 8), UInt8((32 + cipher.count) & 0xFF), 0, 0, 0, 0,
+                               0x13, 0x32, 0x65, 0xE1, 0, 0, 0x01, 0xF7]
+        packet += [UInt8](repeating: 0xAB, count: 16) + cipher
+        let decoded = try #require(packet.withUnsafeBytes { MiioPacket.parse($0) })
+        #expect(decoded.deviceID == 0x133265E1)
+        #expect(decoded.stamp == 503)
+        #expect(packet.withUnsafeBytes { decoded.decrypt($0, token: token) } == plain)
+    }
+}

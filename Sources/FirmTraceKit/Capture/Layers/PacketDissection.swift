@@ -14,6 +14,8 @@ public struct PacketDissection {
         /// True for any fragment but the first: its transport header is elsewhere.
         public let laterFragment: Bool
         public let moreFragments: Bool
+        /// The fragment offset in bytes (0 for an unfragmented packet or a first fragment).
+        public let fragmentOffset: Int
         public let payload: Range<Int>
     }
 
@@ -153,7 +155,7 @@ public struct PacketDissection {
             let end = min(bytes.count, offset + max(Int(total), headerLength))
             let header = IPHeader(version: 4, source: offset + 12, destination: offset + 16, protocolNumber: protocolNumber,
                                   laterFragment: flags & 0x1FFF != 0, moreFragments: flags & 0x2000 != 0,
-                                  payload: min(offset + headerLength, end) ..< end)
+                                  fragmentOffset: Int(flags & 0x1FFF) * 8, payload: min(offset + headerLength, end) ..< end)
             ipHeaders.append(header)
             if !header.laterFragment { dissectTransport(protocolNumber, header.payload) }
         case 6:
@@ -161,7 +163,7 @@ public struct PacketDissection {
             // A payload length of zero means a jumbogram: the rest of the packet.
             let end = payloadLength == 0 ? bytes.count : min(bytes.count, offset + 40 + Int(payloadLength))
             var position = offset + 40
-            var laterFragment = false, moreFragments = false
+            var laterFragment = false, moreFragments = false, fragmentOffset = 0
             // Extension headers: hop-by-hop, routing, fragment, destination options.
             for _ in 0 ..< 8 {
                 guard [0, 43, 44, 60].contains(next), let following = u8(position) else { break }
@@ -169,6 +171,7 @@ public struct PacketDissection {
                     guard let fragment = u16(position + 2) else { return }
                     laterFragment = fragment & 0xFFF8 != 0
                     moreFragments = fragment & 1 != 0
+                    fragmentOffset = Int(fragment & 0xFFF8)
                     position += 8
                 } else {
                     guard let length = u8(position + 1) else { return }
@@ -177,7 +180,8 @@ public struct PacketDissection {
                 next = following
             }
             let header = IPHeader(version: 6, source: offset + 8, destination: offset + 24, protocolNumber: next,
-                                  laterFragment: laterFragment, moreFragments: moreFragments, payload: min(position, end) ..< end)
+                                  laterFragment: laterFragment, moreFragments: moreFragments, fragmentOffset: fragmentOffset,
+                                  payload: min(position, end) ..< end)
             ipHeaders.append(header)
             if !laterFragment { dissectTransport(next, header.payload) }
         default:
