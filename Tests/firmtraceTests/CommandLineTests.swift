@@ -44,8 +44,9 @@ struct CommandLineTests {
         #expect(result.output.contains("unpack                  Safely unpack device log bundles"))
         #expect(result.output.contains("grep                    Search firmware logs by meaning"))
         #expect(result.output.contains("filter                  Select packets with a Wireshark display filter"))
+        #expect(result.output.contains("timeline                Merge every event of logs and captures"))
         let subcommands = result.output.components(separatedBy: "SUBCOMMANDS:").last ?? ""
-        for unbuilt in ["timeline", "correlate", "report", "diff", "clock"] {
+        for unbuilt in ["correlate", "report", "diff", "clock"] {
             #expect(!subcommands.contains("  \(unbuilt) "), "\(unbuilt) is listed but not built")
         }
     }

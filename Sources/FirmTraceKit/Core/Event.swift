@@ -17,6 +17,10 @@ public struct Event: Sendable, Hashable {
     public var frame: Int?
     public var message: String
     public var fields: EventFields
+    /// A stable identifier within one timeline (`e42`), set by the timeline.
+    public var id: String?
+    /// Ids of the events on the other side (log ⇄ packet) that correlation linked to this one.
+    public var links: [String] = []
 
     public init(time: Int64? = nil, timeBasis: TimeBasis = .unknown, deviceTime: String? = nil, kind: EventKind,
                 origin: String, source: String, line: Int? = nil, frame: Int? = nil, message: String,

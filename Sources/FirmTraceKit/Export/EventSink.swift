@@ -100,6 +100,19 @@ public final class JSONLSink: EventSink {
         }
         key("message")
         EventBytes.appendJSONString(event.message, to: &out)
+        if let id = event.id {
+            key("id")
+            EventBytes.appendJSONString(id, to: &out)
+        }
+        if !event.links.isEmpty {
+            key("link")
+            out.append(UInt8(ascii: "["))
+            for (index, link) in event.links.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                EventBytes.appendJSONString(link, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         key("fields")
         EventBytes.appendFieldsObject(event.fields, to: &out)
         out.append(UInt8(ascii: "}"))

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct TimelineRequest: Sendable {
+    public var inputs: [String]
+    public var output: String
+    public var format: TimelineFormat
+    public var overwrite: Bool
+    public var tuyaKey: String?
+    public var miioToken: [UInt8]?
+    /// Events sorted in memory before a run is spilled to disk.
+    public var memoryEvents: Int
+
+    public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
+                miioToken: [UInt8]? = nil, memoryEvents: Int = 200_000) {
+        self.inputs = inputs
+        self.output = output
+        self.format = format
+        self.overwrite = overwrite
+        self.tuyaKey = tuyaKey
+        self.miioToken = miioToken
+        self.memoryEvents = memoryEvents
+    }
+}
+
+public struct TimelineOutcome: Sendable {
+    public let written: Int
+    public let withoutTime: Int
+    /// Events the format cannot hold (no time, for Timesketch and l2tcsv).
+    public let leftOut: Int
+    public let diagnostics: Diagnostics
+
+    public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
+}
+
+/// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
+public enum Timeline {
+    public static func run(_ request: TimelineRequest) throws(InputError) -> TimelineOutcome {
+        let output = InputLocation(path: request.output)
+        if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
+        let scratch = try makeScratchFolder(beside: request.output)
+        defer { rmdir(scratch) }
+        let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
+        let collector = SorterSink(sorter)
+        let collected = Grep.run(GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken),
+                                 sink: collector)
+        if let failure = collector.failure { throw failure }
+        let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
+        var written = 0, leftOut = 0, sequence = 0
+        var failure: InputError?
+        var bytes: [UInt8] = []
+        if let header = request.format.header { try file.write(Array(header.utf8)) }
+        try sorter.finish { event in
+            sequence += 1
+            var event = event
+            event.id = "e\(sequence)"
+            bytes.removeAll(keepingCapacity: true)
+            guard request.format.append(event, to: &bytes) else {
+                leftOut += 1
+                return true
+            }
+            do throws(InputError) {
+                try file.write(bytes)
+            } catch {
+                failure = error
+                return false
+            }
+            written += 1
+            return true
+        }
+        if let failure { throw failure }
+        try file.commit()
+        return TimelineOutcome(written: written, withoutTime: sorter.untimedCount, leftOut: leftOut, diagnostics: collected.diagnostics)
+    }
+
+    private static func makeScratchFolder(beside path: String) throws(InputError) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        var template = Array(((directory.isEmpty ? "" : directory + "/") + ".firmtrace-timeline-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw InputError(.writeFailed("cannot make a scratch folder: \(SystemCallError("mkdtemp"))"), at: InputLocation(path: path))
+        }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Feeds grep's events into the sorter; runs on grep's output thread.
+private final class SorterSink: EventSink {
+    private let sorter: TimelineSorter
+    private(set) var failure: InputError?
+
+    init(_ sorter: TimelineSorter) {
+        self.sorter = sorter
+    }
+
+    func accept(_ event: Event) -> Bool {
+        do throws(InputError) {
+            try sorter.add(event)
+            return true
+        } catch {
+            failure = error
+            return false
+        }
+    }
+
+    func finish() {}
+}

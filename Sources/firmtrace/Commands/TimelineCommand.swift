@@ -1,0 +1,62 @@
+import ArgumentParser
+import FirmTraceKit
+
+extension TimelineFormat: ExpressibleByArgument {}
+
+struct TimelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline",
+        abstract: "Merge every event of logs and captures into one time-ordered file.",
+        discussion: """
+            Reads what grep reads (logs, captures, folders, archives in place) and writes every event in time \
+            order, each with an id; events without a time come last, in source order. The merge sorts in \
+            memory up to a bound and spills sorted runs to disk beside the output, so input size does not \
+            decide memory. The output is written under a temporary name and renamed when complete.
+
+            Formats: csv (Timesketch's columns first: datetime, timestamp, timestamp_desc, message; then id, \
+            kind, origin, source, line, frame, device_time, time_basis, link, fields), jsonl, timesketch \
+            (JSONL that Timesketch imports; events without a time are left out and counted), l2tcsv \
+            (plaso's 17 columns; the same). Log times are the device's own clock as grep places them; \
+            correlation with captures is not applied yet.
+
+            Example:
+              firmtrace timeline Samples/v01.15.58/ -o timeline.csv
+            """
+    )
+
+    @Argument(help: "Logs, captures, folders or archives.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write.", valueName: "file"))
+    var output: String
+
+    @Option(help: "csv, jsonl, timesketch or l2tcsv (default: from the output's name, else csv).")
+    var format: TimelineFormat?
+
+    @Flag(help: "Replace the output if it exists.")
+    var force = false
+
+    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
+    var tuyaKey: String?
+
+    func run() throws {
+        let request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
+                                      overwrite: force, tuyaKey: tuyaKey)
+        Terminal.ignoreBrokenPipe()
+        let outcome: TimelineOutcome
+        do {
+            outcome = try Timeline.run(request)
+        } catch {
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        }
+        for diagnostic in outcome.diagnostics.all {
+            Terminal.printError(diagnostic.description)
+        }
+        var summary = "\(outcome.written) events written to \(output)"
+        if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
+        if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
+        print(summary)
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+@Suite("timeline export")
+struct TimelineTests {
+    static let inputs = Array(TestPaths.sampleFiles(endingWith: ".tar.gz").prefix(1) + TestPaths.sampleFiles(endingWith: ".pcapng.gz").prefix(1))
+
+    static func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    @Test("events come out in time order, untimed ones last; spilling runs to disk changes nothing")
+    func orderAndSpill() throws {
+        let scratch = try ScratchFolder()
+        let inMemory = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("memory.jsonl"), format: .jsonl))
+        let spilled = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("spilled.jsonl"), format: .jsonl,
+                                                       memoryEvents: 997))
+        #expect(inMemory.written > 20_000)
+        #expect(try Self.lines(scratch.appending("memory.jsonl")) == Self.lines(scratch.appending("spilled.jsonl")))
+        #expect(spilled.written == inMemory.written)
+        let events = try Self.lines(scratch.appending("spilled.jsonl")).map { line in
+            try #require(Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) })
+        }
+        let times = events.compactMap(\.time)
+        #expect(times == times.sorted())
+        #expect(events.suffix(events.count - times.count).allSatisfy { $0.time == nil })
+        #expect(events.map(\.id) == (1 ... events.count).map { "e\($0)" })
+        #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") }, "scratch runs and partial files are removed")
+    }
+
+    @Test("CSV has Timesketch's columns first and reads back with every row")
+    func csv() throws {
+        let scratch = try ScratchFolder()
+        let outcome = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("t.csv"), format: .csv))
+        let python = """
+            import csv, json, sys
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            assert list(rows[0])[:4] == ["datetime", "timestamp", "timestamp_desc", "message"], list(rows[0])
+            [json.loads(row["fields"]) for row in rows]
+            print(len(rows))
+            """
+        let result = try Subprocess.run("python3", ["-c", python, scratch.appending("t.csv")])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(outcome.written))
+    }
+
+    @Test("Timesketch JSONL carries message, datetime, timestamp and timestamp_desc on every line; untimed events are counted out")
+    func timesketch() throws {
+        let scratch = try ScratchFolder()
+        let outcome = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("t.jsonl"), format: .timesketch))
+        #expect(outcome.leftOut == outcome.withoutTime)
+        #expect(outcome.leftOut > 0)
+        for line in try Self.lines(scratch.appending("t.jsonl")).prefix(2000) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["message"] is String && object["datetime"] is String && object["timestamp"] is NSNumber
+                && object["timestamp_desc"] is String)
+        }
+    }
+
+    @Test("l2tcsv has plaso's 17 columns on every row")
+    func l2tcsv() throws {
+        let scratch = try ScratchFolder()
+        _ = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("t.l2t.csv"), format: .l2tcsv))
+        let result = try Subprocess.run("python3", ["-c", "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); print(set(map(len, rows)))",
+                                                    scratch.appending("t.l2t.csv")])
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "{17}")
+    }
+
+    @Test("an existing output is refused without --force")
+    func existingOutput() throws {
+        let scratch = try ScratchFolder()
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: scratch.appending("t.csv")))
+        #expect(throws: InputError.self) {
+            try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("t.csv"), format: .csv))
+        }
+        #expect(try String(contentsOfFile: scratch.appending("t.csv"), encoding: .utf8) == "keep")
+    }
+}
