@@ -34,7 +34,7 @@ public final class CaptureFileReader {
 
     /// Reads the next chunk; false when the packet callback asked to stop.
     public func feed(_ chunk: UnsafeRawBufferPointer) throws(CaptureError) -> Bool {
-        try framer.feed(chunk, length: { bytes throws(CaptureError) in try recordLength(bytes) },
+        try framer.feed(chunk, length: { bytes, offset throws(CaptureError) in try recordLength(bytes, at: offset) },
                         record: { bytes, offset throws(CaptureError) in try handle(bytes, at: offset) })
     }
 
@@ -50,30 +50,30 @@ public final class CaptureFileReader {
 
     // MARK: Framing
 
-    private func recordLength(_ bytes: UnsafeRawBufferPointer) throws(CaptureError) -> Int? {
+    private func recordLength(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(CaptureError) -> Int? {
         switch format {
         case .unknown:
             guard bytes.count >= 4 else { return nil }
             let magic = UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self))
             switch magic {
             case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1, 0xA1B2_CD34, 0x34CD_B2A1: return 24
-            case 0x0A0D_0D0A: return try blockLength(bytes, headerBlock: true)
-            default: throw CaptureError(.unrecognizedMagic(magic), at: location.at(byte: framer.offset))
+            case 0x0A0D_0D0A: return try blockLength(bytes, headerBlock: true, at: offset)
+            default: throw CaptureError(.unrecognizedMagic(magic), at: location.at(byte: offset))
             }
         case .pcap(let bigEndian, _, let modified, _):
             let header = modified ? 24 : 16
             guard bytes.count >= header, let captured = ByteOrderedReader(bytes: bytes, bigEndian: bigEndian).u32(8) else { return nil }
             guard captured <= CaptureLimits.maxPacketLength else {
-                throw CaptureError(.packetTooLarge(Int(captured)), at: location.at(byte: framer.offset))
+                throw CaptureError(.packetTooLarge(Int(captured)), at: location.at(byte: offset))
             }
             return header + Int(captured)
         case .pcapng:
-            return try blockLength(bytes, headerBlock: false)
+            return try blockLength(bytes, headerBlock: false, at: offset)
         }
     }
 
     /// A pcapng block's total length; a section header decides its own byte order.
-    private func blockLength(_ bytes: UnsafeRawBufferPointer, headerBlock: Bool) throws(CaptureError) -> Int? {
+    private func blockLength(_ bytes: UnsafeRawBufferPointer, headerBlock: Bool, at offset: Int64) throws(CaptureError) -> Int? {
         guard bytes.count >= 8 else { return nil }
         var bigEndian = sectionBigEndian
         if UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)) == 0x0A0D_0D0A {
@@ -83,14 +83,14 @@ public final class CaptureFileReader {
             case 0x1A2B_3C4D: bigEndian = true
             case 0x4D3C_2B1A: bigEndian = false
             default:
-                throw CaptureError(.badSectionHeader("byte-order magic 0x\(String(byteOrder, radix: 16))"), at: location.at(byte: framer.offset))
+                throw CaptureError(.badSectionHeader("byte-order magic 0x\(String(byteOrder, radix: 16))"), at: location.at(byte: offset))
             }
         } else if headerBlock {
             return nil
         }
         let length = ByteOrderedReader(bytes: bytes, bigEndian: bigEndian).u32(4)!
         guard length >= 12, length % 4 == 0, length <= CaptureLimits.maxBlockLength else {
-            throw CaptureError(.badBlockLength(length), at: location.at(byte: framer.offset))
+            throw CaptureError(.badBlockLength(length), at: location.at(byte: offset))
         }
         return Int(length)
     }

@@ -1,7 +1,8 @@
 /// Cuts a stream of chunks into whole records (pcap packet records, pcapng blocks). Records inside a chunk
 /// are handed over where they lie; only a record split across chunks is copied, into a carry buffer.
 /// `length` says how long the record at the front of some bytes is (nil: more bytes are needed to tell),
-/// or throws when the bytes cannot start a record.
+/// or throws when the bytes cannot start a record. Both callbacks get the record's offset in the stream,
+/// so they never need to look at the framer while it works.
 struct RecordFramer {
     private var carry: [UInt8] = []
     /// Offset in the stream of the next byte not yet handed over.
@@ -10,12 +11,13 @@ struct RecordFramer {
     var pendingBytes: Int { carry.count }
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer,
-                       length: (UnsafeRawBufferPointer) throws(CaptureError) -> Int?,
+                       length: (UnsafeRawBufferPointer, Int64) throws(CaptureError) -> Int?,
                        record: (UnsafeRawBufferPointer, Int64) throws(CaptureError) -> Bool) throws(CaptureError) -> Bool {
         var rest = chunk[...]
         // First finish a record begun in an earlier chunk, taking from this chunk only what it needs.
         while !carry.isEmpty, !rest.isEmpty {
-            let known = try carry.withBytes { bytes throws(CaptureError) in try length(bytes) }
+            let start = offset
+            let known = try carry.withBytes { bytes throws(CaptureError) in try length(bytes, start) }
             let wanted = known ?? carry.count + 64
             let take = min(wanted - carry.count, rest.count)
             carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
@@ -30,7 +32,7 @@ struct RecordFramer {
         }
         var bytes = UnsafeRawBufferPointer(rebasing: rest)
         while !bytes.isEmpty {
-            guard let known = try length(bytes), known <= bytes.count else { break }
+            guard let known = try length(bytes, offset), known <= bytes.count else { break }
             guard try record(UnsafeRawBufferPointer(rebasing: bytes[0 ..< known]), offset) else { return false }
             offset += Int64(known)
             bytes = UnsafeRawBufferPointer(rebasing: bytes[known...])

@@ -40,7 +40,6 @@ final class LogSourceReader {
         self.clock = dialect == .tuya ? SourceClock() : .utc
     }
 
-    var linesRead: Int { framer.lineCount }
     var cutLines: Int { framer.cutLines }
 
     func feed(_ chunk: UnsafeRawBufferPointer) {

@@ -141,3 +141,34 @@ struct MQTTAndMiioTests {
         #expect(packet.withUnsafeBytes { decoded.decrypt($0, token: token) } == plain)
     }
 }
+
+@Suite("captures under random damage")
+struct CaptureMutationTests {
+    static let seeds = ["iot/tplink-hs110-setup.pcap", "iot/roborock-device-pair.pcapng", "iot/linux-sll2.pcap",
+                        "pcapng-conformance/be/difficult/test202.pcapng", "iot/mqtt5-publish-qos1.pcap"]
+
+    @Test("flipped, cut and duplicated bytes never crash the reader or any decoder", .timeLimit(.minutes(2)), arguments: seeds)
+    func mutations(_ name: String) throws {
+        let original = [UInt8](try Data(contentsOf: TestPaths.corpus.appendingPathComponent(name)))
+        var generator = SeededGenerator(seed: UInt64(original.count))
+        let scratch = try ScratchFolder()
+        for round in 0 ..< 60 {
+            var bytes = original
+            for _ in 0 ..< Int.random(in: 1 ... 12, using: &generator) {
+                let position = Int.random(in: 0 ..< bytes.count, using: &generator)
+                switch Int.random(in: 0 ..< 4, using: &generator) {
+                case 0: bytes[position] = UInt8.random(in: 0 ... 255, using: &generator)
+                case 1: bytes[position] ^= 0x80
+                case 2: bytes.insert(contentsOf: bytes[position ..< min(bytes.count, position + 64)], at: position)
+                default: bytes.removeSubrange(position ..< min(bytes.count, position + 16))
+                }
+            }
+            if round % 5 == 0 { bytes = Array(bytes.prefix(Int.random(in: 0 ... bytes.count, using: &generator))) }
+            let path = scratch.appending("mutant-\(round).pcap")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            _ = Grep.run(GrepRequest(inputs: [path], query: EventQuery(kindPatterns: ["net.*"]), countOnly: true), sink: nil)
+            _ = try CaptureFilter.run(CaptureFilterRequest(inputs: [path], expression: "ip.addr == 10.0.0.0/8 || tcp.port == 443 || stp",
+                                                           output: scratch.appending("out-\(round).pcapng")))
+        }
+    }
+}
