@@ -39,12 +39,18 @@ public struct TimelineOutcome: Sendable {
 /// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
 public enum Timeline {
     public static func run(_ request: TimelineRequest) throws(InputError) -> TimelineOutcome {
+        try run(request, prepare: nil)
+    }
+
+    /// `prepare` sees every event with its arrival ordinal before it is sorted (correlation sets ids,
+    /// corrected times and links there).
+    static func run(_ request: TimelineRequest, prepare: ((inout Event, Int) -> Void)?) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         let scratch = try makeScratchFolder(beside: request.output)
         defer { rmdir(scratch) }
         let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
-        let collector = SorterSink(sorter)
+        let collector = SorterSink(sorter, prepare: prepare)
         let collected = Grep.run(GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken),
                                  sink: collector)
         if let failure = collector.failure { throw failure }
@@ -56,7 +62,7 @@ public enum Timeline {
         try sorter.finish { event in
             sequence += 1
             var event = event
-            event.id = "e\(sequence)"
+            if event.id == nil { event.id = "e\(sequence)" }
             bytes.removeAll(keepingCapacity: true)
             guard request.format.append(event, to: &bytes) else {
                 leftOut += 1
@@ -90,13 +96,19 @@ public enum Timeline {
 /// Feeds grep's events into the sorter; runs on grep's output thread.
 private final class SorterSink: EventSink {
     private let sorter: TimelineSorter
+    private let prepare: ((inout Event, Int) -> Void)?
+    private var ordinal = 0
     private(set) var failure: InputError?
 
-    init(_ sorter: TimelineSorter) {
+    init(_ sorter: TimelineSorter, prepare: ((inout Event, Int) -> Void)?) {
         self.sorter = sorter
+        self.prepare = prepare
     }
 
     func accept(_ event: Event) -> Bool {
+        ordinal += 1
+        var event = event
+        prepare?(&event, ordinal)
         do throws(InputError) {
             try sorter.add(event)
             return true

@@ -1,0 +1,52 @@
+/// The clock model and match counts, in words and as JSON.
+public enum CorrelationReport {
+    public static func text(_ outcome: CorrelateOutcome) -> String {
+        var lines: [String] = []
+        for clock in outcome.correlation.sources {
+            var line = "\(clock.source) (\(clock.origin)):"
+            if let year = clock.year { line += " year \(year) (from \(clock.yearSource ?? "?"))," }
+            if let zone = clock.tzOffsetSeconds { line += " zone \(zoneText(zone))," }
+            if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
+                line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture (\(clock.pairs) pairs),"
+            } else {
+                line += " no pairs with the capture, clock not placed,"
+            }
+            line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
+            lines.append(line)
+        }
+        lines.append("\(outcome.correlation.unmatchedCapture) DNS queries, TLS ClientHellos and HTTP requests in the capture have no log line")
+        if let timeline = outcome.timeline {
+            lines.append("\(timeline.written) events written to the linked timeline")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ outcome: CorrelateOutcome) -> String {
+        let sources = outcome.correlation.sources.map { clock in
+            var members = ["\"source\":" + JSONText.quoted(clock.source), "\"origin\":" + JSONText.quoted(clock.origin)]
+            members.append("\"year\":" + (clock.year.map(String.init) ?? "null"))
+            members.append("\"year_source\":" + (clock.yearSource.map(JSONText.quoted) ?? "null"))
+            members.append("\"tz_offset_s\":" + (clock.tzOffsetSeconds.map(String.init) ?? "null"))
+            members.append("\"offset_s\":" + (clock.offsetSeconds.map(formatted) ?? "null"))
+            members.append("\"offset_error_s\":" + (clock.offsetErrorSeconds.map(formatted) ?? "null"))
+            members.append("\"pairs\":\(clock.pairs)")
+            members.append("\"matched\":\(clock.matched)")
+            members.append("\"unmatched_log\":\(clock.unmatchedLog)")
+            members.append("\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)")
+            return "{" + members.joined(separator: ",") + "}"
+        }
+        var text = "{\"sources\":[" + sources.joined(separator: ",") + "],\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)"
+        if let timeline = outcome.timeline { text += ",\"timeline_events\":\(timeline.written)" }
+        return text + "}"
+    }
+
+    private static func formatted(_ value: Double) -> String {
+        String((value * 1000).rounded() / 1000)
+    }
+
+    private static func zoneText(_ seconds: Int64) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let magnitude = abs(seconds)
+        return "UTC\(sign)\(String(magnitude / 3600).leftPadded(to: 2)):\(String(magnitude / 60 % 60).leftPadded(to: 2))"
+    }
+}

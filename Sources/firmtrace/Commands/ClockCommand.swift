@@ -1,0 +1,36 @@
+import ArgumentParser
+import FirmTraceKit
+
+struct ClockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clock",
+        abstract: "Show each log source's clock: year, zone, and offset against the captures given with it.",
+        discussion: """
+            INPUT mixes logs and captures as grep reads them. For every log source: the year and where it \
+            came from, the time zone, and, when captures are given, the device clock's offset against them with \
+            its error and the number of log-line/packet pairs behind it (see 'firmtrace correlate --help').
+
+            Example:
+              firmtrace clock Samples/v01.15.58/ --json
+            """
+    )
+
+    @Argument(help: "Logs and captures.")
+    var inputs: [String]
+
+    @Flag(help: "Print the model as JSON.")
+    var json = false
+
+    func run() throws {
+        let outcome: CorrelateOutcome
+        do {
+            outcome = try Correlate.run(CorrelateRequest(logs: inputs, captures: []))
+        } catch {
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        }
+        for diagnostic in outcome.diagnostics.all { Terminal.printError(diagnostic.description) }
+        print(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome))
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+}

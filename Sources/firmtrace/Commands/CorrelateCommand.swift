@@ -1,0 +1,59 @@
+import ArgumentParser
+import FirmTraceKit
+
+struct CorrelateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correlate",
+        abstract: "Put each log's clock on the capture's and link log lines to the packets they caused.",
+        discussion: """
+            A log line that must cause traffic (Post URL, Connect: host, an MQTT connect, a miio HTTP-DNS \
+            request) is paired with the first packet it caused (the DNS query for the host, the TCP connection \
+            to the server). Delay only makes packets later, so the offset is fitted to the envelope of the \
+            differences: it lies between the largest difference and the smallest plus the one second a \
+            whole-second stamp can drop; the estimate is the middle, the error half the width.
+
+            offset_s is the device clock, less its zone, minus capture time. With -o, the timeline is written \
+            with log events moved onto the capture's clock (time_basis log_clock), an id on every event, and \
+            link listing the ids of the other side.
+
+            Example:
+              firmtrace correlate --logs Samples/v01.15.58/000137*.tar.gz --capture Samples/v01.15.58/capture-*.pcapng.gz -o linked.csv
+            """
+    )
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Logs: files, folders or bundles.", valueName: "input"))
+    var logs: [String]
+
+    @Option(name: .customLong("capture"), parsing: .upToNextOption, help: ArgumentHelp("Captures: files or folders.", valueName: "input"))
+    var captures: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the linked timeline here.", valueName: "file"))
+    var output: String?
+
+    @Option(help: "Timeline format: csv, jsonl, timesketch or l2tcsv (default: from the output's name).")
+    var format: TimelineFormat?
+
+    @Flag(help: "Print the clock model and match counts as JSON.")
+    var json = false
+
+    @Flag(help: "Replace the output if it exists.")
+    var force = false
+
+    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
+    var tuyaKey: String?
+
+    func run() throws {
+        let request = CorrelateRequest(logs: logs, captures: captures, output: output,
+                                       format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: tuyaKey)
+        let outcome: CorrelateOutcome
+        do {
+            outcome = try Correlate.run(request)
+        } catch {
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        }
+        for diagnostic in outcome.diagnostics.all { Terminal.printError(diagnostic.description) }
+        print(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome))
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import FirmTraceKit
+
+@Suite("clock model and correlation on the samples")
+struct CorrelateTests {
+    /// The skews Samples/README.md states: device clock minus capture time.
+    static let profiles: [(version: String, skew: Double)] = [("v01.15.58", 2.4), ("v02.29.02", -1.7)]
+
+    static func inputs(_ version: String) -> (logs: [String], captures: [String]) {
+        (TestPaths.sampleFiles(endingWith: ".tar.gz").filter { $0.contains(version) },
+         TestPaths.sampleFiles(endingWith: ".pcapng.gz").filter { $0.contains(version) })
+    }
+
+    @Test("year, zone and skew are recovered for every Tuya and miio log, the skew within a second of the truth",
+          arguments: profiles.map(\.version))
+    func clockRecovered(_ version: String) throws {
+        let skew = try #require(Self.profiles.first { $0.version == version }).skew
+        let (logs, captures) = Self.inputs(version)
+        let outcome = try Correlate.run(CorrelateRequest(logs: logs, captures: captures))
+        let clocks = outcome.correlation.sources.filter { $0.origin != "kernel" }
+        #expect(clocks.count == (version == "v01.15.58" ? 3 : 2))
+        for clock in clocks {
+            #expect(clock.year == 2022)
+            #expect(clock.tzOffsetSeconds == (clock.origin == "miio_client" ? 0 : 36_000))
+            let offset = try #require(clock.offsetSeconds, "\(clock.source)")
+            #expect(abs(offset - skew) < 1, "\(clock.source): \(offset)")
+            #expect(clock.pairs >= 5)
+            #expect(clock.unmatchedLog == 0)
+        }
+    }
+
+    @Test("every Post URL is linked to its DNS query and ClientHello, after it on the capture's clock",
+          arguments: profiles.map(\.version))
+    func postURLsLinked(_ version: String) throws {
+        let scratch = try ScratchFolder()
+        let (logs, captures) = Self.inputs(version)
+        let outcome = try Correlate.run(CorrelateRequest(logs: logs, captures: captures, output: scratch.appending("linked.jsonl"),
+                                                         format: .jsonl))
+        #expect(outcome.timeline?.written ?? 0 > 1000)
+        let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id!, $0) })
+        let posts = events.filter { $0.kind == .tuyaPostURL }
+        #expect(posts.count == 5)
+        for post in posts {
+            #expect(post.timeBasis == .logClock)
+            let linked = post.links.compactMap { byID[$0] }
+            let hello = try #require(linked.first { $0.kind == .netTLSClientHello }, "\(post.message)")
+            #expect(hello.fields["sni"] == post.fields["host"])
+            #expect(hello.links.contains(post.id!))
+            #expect(hello.time! >= post.time!)
+            #expect(linked.contains { $0.kind == .netDNSQuery })
+        }
+    }
+
+    @Test("the JSON summary has one entry per log source with the documented keys")
+    func jsonSummary() throws {
+        let (logs, captures) = Self.inputs("v01.15.58")
+        let text = CorrelationReport.json(try Correlate.run(CorrelateRequest(logs: logs, captures: captures)))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let sources = try #require(object["sources"] as? [[String: Any]])
+        #expect(sources.count == 4)
+        for key in ["source", "origin", "year", "tz_offset_s", "offset_s", "offset_error_s", "matched", "unmatched_log", "unmatched_capture"] {
+            #expect(sources.allSatisfy { $0.keys.contains(key) }, "\(key)")
+        }
+    }
+}
