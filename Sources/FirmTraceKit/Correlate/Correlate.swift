@@ -23,7 +23,7 @@ public struct CorrelateOutcome: Sendable {
     public let timeline: TimelineOutcome?
     public let diagnostics: Diagnostics
 
-    public var exitStatus: Int32 { diagnostics.hasErrors || timeline?.diagnostics.hasErrors == true ? 2 : 0 }
+    public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
 }
 
 /// `firmtrace correlate`: the clock model of each log source against the capture, the links between log
@@ -31,23 +31,13 @@ public struct CorrelateOutcome: Sendable {
 public enum Correlate {
     public static func run(_ request: CorrelateRequest) throws(InputError) -> CorrelateOutcome {
         let inputs = request.logs + request.captures
-        let collector = CorrelationCollector()
-        let first = Grep.run(GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey), sink: collector)
-        let correlation = collector.correlate()
-        var timeline: TimelineOutcome?
         if let output = request.output {
-            // The second read sees the same events in the same order, so ordinals name the same events.
-            let timelineRequest = TimelineRequest(inputs: inputs, output: output, format: request.format, overwrite: request.overwrite,
-                                                  tuyaKey: request.tuyaKey)
-            timeline = try Timeline.run(timelineRequest) { event, ordinal in
-                event.id = "e\(ordinal)"
-                event.links = (correlation.links[ordinal] ?? []).map { "e\($0)" }
-                if event.origin != "capture", let time = event.time, let offset = correlation.offsets[event.source] {
-                    event.time = time - offset
-                    event.timeBasis = .logClock
-                }
-            }
+            let timeline = try Timeline.run(TimelineRequest(inputs: inputs, output: output, format: request.format,
+                                                            overwrite: request.overwrite, tuyaKey: request.tuyaKey))
+            return CorrelateOutcome(correlation: timeline.correlation, timeline: timeline, diagnostics: timeline.diagnostics)
         }
-        return CorrelateOutcome(correlation: correlation, timeline: timeline, diagnostics: first.diagnostics)
+        let collector = CorrelationCollector()
+        let read = Grep.run(GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey), sink: collector)
+        return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
     }
 }

@@ -41,6 +41,16 @@ public struct Correlation: Sendable {
     /// Offsets by log source, in nanoseconds, for re-placing log events on the capture's clock.
     let offsets: [String: Int64]
 
+    /// Moves a log event onto the capture's clock and gives it its links; events are named `e<ordinal>`.
+    func apply(_ event: inout Event) {
+        guard let id = event.id, let ordinal = Int(id.dropFirst()) else { return }
+        event.links = (links[ordinal] ?? []).map { "e\($0)" }
+        if event.origin != "capture", let time = event.time, let offset = offsets[event.source] {
+            event.time = time - offset
+            event.timeBasis = .logClock
+        }
+    }
+
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000
     /// How far apart device and capture clocks may be before pairs are not believed.

@@ -27,6 +27,8 @@ public struct TimelineRequest: Sendable {
 }
 
 public struct TimelineOutcome: Sendable {
+    /// Logs against captures, found while reading; applied to the timeline.
+    public let correlation: Correlation
     public let written: Int
     public let withoutTime: Int
     /// Events the format cannot hold (no time, for Timesketch and l2tcsv).
@@ -38,31 +40,26 @@ public struct TimelineOutcome: Sendable {
 
 /// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
 public enum Timeline {
+    /// Reads everything once: events go to the sorter and, alongside, to the correlation, whose clock
+    /// offsets and links are applied as the sorted events are written. Ids are `e` and the event's place in
+    /// arrival order, the same in every read of the same inputs.
     public static func run(_ request: TimelineRequest) throws(InputError) -> TimelineOutcome {
-        try run(request, prepare: nil)
-    }
-
-    /// `prepare` sees every event with its arrival ordinal before it is sorted (correlation sets ids,
-    /// corrected times and links there).
-    static func run(_ request: TimelineRequest, prepare: ((inout Event, Int) -> Void)?) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         let scratch = try makeScratchFolder(beside: request.output)
         defer { rmdir(scratch) }
         let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
-        let collector = SorterSink(sorter, prepare: prepare)
+        let collector = SorterSink(sorter)
         let collected = Grep.run(GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken),
                                  sink: collector)
         if let failure = collector.failure { throw failure }
+        let correlation = collector.correlation.correlate()
         let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
-        var written = 0, leftOut = 0, sequence = 0
+        var written = 0, leftOut = 0
         var failure: InputError?
         var bytes: [UInt8] = []
         if let header = request.format.header { try file.write(Array(header.utf8)) }
-        try sorter.finish { event in
-            sequence += 1
-            var event = event
-            if event.id == nil { event.id = "e\(sequence)" }
+        try sorter.finish(adjust: correlation.apply) { event in
             bytes.removeAll(keepingCapacity: true)
             guard request.format.append(event, to: &bytes) else {
                 leftOut += 1
@@ -79,7 +76,8 @@ public enum Timeline {
         }
         if let failure { throw failure }
         try file.commit()
-        return TimelineOutcome(written: written, withoutTime: sorter.untimedCount, leftOut: leftOut, diagnostics: collected.diagnostics)
+        return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: leftOut,
+                               diagnostics: collected.diagnostics)
     }
 
     private static func makeScratchFolder(beside path: String) throws(InputError) -> String {
@@ -93,22 +91,20 @@ public enum Timeline {
     }
 }
 
-/// Feeds grep's events into the sorter; runs on grep's output thread.
+/// Feeds grep's events into the sorter and the correlation; runs on grep's output thread.
 private final class SorterSink: EventSink {
     private let sorter: TimelineSorter
-    private let prepare: ((inout Event, Int) -> Void)?
-    private var ordinal = 0
+    let correlation = CorrelationCollector()
     private(set) var failure: InputError?
 
-    init(_ sorter: TimelineSorter, prepare: ((inout Event, Int) -> Void)?) {
+    init(_ sorter: TimelineSorter) {
         self.sorter = sorter
-        self.prepare = prepare
     }
 
     func accept(_ event: Event) -> Bool {
-        ordinal += 1
         var event = event
-        prepare?(&event, ordinal)
+        _ = correlation.accept(event)
+        event.id = "e\(correlation.ordinal)"
         do throws(InputError) {
             try sorter.add(event)
             return true

@@ -5,8 +5,10 @@ import Darwin
 #endif
 
 /// Puts events in time order without holding them all: events are sorted in memory up to a bound, each
-/// full batch is written to a run file as JSON Lines, and the runs are merged at the end (a k-way merge;
-/// ties keep arrival order). Events without a time keep their arrival order and come last.
+/// full batch is written as JSON Lines to one run file per source, and the runs are merged at the end (a
+/// k-way merge; ties keep arrival order). Runs hold one source each so that a correction found only at the
+/// end (a log's clock offset against the capture) shifts a whole run without unsorting it. Events without
+/// a time keep their arrival order and come last.
 final class TimelineSorter {
     private let memoryLimit: Int
     private let scratch: String
@@ -42,24 +44,34 @@ final class TimelineSorter {
         }
     }
 
-    /// Hands every event over in order; `body` returns false to stop.
-    func finish(_ body: (Event) -> Bool) throws(InputError) {
+    /// Hands every event over in order, after `adjust` (which may move a source's times uniformly);
+    /// `body` returns false to stop.
+    func finish(adjust: (inout Event) -> Void, _ body: (Event) -> Bool) throws(InputError) {
         if runs.isEmpty {
+            for index in batch.indices {
+                adjust(&batch[index].event)
+                batch[index].time = batch[index].event.time ?? batch[index].time
+            }
             sortBatch()
             for entry in batch where !body(entry.event) { return }
         } else {
             try spillTimed()
-            guard try merge(body) else { return }
+            guard try merge(adjust: adjust, body) else { return }
         }
         for path in untimedRuns {
             var stopped = false
             try RunFileReader.forEachEvent(path) { event in
+                var event = event
+                adjust(&event)
                 stopped = !body(event)
                 return !stopped
             }
             if stopped { return }
         }
-        for event in untimed where !body(event) { return }
+        for var event in untimed {
+            adjust(&event)
+            if !body(event) { return }
+        }
     }
 
     private func sortBatch() {
@@ -70,7 +82,13 @@ final class TimelineSorter {
     private func spillTimed() throws(InputError) {
         guard !batch.isEmpty else { return }
         sortBatch()
-        runs.append(try spill(batch.map(\.event)))
+        var order: [String] = []
+        var bySource: [String: [Event]] = [:]
+        for entry in batch {
+            if bySource[entry.event.source] == nil { order.append(entry.event.source) }
+            bySource[entry.event.source, default: []].append(entry.event)
+        }
+        for source in order { runs.append(try spill(bySource[source]!)) }
         batch.removeAll(keepingCapacity: true)
     }
 
@@ -90,11 +108,16 @@ final class TimelineSorter {
     }
 
     /// Merges the sorted runs, always taking the earliest head (the earlier run on a tie).
-    private func merge(_ body: (Event) -> Bool) throws(InputError) -> Bool {
+    private func merge(adjust: (inout Event) -> Void, _ body: (Event) -> Bool) throws(InputError) -> Bool {
         var readers: [RunFileReader] = []
         for path in runs { readers.append(try RunFileReader(path: path)) }
+        func next(_ reader: RunFileReader) throws(InputError) -> Event? {
+            guard var event = try reader.next() else { return nil }
+            adjust(&event)
+            return event
+        }
         var heads: [Event?] = []
-        for reader in readers { heads.append(try reader.next()) }
+        for reader in readers { heads.append(try next(reader)) }
         while true {
             var best: Int?
             for index in heads.indices {
@@ -103,7 +126,7 @@ final class TimelineSorter {
             }
             guard let chosen = best, let event = heads[chosen] else { return true }
             if !body(event) { return false }
-            heads[chosen] = try readers[chosen].next()
+            heads[chosen] = try next(readers[chosen])
         }
     }
 }
