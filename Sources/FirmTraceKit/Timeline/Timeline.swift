@@ -54,6 +54,12 @@ public enum Timeline {
                                  sink: collector)
         if let failure = collector.failure { throw failure }
         let correlation = collector.correlation.correlate()
+        if request.format == .sqlite {
+            let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
+            let written = try database.write { body throws(InputError) in try sorter.finish(adjust: correlation.apply, body) }
+            return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: 0,
+                                   diagnostics: collected.diagnostics)
+        }
         let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
         var written = 0, leftOut = 0
         var failure: InputError?

@@ -9,9 +9,12 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     case timesketch
     /// plaso's 17-column CSV for legacy tools. Events without a time are left out (and counted).
     case l2tcsv
+    /// An SQLite database: `events` (indexed on time and kind) and `fields` (indexed on key and value).
+    case sqlite
 
     public static func guess(fromPath path: String) -> TimelineFormat {
         if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return .jsonl }
+        if path.hasSuffix(".sqlite") || path.hasSuffix(".sqlite3") || path.hasSuffix(".db") { return .sqlite }
         return .csv
     }
 
@@ -27,14 +30,14 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         switch self {
         case .csv: CSV.row(Self.csvHeader)
         case .l2tcsv: CSV.row(Self.l2tHeader)
-        case .jsonl, .timesketch: nil
+        case .jsonl, .timesketch, .sqlite: nil
         }
     }
 
     /// Appends one event; false when the format leaves it out (no time, for Timesketch and l2tcsv).
     func append(_ event: Event, to out: inout [UInt8]) -> Bool {
         switch self {
-        case .jsonl:
+        case .jsonl, .sqlite:
             JSONLSink.append(event, to: &out)
             out.append(0x0A)
         case .csv:

@@ -16,8 +16,9 @@ struct TimelineCommand: ParsableCommand {
             Formats: csv (Timesketch's columns first: datetime, timestamp, timestamp_desc, message; then id, \
             kind, origin, source, line, frame, device_time, time_basis, link, fields), jsonl, timesketch \
             (JSONL that Timesketch imports; events without a time are left out and counted), l2tcsv \
-            (plaso's 17 columns; the same). Log times are the device's own clock as grep places them; \
-            correlation with captures is not applied yet.
+            (plaso's 17 columns; the same), sqlite (tables events and fields, indexed on time, kind and \
+            field). When logs and captures are given together, log events are moved onto the capture's \
+            clock and linked to the packets they caused (see correlate).
 
             Example:
               firmtrace timeline Samples/v01.15.58/ -o timeline.csv
@@ -30,7 +31,7 @@ struct TimelineCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write.", valueName: "file"))
     var output: String
 
-    @Option(help: "csv, jsonl, timesketch or l2tcsv (default: from the output's name, else csv).")
+    @Option(help: "csv, jsonl, timesketch, l2tcsv or sqlite (default: from the output's name, else csv).")
     var format: TimelineFormat?
 
     @Flag(help: "Replace the output if it exists.")

@@ -78,3 +78,26 @@ struct TimelineTests {
         #expect(try String(contentsOfFile: scratch.appending("t.csv"), encoding: .utf8) == "keep")
     }
 }
+
+@Suite("timeline as SQLite")
+struct SQLiteTimelineTests {
+    @Test("the SQLite file answers sqlite3 with every event, its fields and its indexes")
+    func sqlite3Reads() throws {
+        let scratch = try ScratchFolder()
+        let outcome = try Timeline.run(TimelineRequest(inputs: TimelineTests.inputs, output: scratch.appending("t.sqlite"), format: .sqlite))
+        let query = """
+            SELECT count(*) FROM events;
+            SELECT count(*) FROM events WHERE kind = 'tuya.post_url' AND link IS NOT NULL;
+            SELECT count(*) FROM fields WHERE key = 'sni' AND value = 'a2.tuyaeu.com';
+            SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name;
+            """
+        let result = try Subprocess.run("sqlite3", [scratch.appending("t.sqlite"), query])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.first == String(outcome.written))
+        #expect(lines[1] == "5")
+        #expect(Int(lines[2]) ?? 0 >= 5)
+        #expect(Array(lines.suffix(4)) == ["events_kind", "events_time", "fields_event", "fields_key_value"])
+        #expect(!scratch.tree().contains { $0.contains("partial") })
+    }
+}

@@ -1,0 +1,107 @@
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A timeline as an SQLite database, through GRDB: an `events` table (one row per event, indexed on time
+/// and kind) and a `fields` table (one row per field, indexed on key and value), ready for `sqlite3`.
+/// Written to a temporary file in one transaction and renamed into place when complete.
+final class SQLiteTimelineWriter {
+    static let schema = """
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY, time INTEGER, datetime TEXT, time_basis TEXT NOT NULL, device_time TEXT,
+            kind TEXT NOT NULL, origin TEXT NOT NULL, source TEXT NOT NULL, line INTEGER, frame INTEGER,
+            message TEXT NOT NULL, link TEXT, fields TEXT NOT NULL);
+        CREATE TABLE fields (event_id TEXT NOT NULL REFERENCES events(id), key TEXT NOT NULL, value);
+        """
+    static let indexes = """
+        CREATE INDEX events_time ON events(time);
+        CREATE INDEX events_kind ON events(kind);
+        CREATE INDEX fields_key_value ON fields(key, value);
+        CREATE INDEX fields_event ON fields(event_id);
+        """
+
+    private let path: String
+    private let temporaryPath: String
+    private let queue: DatabaseQueue
+
+    init(path: String, overwrite: Bool) throws(InputError) {
+        let location = InputLocation(path: path)
+        if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
+        unlink(temporaryPath)
+        do {
+            var configuration = Configuration()
+            configuration.journalMode = .default
+            queue = try DatabaseQueue(path: temporaryPath, configuration: configuration)
+            try queue.write { try $0.execute(sql: Self.schema) }
+        } catch {
+            throw InputError(.writeFailed("SQLite: \(error)"), at: location)
+        }
+    }
+
+    /// Writes every event `events` hands over, in one transaction, then indexes and renames.
+    func write(_ events: ((Event) -> Bool) throws(InputError) -> Void) throws(InputError) -> Int {
+        var written = 0
+        var failure: InputError?
+        do {
+            try queue.inTransaction { database in
+                let insertEvent = try database.makeStatement(sql: """
+                    INSERT INTO events (id, time, datetime, time_basis, device_time, kind, origin, source, line, frame, message, link, fields)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                let insertField = try database.makeStatement(sql: "INSERT INTO fields (event_id, key, value) VALUES (?, ?, ?)")
+                do throws(InputError) {
+                    try events { event in
+                        do {
+                            let id = event.id ?? "e\(written + 1)"
+                            try insertEvent.execute(arguments: [
+                                id, event.time, event.time.map { UTCDateTime.iso8601(nanoseconds: $0) }, event.timeBasis.rawValue,
+                                event.deviceTime, event.kind.rawValue, event.origin, event.source, event.line, event.frame, event.message,
+                                event.links.isEmpty ? nil : event.links.joined(separator: " "), JSONLSink.fieldsObject(event.fields),
+                            ])
+                            for entry in event.fields {
+                                let value: (any DatabaseValueConvertible)? = switch entry.value {
+                                case .string(let text): text
+                                case .integer(let number): number
+                                case .bool(let truth): truth
+                                }
+                                try insertField.execute(arguments: [id, entry.key, value])
+                            }
+                            written += 1
+                            return true
+                        } catch {
+                            failure = InputError(.writeFailed("SQLite: \(error)"), at: InputLocation(path: path))
+                            return false
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
+                if failure != nil { return .rollback }
+                try database.execute(sql: Self.indexes)
+                return .commit
+            }
+            try queue.close()
+        } catch {
+            unlink(temporaryPath)
+            throw InputError(.writeFailed("SQLite: \(error)"), at: InputLocation(path: path))
+        }
+        if let failure {
+            unlink(temporaryPath)
+            throw failure
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            unlink(temporaryPath)
+            throw InputError(.writeFailed(SystemCallError("rename").description), at: InputLocation(path: path))
+        }
+        return written
+    }
+}
