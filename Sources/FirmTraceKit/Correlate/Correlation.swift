@@ -105,7 +105,9 @@ final class CorrelationCollector: EventSink {
     /// The zone a device-local stamp implies, from its placed time (Tuya stamps only; miio is UTC).
     static func zone(of event: Event, time: Int64) -> Int64? {
         if event.origin == "miio_client" { return 0 }
-        guard event.timeBasis == .logClock || event.timeBasis == .logEpoch, let stamp = event.deviceTime, stamp.count >= 14 else { return nil }
+        // A pre-sync line placed back from the clock step carries no zone: its stamp is not a date.
+        guard event.timeBasis == .logClock || event.timeBasis == .logEpoch, event.fields["placed_from"] == nil,
+              let stamp = event.deviceTime, stamp.count >= 14 else { return nil }
         let parts = stamp.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int64($0) }
         guard parts.count >= 5 else { return nil }
         let seconds = time.floorDivided(by: 1_000_000_000).quotient

@@ -55,6 +55,8 @@ final class LogSourceReader {
         }
         completePending()
         releaseHeld()
+        // A pre-sync run at the very end had no step after it: it stays unsynced.
+        flushPresync(anchor: nil)
     }
 
     /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
@@ -85,6 +87,7 @@ final class LogSourceReader {
     /// Delivers what waited for a clock that the excerpts never settled.
     func finishExcerpts() {
         releaseHeld()
+        flushPresync(anchor: nil)
     }
 
     /// Settles a Tuya source's clock before reading excerpts out of order: the first line carrying an
@@ -232,6 +235,36 @@ final class LogSourceReader {
         }
     }
 
+    /// Events on the SDK's pre-sync `01-01` clock, waiting for the line that ends the run: the clock step.
+    private var presync: [(event: Event, stamp: DeviceStamp)] = []
+
+    /// Sends an event on; a run of pre-sync events waits for the first line after it. When that line has a
+    /// time, the run is placed back from it: the pre-sync clock still counts real seconds, so a line
+    /// written `d` seconds before the last pre-sync line happened about `d` seconds before the step.
+    private func send(_ event: Event, stamp: DeviceStamp?) {
+        if event.timeBasis == .logUnsynced, let stamp, presync.count < Self.maxHeldEvents {
+            presync.append((event, stamp))
+            return
+        }
+        flushPresync(anchor: event.time)
+        if !stopped, !emit(event) { stopped = true }
+    }
+
+    private func flushPresync(anchor: Int64?) {
+        guard let last = presync.last?.stamp else { return }
+        let lastSeconds = last.localSeconds(year: 1970) * 1_000_000_000 + last.nanoseconds
+        for (event, stamp) in presync where !stopped {
+            var placed = event
+            if let anchor {
+                placed.time = anchor - (lastSeconds - (stamp.localSeconds(year: 1970) * 1_000_000_000 + stamp.nanoseconds))
+                placed.timeBasis = .logClock
+                placed.fields.set("placed_from", "clock step")
+            }
+            if !emit(placed) { stopped = true }
+        }
+        presync.removeAll()
+    }
+
     private func deliver(_ pendingEvent: PendingEvent) {
         var event = pendingEvent
         event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
@@ -252,7 +285,7 @@ final class LogSourceReader {
             built.timeBasis = .logEpoch
         }
         built.source = source
-        if !emit(built) { stopped = true }
+        send(built, stamp: event.stamp)
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {

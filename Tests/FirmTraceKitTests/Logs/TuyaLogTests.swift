@@ -181,18 +181,23 @@ struct TuyaLogTests {
         #expect(events.map(\.timeBasis) == [.logClock, .logEpoch])
     }
 
-    @Test("the 01-01 clock before time sync is log_unsynced, never a date in January")
-    func presyncIsUnsynced() throws {
+    @Test("the 01-01 clock before time sync is never a date in January: placed back from the clock step, else log_unsynced")
+    func presyncPlacement() throws {
         let log = """
-            [01-01 18:12:15 TUYA Debug][a.c:1] booting
+            [01-01 18:12:13 TUYA Debug][a.c:1] booting
+            [01-01 18:12:15 TUYA Debug][a.c:1] waiting for time sync
             [07-10 02:31:44 TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=x&devId=y&et=1&t=1657384304&v=4.0&sign=0
             [01-01 18:12:20 TUYA Debug][a.c:1] rebooted
 
             """
         let events = try LogFixture.events(log)
-        #expect(events.map(\.timeBasis) == [.logUnsynced, .logEpoch, .logUnsynced])
-        #expect(events[0].time == nil)
-        #expect(events[2].time == nil)
+        #expect(events.map(\.timeBasis) == [.logClock, .logClock, .logEpoch, .logUnsynced])
+        // Two seconds before the last pre-sync line, which is taken to be at the step.
+        #expect(events[0].time == 1_657_384_302_000_000_000)
+        #expect(events[1].time == 1_657_384_304_000_000_000)
+        #expect(events[0].fields["placed_from"] == .string("clock step"))
+        #expect(events[3].time == nil)
+        #expect(events.allSatisfy { $0.deviceTime != nil })
     }
 
     @Test("a source with no epoch leaves time empty but keeps device_time")
