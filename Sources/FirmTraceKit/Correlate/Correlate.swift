@@ -6,6 +6,9 @@ public struct CorrelateRequest: Sendable {
     public var format: TimelineFormat
     public var overwrite: Bool
     public var tuyaKey: String?
+    /// For device-local logs without epochs, as for grep.
+    public var assumedZone: Int64?
+    public var assumedYear: Int64?
 
     public init(logs: [String], captures: [String], output: String? = nil, format: TimelineFormat = .csv, overwrite: Bool = false,
                 tuyaKey: String? = nil) {
@@ -32,12 +35,16 @@ public enum Correlate {
     public static func run(_ request: CorrelateRequest) throws(InputError) -> CorrelateOutcome {
         let inputs = request.logs + request.captures
         if let output = request.output {
-            let timeline = try Timeline.run(TimelineRequest(inputs: inputs, output: output, format: request.format,
-                                                            overwrite: request.overwrite, tuyaKey: request.tuyaKey))
+            var timelineRequest = TimelineRequest(inputs: inputs, output: output, format: request.format, overwrite: request.overwrite,
+                                                  tuyaKey: request.tuyaKey)
+            (timelineRequest.assumedZone, timelineRequest.assumedYear) = (request.assumedZone, request.assumedYear)
+            let timeline = try Timeline.run(timelineRequest)
             return CorrelateOutcome(correlation: timeline.correlation, timeline: timeline, diagnostics: timeline.diagnostics)
         }
         let collector = CorrelationCollector()
-        let read = Grep.run(GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey), sink: collector)
+        var grep = GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey)
+        (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+        let read = Grep.run(grep, sink: collector)
         return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
     }
 }

@@ -64,6 +64,7 @@ final class CorrelationCollector: EventSink {
     private var sightings: [String: [Correlation.Sighting]] = [:]
     private var sourceInfo: [String: (origin: String, year: Int64?, yearSource: String?, zone: Int64?)] = [:]
     private var deviceTrafficOrdinals: [Int] = []
+    private var sourcesWithEpochs: Set<String> = []
 
     func accept(_ event: Event) -> Bool {
         ordinal += 1
@@ -80,9 +81,10 @@ final class CorrelationCollector: EventSink {
 
     private func claim(_ event: Event) {
         if sourceInfo[event.source] == nil { sourceInfo[event.source] = (event.origin, nil, nil, nil) }
+        if event.timeBasis == .logEpoch { sourcesWithEpochs.insert(event.source) }
         if let time = event.time, sourceInfo[event.source]?.zone == nil, let zone = Self.zone(of: event, time: time) {
             let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: (time / 1_000_000_000 + zone).floorDivided(by: 86_400).quotient)
-            sourceInfo[event.source] = (event.origin, year, event.origin == "miio_client" ? "line" : "epoch", zone)
+            sourceInfo[event.source] = (event.origin, year, event.origin == "miio_client" ? "line" : nil, zone)
         }
         guard let time = event.time else { return }
         var keys: [String] = []
@@ -143,7 +145,11 @@ final class CorrelationCollector: EventSink {
         var links: [Int: [Int]] = [:]
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         for source in sourceInfo.keys.sorted() {
-            let info = sourceInfo[source]!
+            var info = sourceInfo[source]!
+            if info.year != nil, info.yearSource == nil {
+                // A Tuya source's year comes from its epochs, or else from what --tz settled it with.
+                info.yearSource = sourcesWithEpochs.contains(source) ? "epoch" : "assumed with --tz"
+            }
             let sourceClaims = claimsBySource[source] ?? []
             // Pair each claim with the packet nearest to it, then again nearest to where the first
             // estimate says it belongs, so a skew larger than the traffic's period still pairs right.

@@ -7,6 +7,25 @@ struct LogReadPlan {
     var needsEvents: Bool
     /// A device secKey to verify `sign=` and `passwd:` with.
     var tuyaKey: String?
+    /// The zone to assume for device-local logs whose lines carry no epoch (`--tz`), in seconds east of UTC.
+    var assumedZone: Int64?
+    /// The year to assume when neither epochs, the archive member's mtime nor a bundle name give one.
+    var assumedYear: Int64?
+}
+
+/// Where a source's year can come from when its lines carry no epoch, best first.
+struct YearHint {
+    let year: Int64
+    let source: String
+
+    static func best(modificationTime: Int64?, insideArchive: Bool, bundle: RRLogBundle?, assumed: Int64?) -> YearHint? {
+        if insideArchive, let modificationTime, modificationTime > 946_684_800 {
+            return YearHint(year: UTCDateTime.civilDate(daysSinceEpoch: modificationTime.floorDivided(by: 86_400).quotient).year,
+                            source: "archive mtime")
+        }
+        if let bundle { return YearHint(year: bundle.year, source: "bundle name") }
+        return assumed.map { YearHint(year: $0, source: "--year") }
+    }
 }
 
 /// Turns the lines of one log source into events. A prefixed line starts an event; the unprefixed lines
@@ -21,6 +40,7 @@ final class LogSourceReader {
     private let bundle: RRLogBundle?
     private let plan: LogReadPlan
     private let emit: (Event) -> Bool
+    private let yearHint: YearHint?
     private var clock: SourceClock
     private var framer = LineFramer()
     private var pending: PendingEvent?
@@ -31,11 +51,13 @@ final class LogSourceReader {
     /// Events of wanted kinds seen, when only counting.
     private(set) var counted = 0
 
-    init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, emit: @escaping (Event) -> Bool) {
+    init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, yearHint: YearHint? = nil,
+         emit: @escaping (Event) -> Bool) {
         self.source = source
         self.dialect = dialect
         self.bundle = bundle
         self.plan = plan
+        self.yearHint = yearHint
         self.emit = emit
         self.clock = dialect == .tuya ? SourceClock() : .utc
     }
@@ -54,6 +76,7 @@ final class LogSourceReader {
             if !stopped { handle(line) }
         }
         completePending()
+        assumeClock()
         releaseHeld()
         // A pre-sync run at the very end had no step after it: it stays unsynced.
         flushPresync(anchor: nil)
@@ -86,6 +109,7 @@ final class LogSourceReader {
 
     /// Delivers what waited for a clock that the excerpts never settled.
     func finishExcerpts() {
+        assumeClock()
         releaseHeld()
         flushPresync(anchor: nil)
     }
@@ -219,12 +243,19 @@ final class LogSourceReader {
             } else if held.count < Self.maxHeldEvents {
                 held.append(event)
             } else {
+                assumeClock()
                 releaseHeld()
                 deliver(event)
             }
             return
         }
         deliver(event)
+    }
+
+    /// No line carried an epoch: the user's zone and the best year hint settle the clock, when both exist.
+    private func assumeClock() {
+        guard dialect == .tuya, !clock.isSettled, let zone = plan.assumedZone, let yearHint else { return }
+        clock.assume(utcOffset: zone, year: yearHint.year, yearSource: yearHint.source)
     }
 
     private func releaseHeld() {

@@ -7,7 +7,7 @@ struct SourceClock {
     /// The epoch that settled the zone, and the year it gave.
     private(set) var referenceEpoch: Int64?
     private(set) var referenceYear: Int64?
-    /// Where the year came from, for the clock report: `epoch`, `utc`.
+    /// Where the year came from, for the clock report: `epoch`, `line`, `archive mtime`, `bundle name`, `--year`.
     private(set) var yearSource: String?
 
     var isSettled: Bool { utcOffset != nil }
@@ -19,6 +19,16 @@ struct SourceClock {
         clock.yearSource = "line"
         return clock
     }()
+
+    /// Settles a clock no line settled: the zone the user gave (`--tz`) and the year the source's context
+    /// gives. Lines are then placed in the year that puts them nearest to its middle.
+    mutating func assume(utcOffset: Int64, year: Int64, yearSource: String) {
+        guard !isSettled else { return }
+        self.utcOffset = utcOffset
+        referenceYear = year
+        referenceEpoch = UTCDateTime.epochSeconds(year: year, month: 7, day: 2) - utcOffset
+        self.yearSource = yearSource
+    }
 
     /// Learns the zone and year from an epoch written beside a device-local stamp. Returns false when the
     /// two cannot belong together (more than 15 hours apart whatever the year). Once settled, later epochs

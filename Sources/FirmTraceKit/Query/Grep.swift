@@ -7,6 +7,9 @@ public struct GrepRequest: Sendable {
     public var tuyaKey: String?
     /// A miIO device token (16 bytes): `net.miio` events get their decrypted `payload`.
     public var miioToken: [UInt8]?
+    /// For device-local logs without epochs: the zone (seconds east of UTC, `--tz`) and a last-resort year.
+    public var assumedZone: Int64?
+    public var assumedYear: Int64?
 
     public init(inputs: [String], query: EventQuery = EventQuery(), countOnly: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil) {
@@ -61,7 +64,7 @@ private final class GrepRun {
         self.sink = sink
         countOnly = request.countOnly || sink == nil
         plan = LogReadPlan(wantsKind: request.query.wantsKind, needsEvents: !(countOnly && request.query.decidedByKind),
-                           tuyaKey: request.tuyaKey)
+                           tuyaKey: request.tuyaKey, assumedZone: request.assumedZone, assumedYear: request.assumedYear)
         miioToken = request.miioToken
     }
 
@@ -77,8 +80,12 @@ private final class GrepRun {
     }
 
     private func makeReader(_ source: InputSource, _ dialect: LogDialect) -> LogSourceReader {
-        LogSourceReader(source: source.location.source, dialect: dialect, bundle: RRLogBundle.find(in: source.location.chain),
-                        plan: plan) { [unowned self] in emit($0) }
+        let bundle = RRLogBundle.find(in: source.location.chain)
+        let hint = YearHint.best(modificationTime: source.modificationTime, insideArchive: source.location.chain.count > 1,
+                                 bundle: bundle, assumed: plan.assumedYear)
+        return LogSourceReader(source: source.location.source, dialect: dialect, bundle: bundle, plan: plan, yearHint: hint) { [unowned self] in
+            emit($0)
+        }
     }
 
     private func countInStream(_ source: InputSource, literal: String, _ sourceDiagnostics: inout Diagnostics) throws(InputError) -> Bool {

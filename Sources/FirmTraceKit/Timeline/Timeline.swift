@@ -13,6 +13,9 @@ public struct TimelineRequest: Sendable {
     public var miioToken: [UInt8]?
     /// Events sorted in memory before a run is spilled to disk.
     public var memoryEvents: Int
+    /// For device-local logs without epochs, as for grep.
+    public var assumedZone: Int64?
+    public var assumedYear: Int64?
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil, memoryEvents: Int = 200_000) {
@@ -50,8 +53,9 @@ public enum Timeline {
         defer { rmdir(scratch) }
         let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
         let collector = SorterSink(sorter)
-        let collected = Grep.run(GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken),
-                                 sink: collector)
+        var grep = GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken)
+        (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+        let collected = Grep.run(grep, sink: collector)
         if let failure = collector.failure { throw failure }
         let correlation = collector.correlation.correlate()
         if request.format == .sqlite {

@@ -21,10 +21,14 @@ struct ClockCommand: ParsableCommand {
     @Flag(help: "Print the model as JSON.")
     var json = false
 
+    @OptionGroup var clock: ClockOptions
+
     func run() throws {
         let outcome: CorrelateOutcome
         do {
-            outcome = try Correlate.run(CorrelateRequest(logs: inputs, captures: []))
+            var request = CorrelateRequest(logs: inputs, captures: [])
+            (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+            outcome = try Correlate.run(request)
         } catch {
             Terminal.printError(error.description)
             throw ExitCode(2)

@@ -42,9 +42,12 @@ struct CorrelateCommand: ParsableCommand {
     @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
     var tuyaKey: String?
 
+    @OptionGroup var clock: ClockOptions
+
     func run() throws {
-        let request = CorrelateRequest(logs: logs, captures: captures, output: output,
+        var request = CorrelateRequest(logs: logs, captures: captures, output: output,
                                        format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: tuyaKey)
+        (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         let outcome: CorrelateOutcome
         do {
             outcome = try Correlate.run(request)

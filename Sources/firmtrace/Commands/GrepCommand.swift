@@ -60,6 +60,8 @@ struct GrepCommand: ParsableCommand {
     @Option(name: .customLong("miio-token"), help: ArgumentHelp("A miIO device token (32 hex digits): decrypt net.miio payloads.", valueName: "hex"))
     var miioToken: String?
 
+    @OptionGroup var clock: ClockOptions
+
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv cannot be combined") }
         if let miioToken, HexBytes.parse(miioToken)?.count != 16 { throw ValidationError("--miio-token must be 32 hex digits") }
@@ -81,7 +83,9 @@ struct GrepCommand: ParsableCommand {
         }
         query.since = since.flatMap(UTCDateTime.parse)
         query.until = until.flatMap(UTCDateTime.parse)
-        return GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey, miioToken: miioToken.flatMap(HexBytes.parse))
+        var request = GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey, miioToken: miioToken.flatMap(HexBytes.parse))
+        (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+        return request
     }
 
     func run() throws {

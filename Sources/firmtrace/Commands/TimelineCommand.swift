@@ -40,9 +40,12 @@ struct TimelineCommand: ParsableCommand {
     @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
     var tuyaKey: String?
 
+    @OptionGroup var clock: ClockOptions
+
     func run() throws {
-        let request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
+        var request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
                                       overwrite: force, tuyaKey: tuyaKey)
+        (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         Terminal.ignoreBrokenPipe()
         let outcome: TimelineOutcome
         do {

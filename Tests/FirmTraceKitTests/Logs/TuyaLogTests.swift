@@ -219,3 +219,43 @@ struct TuyaLogTests {
         #expect(events.map { $0.fields["t_skew_s"] } == [.integer(0), .integer(3)])
     }
 }
+
+@Suite("assumed clocks for logs without epochs")
+struct AssumedClockTests {
+    static let line = "[07-09 20:51:49 TUYA Debug][a.c:1] no epoch here\n"
+
+    static func run(_ inputs: [String], zone: Int64?, year: Int64?) -> [Event] {
+        var request = GrepRequest(inputs: inputs)
+        (request.assumedZone, request.assumedYear) = (zone, year)
+        let sink = CollectingSink()
+        _ = Grep.run(request, sink: sink)
+        return sink.events
+    }
+
+    @Test("without --tz nothing is guessed; with --tz and --year the line is placed")
+    func userZoneAndYear() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.appending("tuya.log")
+        try Data(Self.line.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(Self.run([path], zone: nil, year: 2022).first?.timeBasis == .unknown)
+        #expect(Self.run([path], zone: 36_000, year: nil).first?.timeBasis == .unknown, "no year from anywhere")
+        let placed = try #require(Self.run([path], zone: 36_000, year: 2022).first)
+        #expect(placed.time == 1_657_363_909_000_000_000)
+        #expect(placed.timeBasis == .logClock)
+    }
+
+    @Test("the year comes from the archive member's mtime, then the bundle name, before --year")
+    func yearFromContext() throws {
+        let scratch = try ScratchFolder()
+        let bundle = scratch.appending("000137.20220710033500000_R0018S91200123_v01.15.58.tar")
+        try TestArchive.write([.file("rrlog/tuya.log", Array(Self.line.utf8))], as: .tar, to: bundle)
+        // TestArchive stamps members 2022-07-09 (1657384304): the member's mtime wins over --year.
+        #expect(Self.run([bundle], zone: 36_000, year: 1999).first?.time == 1_657_363_909_000_000_000)
+        let folder = scratch.appending("000412.20230911033500000_R0018S91200123_v02.29.02")
+        _ = try makeFolder(folder)
+        try Data(Self.line.utf8).write(to: URL(fileURLWithPath: folder + "/tuya.log"))
+        // A plain file's mtime says when it was copied, not written: the bundle name gives 2023.
+        let fromName = try #require(Self.run([folder], zone: 36_000, year: 1999).first?.time)
+        #expect(UTCDateTime.iso8601(nanoseconds: fromName) == "2023-07-09T10:51:49Z")
+    }
+}
