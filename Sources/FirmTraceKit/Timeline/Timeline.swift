@@ -29,6 +29,13 @@ public struct TimelineRequest: Sendable {
     }
 }
 
+/// How far a timeline has got: events read (and sorted) so far, then events written.
+public struct TimelineProgress: Sendable {
+    public enum Phase: String, Sendable { case reading, writing }
+    public let phase: Phase
+    public let events: Int
+}
+
 public struct TimelineOutcome: Sendable {
     /// Logs against captures, found while reading; applied to the timeline.
     public let correlation: Correlation
@@ -46,13 +53,14 @@ public enum Timeline {
     /// Reads everything once: events go to the sorter and, alongside, to the correlation, whose clock
     /// offsets and links are applied as the sorted events are written. Ids are `e` and the event's place in
     /// arrival order, the same in every read of the same inputs.
-    public static func run(_ request: TimelineRequest) throws(InputError) -> TimelineOutcome {
+    public static func run(_ request: TimelineRequest,
+                           progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         let scratch = try makeScratchFolder(beside: request.output)
         defer { rmdir(scratch) }
         let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
-        let collector = SorterSink(sorter)
+        let collector = SorterSink(sorter, progress: progress)
         var grep = GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
         let collected = Grep.run(grep, sink: collector)
@@ -60,7 +68,14 @@ public enum Timeline {
         let correlation = collector.correlation.correlate()
         if request.format == .sqlite {
             let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-            let written = try database.write { body throws(InputError) in try sorter.finish(adjust: correlation.apply, body) }
+            var count = 0
+            let written = try database.write { body throws(InputError) in
+                try sorter.finish(adjust: correlation.apply) { event in
+                    count += 1
+                    if count % Self.progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: count)) }
+                    return body(event)
+                }
+            }
             return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: 0,
                                    diagnostics: collected.diagnostics)
         }
@@ -82,6 +97,7 @@ public enum Timeline {
                 return false
             }
             written += 1
+            if written % Self.progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
             return true
         }
         if let failure { throw failure }
@@ -89,6 +105,8 @@ public enum Timeline {
         return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: leftOut,
                                diagnostics: collected.diagnostics)
     }
+
+    static let progressStep = 10_000
 
     private static func makeScratchFolder(beside path: String) throws(InputError) -> String {
         let slash = path.lastIndex(of: "/")
@@ -104,17 +122,20 @@ public enum Timeline {
 /// Feeds grep's events into the sorter and the correlation; runs on grep's output thread.
 private final class SorterSink: EventSink {
     private let sorter: TimelineSorter
+    private let progress: (@Sendable (TimelineProgress) -> Void)?
     let correlation = CorrelationCollector()
     private(set) var failure: InputError?
 
-    init(_ sorter: TimelineSorter) {
+    init(_ sorter: TimelineSorter, progress: (@Sendable (TimelineProgress) -> Void)?) {
         self.sorter = sorter
+        self.progress = progress
     }
 
     func accept(_ event: Event) -> Bool {
         var event = event
         _ = correlation.accept(event)
         event.id = "e\(correlation.ordinal)"
+        if correlation.ordinal % Timeline.progressStep == 0 { progress?(TimelineProgress(phase: .reading, events: correlation.ordinal)) }
         do throws(InputError) {
             try sorter.add(event)
             return true

@@ -47,13 +47,18 @@ struct TimelineCommand: ParsableCommand {
                                       overwrite: force, tuyaKey: tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         Terminal.ignoreBrokenPipe()
+        let progress = ProgressLine()
         let outcome: TimelineOutcome
         do {
-            outcome = try Timeline.run(request)
+            outcome = try Timeline.run(request) { update in
+                progress.show("\(update.phase.rawValue): \(update.events) events", count: update.events, unit: "events")
+            }
         } catch {
+            progress.clear()
             Terminal.printError(error.description)
             throw ExitCode(2)
         }
+        progress.clear()
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }

@@ -37,20 +37,28 @@ enum Terminal {
 }
 
 /// One self-overwriting status line on standard error while long work runs, at most ten times a second,
-/// and nothing at all when standard error is not a terminal.
-final class ProgressLine {
+/// and nothing at all when standard error is not a terminal. `@unchecked Sendable`: it is called from one
+/// thread at a time (the work's own), and its state is only the time of the last line.
+final class ProgressLine: @unchecked Sendable {
     private let enabled = Terminal.standardErrorIsTerminal
     private let started = Terminal.monotonicSeconds()
     private var lastShown = 0.0
     private var visible = false
 
     func show(_ status: String, bytes: Int64) {
+        show(status, rate: "\(ByteCount(Int64(Double(bytes) / max(Terminal.monotonicSeconds() - started, 0.001))))/s")
+    }
+
+    func show(_ status: String, count: Int, unit: String) {
+        show(status, rate: "\(Int(Double(count) / max(Terminal.monotonicSeconds() - started, 0.001))) \(unit)/s")
+    }
+
+    private func show(_ status: String, rate: String) {
         guard enabled else { return }
         let now = Terminal.monotonicSeconds()
         guard now - lastShown >= 0.1 else { return }
         lastShown = now
-        let rate = Double(bytes) / max(now - started, 0.001)
-        let line = "\(status)  \(ByteCount(Int64(rate)))/s"
+        let line = "\(status)  \(rate)"
         Terminal.writeStandardError("\r\u{1B}[K" + String(line.prefix(columns - 1)))
         visible = true
     }
