@@ -202,6 +202,13 @@ public final class CaptureFileReader {
     /// Converts a pcapng timestamp the way Wireshark does: whole seconds, then the remainder scaled down.
     private static func nanoseconds(_ units: UInt64, _ interface: Interface) -> Int64? {
         guard interface.unitsPerSecond > 0 else { return nil }
+        // The usual resolutions need no 128-bit division.
+        if interface.unitsPerSecond == 1_000_000, units < UInt64(Int64.max / 1000) {
+            return Int64(units) * 1000 &+ interface.offsetSeconds &* 1_000_000_000
+        }
+        if interface.unitsPerSecond == 1_000_000_000, units < UInt64(Int64.max) {
+            return Int64(units) &+ interface.offsetSeconds &* 1_000_000_000
+        }
         let seconds = units / interface.unitsPerSecond
         let remainder = units % interface.unitsPerSecond
         let fraction = remainder.multipliedFullWidth(by: 1_000_000_000)

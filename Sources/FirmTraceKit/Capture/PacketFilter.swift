@@ -133,9 +133,12 @@ enum PacketFields {
                     }
                     targets.append(bytes)
                 }
-                let wanted = targets
+                // Six bytes as one integer: comparing a packet's address is a load and a compare.
+                let wanted = targets.map { MACAddress.key($0[...]) }
                 return { packet in
-                    Self.decide(operation) { each in visit(packet) { offset in each(wanted.contains { packet.bytesEqual(at: offset, $0) }) } }
+                    Self.decide(operation) { each in
+                        visit(packet) { offset in each(packet.macKey(at: offset).map { wanted.contains($0) } ?? false) }
+                    }
                 }
             case .address(let version, let visit):
                 guard [.equal, .notEqual, .in].contains(operation) else { throw unsupported(comparison, column) }
@@ -246,14 +249,18 @@ enum PacketFields {
 }
 
 extension PacketDissection {
-    func bytesEqual(at offset: Int, _ expected: [UInt8]) -> Bool {
-        guard offset >= 0, offset + expected.count <= bytes.count else { return false }
-        for index in expected.indices where bytes[offset + index] != expected[index] { return false }
-        return true
+    /// The six bytes at `offset` as the low 48 bits of an integer, or nil past the end.
+    func macKey(at offset: Int) -> UInt64? {
+        guard offset >= 0, offset + 6 <= bytes.count else { return nil }
+        return UInt64(u32(offset)!) << 16 | UInt64(u16(offset + 4)!)
     }
 }
 
 enum MACAddress {
+    static func key(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     /// `64:90:c1:1d:24:c4`, `64-90-c1-1d-24-c4` or `6490.c11d.24c4`.
     static func parse(_ text: String) -> [UInt8]? {
         let hex = text.filter { $0 != ":" && $0 != "-" && $0 != "." }
