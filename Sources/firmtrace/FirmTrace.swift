@@ -11,6 +11,6 @@ struct FirmTrace: ParsableCommand {
             error say which and why), 64 the command line was wrong.
             """,
         version: FirmTraceVersion.current,
-        subcommands: [UnpackCommand.self, GrepCommand.self, FilterCommand.self, TimelineCommand.self, ClockCommand.self, CorrelateCommand.self]
+        subcommands: [UnpackCommand.self, GrepCommand.self, FilterCommand.self, TimelineCommand.self, ClockCommand.self, CorrelateCommand.self, ReportCommand.self, DiffCommand.self]
     )
 }

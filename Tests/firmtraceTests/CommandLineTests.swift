@@ -47,10 +47,8 @@ struct CommandLineTests {
         #expect(result.output.contains("timeline                Merge every event of logs and captures"))
         #expect(result.output.contains("correlate               Put each log's clock on the capture's"))
         #expect(result.output.contains("clock                   Show each log source's clock"))
-        let subcommands = result.output.components(separatedBy: "SUBCOMMANDS:").last ?? ""
-        for unbuilt in ["report", "diff"] {
-            #expect(!subcommands.contains("  \(unbuilt) "), "\(unbuilt) is listed but not built")
-        }
+        #expect(result.output.contains("report                  Find the device's behaviour"))
+        #expect(result.output.contains("diff                    Compare two sets of evidence"))
     }
 
     @Test("--version prints the version")
@@ -97,6 +95,58 @@ struct CommandLineTests {
         let result = try Self.run(["unpack", "x.tar.gz"])
         #expect(result.status == 64)
         #expect(result.error.contains("Missing expected argument '--output <dir>'"))
+    }
+}
+
+@Suite("firmtrace report and diff command lines")
+struct ReportCommandLineTests {
+    static func sample(_ version: String) -> [String] {
+        let folder = CommandLineTests.projectRoot.appendingPathComponent("Samples/\(version)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".tar.gz") || $0.hasSuffix(".pcapng.gz") }.sorted().map { folder.appendingPathComponent($0).path }
+    }
+
+    @Test("report -o writes the page, prints the summary with the periods and the 3 am peak, and says where the page is")
+    func report() throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let page = folder + "/report.html"
+        let result = try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["-o", page])
+        #expect(result.status == 0)
+        #expect(result.output.contains("every 5 s "))
+        #expect(result.output.contains("HTTP GET /gslb"))
+        #expect(result.output.contains("2022-07-10 03:00:00 – 03:0"))
+        #expect(result.output.hasSuffix("report written to \(page)\n"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("id=\"report-end\""))
+        let again = try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["-o", page])
+        #expect(again.status == 2)
+        #expect(again.error.contains("already exists"))
+    }
+
+    @Test("report without -o or --json is a usage error")
+    func reportNeedsOutput() throws {
+        let result = try CommandLineTests.run(["report", "x.log"])
+        #expect(result.status == 64)
+    }
+
+    @Test("diff --json lists added, removed and changed between the two profiles")
+    func diff() throws {
+        let result = try CommandLineTests.run(["diff"] + Self.sample("v01.15.58") + ["--"] + Self.sample("v02.29.02") + ["--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let removed = try #require(object["removed"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(removed.contains("process:miio_client"))
+        let changed = try #require(object["changed"] as? [[String: Any]])
+        #expect(changed.contains { $0["change"] as? String == "replaced" && ($0["detail"] as? String ?? "").contains("m2.tuyaeu.com") })
+    }
+
+    @Test("diff without -- is a usage error saying how to split the inputs")
+    func diffNeedsSeparator() throws {
+        let result = try CommandLineTests.run(["diff", "a.log", "b.log"])
+        #expect(result.status == 64)
+        #expect(result.error.contains("then --"))
     }
 }
 

@@ -38,6 +38,9 @@ public struct Correlation: Sendable {
     public let unmatchedCapture: Int
     /// Links by event ordinal (arrival order, the same in every read of the same inputs).
     let links: [Int: [Int]]
+    /// Ordinals of the log claims no packet answered, and of the device traffic no log line claimed.
+    let unmatchedClaimOrdinals: [Int]
+    let unloggedTrafficOrdinals: [Int]
     /// Offsets by log source, in nanoseconds, for re-placing log events on the capture's clock.
     let offsets: [String: Int64]
 
@@ -143,6 +146,7 @@ final class CorrelationCollector: EventSink {
         var offsets: [String: Int64] = [:]
         var sources: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
+        var unmatchedClaims: [Int] = []
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         for source in sourceInfo.keys.sorted() {
             var info = sourceInfo[source]!
@@ -185,6 +189,7 @@ final class CorrelationCollector: EventSink {
                 }
                 if found.isEmpty {
                     unmatched += 1
+                    unmatchedClaims.append(claim.ordinal)
                 } else {
                     matched += 1
                     links[claim.ordinal, default: []] += found
@@ -195,8 +200,9 @@ final class CorrelationCollector: EventSink {
                                  tzOffsetSeconds: info.zone, offsetSeconds: offset.map { Double($0) / 1e9 }, offsetErrorSeconds: error,
                                  pairs: differences.count, matched: matched, unmatchedLog: unmatched))
         }
-        let unmatchedCapture = deviceTrafficOrdinals.filter { links[$0] == nil }.count
-        return Correlation(sources: sources, unmatchedCapture: unmatchedCapture, links: links, offsets: offsets)
+        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
+        return Correlation(sources: sources, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
+                           unloggedTrafficOrdinals: unlogged, offsets: offsets)
     }
 
     private static func nearest(_ list: [Correlation.Sighting], to time: Int64) -> Correlation.Sighting? {

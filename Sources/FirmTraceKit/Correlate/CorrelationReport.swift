@@ -5,7 +5,7 @@ public enum CorrelationReport {
         for clock in outcome.correlation.sources {
             var line = "\(clock.source) (\(clock.origin)):"
             if let year = clock.year { line += " year \(year) (from \(clock.yearSource ?? "?"))," }
-            if let zone = clock.tzOffsetSeconds { line += " zone \(zoneText(zone))," }
+            if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
             if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
                 line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture (\(clock.pairs) pairs),"
             } else {
@@ -42,11 +42,5 @@ public enum CorrelationReport {
 
     private static func formatted(_ value: Double) -> String {
         String((value * 1000).rounded() / 1000)
-    }
-
-    private static func zoneText(_ seconds: Int64) -> String {
-        let sign = seconds < 0 ? "-" : "+"
-        let magnitude = abs(seconds)
-        return "UTC\(sign)\(String(magnitude / 3600).leftPadded(to: 2)):\(String(magnitude / 60 % 60).leftPadded(to: 2))"
     }
 }

@@ -1,0 +1,151 @@
+/// What an event is one instance of: the same DNS name asked again, the same API called, the same log
+/// message with other numbers in it. Behaviours are what the report counts, times and compares, so the
+/// `id` must name the same behaviour in two captures of the same device (a name, never a source port).
+public struct Behaviour: Hashable, Sendable {
+    /// Stable across inputs: `dns:a2.tuyaeu.com`, `api:tuya.device.timer.count`, `http:GET /gslb`.
+    public let id: String
+    /// For people: `DNS query a2.tuyaeu.com`.
+    public let description: String
+    /// `dns`, `api`, `http`, `tls`, `flow`, `broadcast`, `dhcp`, `arp`, `mqtt`, `connect`, `log`.
+    public let category: String
+    /// The process that logged it, or `capture` for what only the network shows.
+    public let origin: String
+}
+
+/// Decides the behaviour of each event. Flows are named by the DNS name their address was resolved from,
+/// so a flow to a2.tuyaeu.com is the same behaviour whichever of its addresses answered.
+struct BehaviourClassifier {
+    /// Names each resolved address was given, learnt from the answers read so far.
+    private(set) var namesByAddress: [String: String] = [:]
+    private static let maxNames = 100_000
+
+    mutating func behaviour(of event: Event) -> Behaviour? {
+        let fields = event.fields
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = fields[key], !value.isEmpty { return value }
+            return nil
+        }
+        let capture = "capture"
+        switch event.kind {
+        case .netDNSQuery:
+            guard let name = text("name") else { return nil }
+            return Behaviour(id: "dns:" + name, description: "DNS query " + name, category: "dns", origin: capture)
+        case .netDNSAnswer:
+            learn(addresses: text("addresses"), name: text("name"))
+            return nil
+        case .netMDNS:
+            guard let name = text("name") else { return nil }
+            return Behaviour(id: "mdns:" + name, description: "mDNS " + name, category: "dns", origin: capture)
+        case .netDHCP:
+            let type = text("message_type") ?? "?"
+            let client = text("client_mac") ?? "?"
+            return Behaviour(id: "dhcp:\(type):\(client)", description: "DHCP \(type) for \(client)", category: "dhcp", origin: capture)
+        case .netARP:
+            let operation = text("op") ?? "?"
+            let sender = text("sender_mac") ?? "?"
+            return Behaviour(id: "arp:\(operation):\(sender)", description: "ARP \(operation) from \(sender)", category: "arp", origin: capture)
+        case .netSSDP:
+            let method = text("start_line")?.split(separator: " ").first.map(String.init) ?? "?"
+            let sender = text("src_ip") ?? "?"
+            return Behaviour(id: "ssdp:\(method):\(sender)", description: "SSDP \(method) from \(sender)", category: "broadcast", origin: capture)
+        case .netTuyaDiscovery:
+            let device = text("gwId") ?? text("src_ip") ?? "?"
+            return Behaviour(id: "tuya_discovery:" + device, description: "Tuya discovery broadcast from \(device) (UDP \(fields["dst_port"]?.description ?? "?"))",
+                             category: "broadcast", origin: capture)
+        case .netTuya:
+            let target = "\(peer(text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
+            return Behaviour(id: "tuya:\(fields["cmd"]?.description ?? "?"):\(target)", description: "Tuya frame cmd \(fields["cmd"]?.description ?? "?") to \(target)",
+                             category: "tuya", origin: capture)
+        case .netMiio:
+            let target = peer(text("dst_ip"))
+            return Behaviour(id: "miio:" + target, description: "miIO packet to \(target)", category: "miio", origin: capture)
+        case .netMQTT:
+            let type = text("mqtt_type") ?? "?"
+            let topic = text("topic").map { " " + $0 } ?? ""
+            return Behaviour(id: "mqtt:\(type)\(topic)", description: "MQTT \(type)\(topic)", category: "mqtt", origin: capture)
+        case .netTLSClientHello:
+            let target = "\(text("sni") ?? peer(text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
+            return Behaviour(id: "tls:" + target, description: "TLS connection to " + target, category: "tls", origin: capture)
+        case .netHTTPRequest:
+            let method = text("method") ?? "?"
+            let path = text("path").map { String($0.prefix { $0 != "?" }) } ?? "/"
+            return Behaviour(id: "http:\(method) \(path)", description: "HTTP \(method) \(path)", category: "http", origin: capture)
+        case .netFlow:
+            guard let port = fields["dst_port"], let proto = text("proto") else { return nil }
+            // DNS and DHCP conversations are the DNS and DHCP behaviours already.
+            if ["53", "5353", "67", "68"].contains(port.description) { return nil }
+            let target = "\(peer(text("dst_ip"))):\(port)"
+            return Behaviour(id: "flow:\(proto)/\(target)", description: "\(proto.uppercased()) flow to \(target)", category: "flow", origin: capture)
+        case .tuyaPostURL:
+            let api = text("api") ?? text("path") ?? "?"
+            return Behaviour(id: "api:" + api, description: "API call \(api) to \(text("host") ?? "?")", category: "api", origin: event.origin)
+        case .tuyaConnect where text("phase") != "end":
+            let target = "\(text("host") ?? "?"):\(fields["port"]?.description ?? "?")"
+            return Behaviour(id: "connect:\(event.origin):\(target)", description: "connect to \(target)", category: "connect", origin: event.origin)
+        case .miioHTTPDNS where event.message.hasPrefix("HTTP-DNS request"):
+            // Keyed by the name asked for, not the server: the client alternates between servers.
+            return Behaviour(id: "http_dns:\(text("host") ?? "?")", description: "HTTP-DNS request for \(text("host") ?? "?")",
+                             category: "connect", origin: event.origin)
+        default:
+            let template = MessageTemplate.of(event.message)
+            return Behaviour(id: "log:\(event.origin):\(template)", description: template, category: "log", origin: event.origin)
+        }
+    }
+
+    /// The DNS name an address was resolved from, else the address.
+    func peer(_ address: String?) -> String {
+        guard let address else { return "?" }
+        return namesByAddress[address] ?? address
+    }
+
+    private mutating func learn(addresses: String?, name: String?) {
+        guard let addresses, let name, namesByAddress.count < Self.maxNames else { return }
+        for address in addresses.split(separator: ",") where namesByAddress[String(address)] == nil {
+            namesByAddress[String(address)] = name
+        }
+    }
+}
+
+/// A log message with what varies between repetitions taken out: numbers, hex strings and JSON bodies
+/// become placeholders, so "heartbeat seq 41" and "heartbeat seq 42" are one behaviour.
+enum MessageTemplate {
+    static let maxLength = 96
+
+    static func of(_ message: String) -> String {
+        var output = ""
+        var characters = Substring(message.prefix { $0 != "\n" && $0 != "\r" })
+        if let brace = characters.firstIndex(where: { $0 == "{" || $0 == "[" }) {
+            characters = characters[..<brace]
+            output.reserveCapacity(characters.utf8.count + 3)
+        }
+        var token = ""
+        func flush() {
+            guard !token.isEmpty else { return }
+            let hasDigit = token.contains { $0.isASCII && $0.isNumber }
+            let isHex = token.count >= 6 && token.allSatisfy(\.isHexDigit)
+            output += hasDigit || isHex ? "#" : token
+            token = ""
+        }
+        for character in characters {
+            if character.isLetter || character.isNumber || character == "_" {
+                token.append(character)
+            } else {
+                flush()
+                output.append(character)
+            }
+        }
+        flush()
+        if message.contains(where: { $0 == "{" || $0 == "[" }) { output += "{…}" }
+        let trimmed = output.trimmingCharacters(in: " \t")
+        return trimmed.count > maxLength ? String(trimmed.prefix(maxLength)) + "…" : trimmed
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Substring(self).drop { set.contains($0) }
+        var end = scalars.endIndex
+        while end > scalars.startIndex, set.contains(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[..<end])
+    }
+}

@@ -1,0 +1,68 @@
+/// Which firmware process talks to which host and port, and how often: from the lines where a process
+/// names its server (Connect:, Post URL, the MQTT broker, TLS connects, miio's HTTP-DNS and server
+/// connections), with the flows the capture shows to that host's addresses on that port.
+public struct ProcessEndpoint: Sendable, Equatable {
+    public let process: String
+    public let host: String
+    public let port: Int64
+    public var logLines = 0
+    /// Flows to an address the host resolved to (or the host itself, when it is an address) on the port.
+    public var flows = 0
+}
+
+struct EndpointCollector {
+    private var endpoints: [String: ProcessEndpoint] = [:]
+    private var flows: [String: Int] = [:]
+    static let maxEntries = 100_000
+
+    mutating func accept(_ event: Event) {
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = event.fields[key], !value.isEmpty { return value }
+            return nil
+        }
+        func integer(_ key: String) -> Int64? {
+            if case .integer(let value)? = event.fields[key] { return value }
+            return nil
+        }
+        switch event.kind {
+        case .netFlow:
+            guard let address = text("dst_ip"), let port = integer("dst_port") else { return }
+            let key = "\(address):\(port)"
+            if flows[key] != nil || flows.count < Self.maxEntries { flows[key, default: 0] += 1 }
+        case .tuyaConnect where text("phase") == "begin":
+            add(event, host: text("host"), port: integer("port") ?? 443)
+        case .tuyaPostURL:
+            add(event, host: text("host"), port: integer("port") ?? (text("scheme") == "http" ? 80 : 443))
+        case .tuyaMQTT:
+            add(event, host: text("broker_host"), port: integer("broker_port") ?? 8883)
+        case .tuyaTLS where text("stage") == "begin":
+            add(event, host: text("host"), port: integer("port") ?? 443)
+        case .miioHTTPDNS where event.message.hasPrefix("HTTP-DNS request"):
+            add(event, host: text("server"), port: integer("port") ?? 80)
+        case .miioServerConnection:
+            add(event, host: text("host"), port: integer("port") ?? 0)
+        default: break
+        }
+    }
+
+    private mutating func add(_ event: Event, host: String?, port: Int64) {
+        guard let host else { return }
+        let key = "\(event.origin)\u{0}\(host)\u{0}\(port)"
+        if endpoints[key] == nil {
+            guard endpoints.count < Self.maxEntries else { return }
+            endpoints[key] = ProcessEndpoint(process: event.origin, host: host, port: port)
+        }
+        endpoints[key]!.logLines += 1
+    }
+
+    /// Endpoints by process, then by how often they were named.
+    func table(names: [ResolvedName]) -> [ProcessEndpoint] {
+        let addresses = Dictionary(names.map { ($0.name, $0.addresses.map(\.address)) }, uniquingKeysWith: { first, _ in first })
+        return endpoints.values.map { endpoint in
+            var endpoint = endpoint
+            let targets = addresses[endpoint.host] ?? [endpoint.host]
+            endpoint.flows = Set(targets).reduce(0) { $0 + (flows["\($1):\(endpoint.port)"] ?? 0) }
+            return endpoint
+        }.sorted { ($0.process, -$0.logLines, $0.host, $0.port) < ($1.process, -$1.logLines, $1.host, $1.port) }
+    }
+}
