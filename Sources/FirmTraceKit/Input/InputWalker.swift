@@ -37,6 +37,8 @@ struct InputSource {
 enum InputWalker {
     /// Archives inside archives are read into memory to be opened; bounded so a bomb cannot exhaust it.
     static let maxNestedArchiveBytes = 512 << 20
+    /// And nested at most this deep: an archive that contains itself would otherwise recurse forever.
+    static let maxNesting = 16
     static let chunkSize = 1 << 20
 
     static func walk(_ paths: [String], diagnostics: inout Diagnostics,
@@ -98,7 +100,7 @@ enum InputWalker {
         }
     }
 
-    private static func walkArchive(_ reader: ArchiveReader, location: InputLocation, name: String, explicit: Bool,
+    private static func walkArchive(_ reader: ArchiveReader, location: InputLocation, name: String, explicit: Bool, depth: Int = 0,
                                     diagnostics: inout Diagnostics,
                                     visit: (InputSource) throws(InputError) -> Bool) throws(InputError) -> Bool {
         while let entry = try reader.nextEntry(warn: { diagnostics.report(.warning, at: location, $0) }) {
@@ -122,6 +124,10 @@ enum InputWalker {
             head = Array(first.prefix(ContentSniffer.prefixLength))
             let kind = ContentSniffer.kind(of: head)
             if kind.isArchive {
+                guard depth < maxNesting else {
+                    diagnostics.report(.error, at: memberLocation, "archives nested more than \(maxNesting) deep (an archive that contains itself?); skipped")
+                    continue
+                }
                 var whole = Array(first)
                 do throws(InputError) {
                     while true {
@@ -138,7 +144,7 @@ enum InputWalker {
                         do throws(InputError) {
                             let nested = try ArchiveReader(bytes: bytes, location: memberLocation)
                             return .success(try walkArchive(nested, location: memberLocation, name: baseName(memberName),
-                                                            explicit: false, diagnostics: &nestedDiagnostics, visit: visit))
+                                                            explicit: false, depth: depth + 1, diagnostics: &nestedDiagnostics, visit: visit))
                         } catch {
                             return .failure(error)
                         }
@@ -191,13 +197,21 @@ enum InputWalker {
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = DirectoryEntry.name(entry)
             if !name.hasPrefix(".") { names.append(name) }
         }
         let separator = path.hasSuffix("/") ? "" : "/"
         return names.sorted { RotatedName($0) < RotatedName($1) }.map { path + separator + $0 }
+    }
+}
+
+/// The name in a `readdir` record, read up to its NUL in place. The record is only as long as the name
+/// needs (`d_reclen`), so copying the whole 256-byte `d_name` field reads past it (AddressSanitizer
+/// caught exactly that).
+public enum DirectoryEntry {
+    public static func name(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
     }
 }
 

@@ -10,6 +10,9 @@ public struct UnpackLimits: Sendable, Hashable {
     /// The ratio is only enforced past this many bytes from one input: a small file of zeros honestly
     /// compresses a thousandfold, a bomb has to keep going to do harm.
     public var ratioGraceBytes: Int64 = 64 << 20
+    /// Archives inside archives, at most this deep even without `--depth`: an archive that contains itself
+    /// (a zip quine) would otherwise recurse until the stack ran out.
+    public var maxNesting: Int = 32
 
     public init() {}
 }

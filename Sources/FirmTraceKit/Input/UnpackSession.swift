@@ -196,6 +196,10 @@ final class UnpackSession {
             diagnostics.report(.notice, at: location, "nested archive kept but not unpacked (--depth \(maxDepth))")
             return
         }
+        guard depth < request.limits.maxNesting else {
+            throw InputError(.limitReached("archives nested more than \(request.limits.maxNesting) deep (an archive that contains itself?); kept packed"),
+                             at: location)
+        }
         let file: MappedFile
         do {
             let descriptor = try parent.openForReading(name)

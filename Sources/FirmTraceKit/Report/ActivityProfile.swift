@@ -25,12 +25,14 @@ enum ActivityProfile {
         return hours
     }
 
-    /// A bin width that gives a readable number of bins over `span`: a minute for an hour's capture,
-    /// an hour for weeks.
+    /// A bin width that gives a readable number of bins over `span` (about 90 at most): a minute for an
+    /// hour's capture, an hour for a few days, whole days beyond, so a span of decades (a clock that
+    /// started at 1970) still gives few bins.
     static func binWidth(span: Int64) -> Int64 {
         let seconds: [Int64] = [60, 300, 600, 900, 1800, 3600, 7200, 21_600, 86_400]
-        let wanted = span / 1_000_000_000 / 90
-        return (seconds.first { $0 >= wanted } ?? 86_400) * 1_000_000_000
+        let wanted = max(0, span) / 1_000_000_000 / 90
+        if let width = seconds.first(where: { $0 >= wanted }) { return width * 1_000_000_000 }
+        return (wanted / 86_400 + 1) * 86_400 * 1_000_000_000
     }
 
     /// Counts of `times` in bins of `width` from `origin`.

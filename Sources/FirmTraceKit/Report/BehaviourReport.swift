@@ -108,6 +108,10 @@ private final class ReportCollector: EventSink {
     private var eventBehaviours: [Int32] = []
     private var eventSources: [Int32] = []
     static let noTime = Int64.min
+    /// 1938 to 2223: a capture's clock can say anything (a pcapng timestamp is 64 bits of any unit), and
+    /// instants outside this range are counted as having no time, which keeps every difference of two
+    /// instants below here inside 64 bits.
+    static let plausible: ClosedRange<Int64> = -1_000_000_000_000_000_000 ... 8_000_000_000_000_000_000
     /// Past this many behaviours (hostile logs can make every line distinct), new ones count as one.
     static let maxBehaviours = 20_000
 
@@ -157,7 +161,7 @@ private final class ReportCollector: EventSink {
         var start: Int64?, end: Int64?
         var withoutTime = 0
         for event in times.indices {
-            guard times[event] != Self.noTime else {
+            guard times[event] != Self.noTime, Self.plausible.contains(times[event]) else {
                 withoutTime += 1
                 continue
             }
@@ -168,10 +172,11 @@ private final class ReportCollector: EventSink {
             if eventBehaviours[event] >= 0 { byBehaviour[Int(eventBehaviours[event])].append(time) }
         }
         let (zone, zoneSource) = Self.zone(correlation)
-        let width = ActivityProfile.binWidth(span: (end ?? 0) - (start ?? 0))
+        let span = (end ?? 0) - (start ?? 0)
+        let width = ActivityProfile.binWidth(span: span)
+        // Bins start on a whole bin of local time (a minute, an hour), not at the first event.
         let origin = start.map { ($0 + zone * 1_000_000_000).floorDivided(by: width).quotient * width - zone * 1_000_000_000 } ?? 0
         let binCount = end.map { Int(($0 - origin) / width) + 1 } ?? 0
-        let span = (end ?? 0) - (start ?? 0)
         var findings: [BehaviourFinding] = []
         for (index, behaviour) in behaviours.enumerated() {
             let list = byBehaviour[index].sorted()

@@ -148,6 +148,43 @@ struct HostileArchiveTests {
         #expect(outcome.rows.first?.size == 80 << 20)
     }
 
+    /// `level0.tar` holding `level1.tar` holding … `levelN.tar` holding a log: what a self-containing
+    /// archive looks like to a reader, cut off at `levels`.
+    static func nested(_ levels: Int, in scratch: ScratchFolder) throws -> String {
+        var inner: [UInt8] = Array("[07-09 20:51:49:123 TUYA Debug][x.c:1] innermost\n".utf8)
+        var name = "tuya.log"
+        for level in stride(from: levels, through: 0, by: -1) {
+            let path = scratch.appending("level\(level).tar")
+            try TestArchive.write([.file(name, inner)], as: .tar, to: path)
+            inner = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            name = "level\(level).tar"
+        }
+        return scratch.appending("level0.tar")
+    }
+
+    @Test("archives nested past the limit (a self-containing archive) stop with one message, and unpack what came before")
+    func nestingLimit() throws {
+        let arena = try Arena()
+        let archive = try Self.nested(6, in: arena.scratch)
+        var limits = UnpackLimits()
+        limits.maxNesting = 3
+        let outcome = try Unpack.run(UnpackRequest(archives: [archive], outputDirectory: arena.output, limits: limits))
+        arena.expectContained(outcome, refusing: "nested more than 3 deep")
+        #expect(outcome.rows.contains { $0.path.hasSuffix("level3.tar") })
+        #expect(!outcome.rows.contains { $0.path.hasSuffix("tuya.log") })
+    }
+
+    @Test("grep reads archives nested up to its limit in place and names the one past it")
+    func grepNestingLimit() throws {
+        let scratch = try ScratchFolder()
+        let shallow = try Self.nested(InputWalker.maxNesting - 2, in: scratch)
+        #expect(Grep.run(GrepRequest(inputs: [shallow], countOnly: true), sink: nil).matched == 1)
+        let deep = try Self.nested(InputWalker.maxNesting + 2, in: scratch)
+        let outcome = Grep.run(GrepRequest(inputs: [deep], countOnly: true), sink: nil)
+        #expect(outcome.matched == 0)
+        #expect(outcome.diagnostics.all.filter { $0.description.contains("nested more than \(InputWalker.maxNesting) deep") }.count == 1)
+    }
+
     @Test("the total byte limit stops the run with a message naming the flag")
     func totalByteLimit() throws {
         let arena = try Arena()

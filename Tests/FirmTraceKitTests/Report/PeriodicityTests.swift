@@ -99,3 +99,16 @@ struct PeriodicityTests {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite("activity bins")
+struct ActivityBinTests {
+    static let spans: [Int64] = [3600, 86_400, 7 * 86_400, 365 * 86_400, 60 * 365 * 86_400, 8_000_000_000]
+
+    @Test("any span gives at most about 90 bins: a minute for an hour, days for decades", arguments: spans)
+    func boundedBins(_ seconds: Int64) {
+        let span = seconds * 1_000_000_000
+        let width = ActivityProfile.binWidth(span: span)
+        #expect(span / width + 1 <= 92)
+        #expect(width >= 60_000_000_000)
+    }
+}

@@ -1,0 +1,51 @@
+import FirmTraceKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Harnesses whose parser reads files (the log reader, the capture reader, the archive walker) get the
+/// input as a file in memory-backed /dev/shm, written anew for each run, in a folder of their own.
+public enum FuzzInput {
+    public static let folder: String = {
+        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        let path = "\(base)/firmtrace-fuzz-\(getpid())"
+        mkdir(path, 0o700)
+        return path
+    }()
+
+    /// Writes the input to `folder/name` and returns the path.
+    public static func file(_ data: UnsafePointer<UInt8>, _ size: Int, name: String) -> String {
+        let path = folder + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        precondition(descriptor >= 0, "cannot write the fuzz input to \(path)")
+        var written = 0
+        while written < size {
+            let count = write(descriptor, data + written, size - written)
+            precondition(count > 0, "cannot write the fuzz input to \(path)")
+            written += count
+        }
+        close(descriptor)
+        return path
+    }
+
+    /// Reads every input as grep does, rendering each event as JSON so the formatting runs too; then as
+    /// the report does, rendering its page (without the OUI registry, which would be most of the time).
+    public static func grep(_ paths: [String]) {
+        _ = Grep.run(GrepRequest(inputs: paths, miioToken: Array(repeating: 0x42, count: 16)), sink: RenderingSink())
+        var request = ReportRequest(inputs: paths)
+        request.registry = "/nonexistent"
+        let report = BehaviourReport.build(request)
+        _ = ReportHTML.render(report)
+        _ = ReportJSON.render(report)
+    }
+}
+
+/// Renders and drops every event.
+final class RenderingSink: EventSink {
+    func accept(_ event: Event) -> Bool {
+        _ = JSONLSink.line(event)
+        return true
+    }
+
+    func finish() {}
+}
