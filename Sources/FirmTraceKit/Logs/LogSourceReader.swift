@@ -207,7 +207,7 @@ final class LogSourceReader {
     /// A line without a prefix continues the current event; before the first prefix it starts a plain one.
     private func continueEvent(_ line: LogLine) {
         if pending != nil {
-            if !pending!.onlyForClock { pending!.continuation.append(Array(line.bytes)) }
+            if !pending!.onlyForClock { pending!.addContinuation(line.bytes) }
         } else if !skippingCurrent, !sawPrefix {
             sawPrefix = true
             let kind: EventKind = switch dialect {
@@ -345,8 +345,14 @@ struct PendingEvent {
     let origin: String?
     let message: [UInt8]
     var foreign: String?
-    var continuation: [[UInt8]] = []
+    private(set) var continuation: [[UInt8]] = []
+    private var continuationBytes = 0
+    /// Continuation lines past `maxContinuationBytes`, counted but not kept.
+    private var droppedContinuationLines = 0
     var uptimeMicroseconds: Int64?
+    /// An event keeps at most this much of the unprefixed lines after it: a log that never writes another
+    /// prefix must not become one event the size of the file.
+    static let maxContinuationBytes = 1 << 20
     /// Read only for the epoch it carries, never delivered: its kind was not asked for.
     var onlyForClock = false
     /// The epoch the line carries, once fields are known.
@@ -363,6 +369,16 @@ struct PendingEvent {
         self.origin = origin
         self.message = message
         self.foreign = foreign
+    }
+
+    mutating func addContinuation(_ bytes: UnsafeRawBufferPointer) {
+        // Each line costs its newline too, so a flood of empty lines is bounded as well.
+        guard continuationBytes + bytes.count + 1 <= Self.maxContinuationBytes else {
+            droppedContinuationLines += 1
+            return
+        }
+        continuationBytes += bytes.count + 1
+        continuation.append(Array(bytes))
     }
 
     mutating func materialize(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) {
@@ -391,6 +407,7 @@ struct PendingEvent {
             if let uptimeMicroseconds { fields.set("uptime_us", uptimeMicroseconds) }
         }
         bundle?.addFields(to: &fields)
+        if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
         built = Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
                       fields: fields)
     }

@@ -29,6 +29,20 @@ struct MiioAndKernelLogTests {
         #expect(events.allSatisfy { $0.origin == "miio_client" })
     }
 
+    @Test("a prefixed line followed by a flood of unprefixed lines keeps 1 MiB of them and counts the rest")
+    func continuationBounded() throws {
+        var text = "[20220709 16:31:36] [E] http_dns_response:266, HTTP-DNS failed, response:\n"
+        text += String(repeating: "0123456789abcdef\n", count: 100_000) + String(repeating: "\n", count: 50_000)
+        text += "[20220709 16:31:37] [W] ot_connect_server:598, next\n"
+        let events = try LogFixture.events(text, name: "miio.log")
+        #expect(events.count == 2)
+        #expect(events[0].message.utf8.count <= PendingEvent.maxContinuationBytes + 200)
+        let dropped = try #require(events[0].fields["continuation_dropped_lines"])
+        // 61,680 lines of 17 bytes (newline counted) fill 1 MiB but 16 bytes, which 16 empty lines take.
+        #expect(dropped == .integer(150_000 - 61_680 - 16))
+        #expect(events[1].line == 150_002)
+    }
+
     @Test("miio lines are UTC with a full date; host, server, port and did are fields")
     func fields() throws {
         let events = try LogFixture.events(Self.miio, name: "miio.log")
