@@ -4,7 +4,7 @@ public final class CaptureEventDecoder {
     /// Reassembly buffers are bounded: a ClientHello larger than this is not one.
     static let maxHelloBytes = 64 << 10
     /// Conversations tracked at once; past this, the tracked ones are summarised early so memory stays flat.
-    static let maxFlows = 200_000
+    public static let defaultMaxFlows = 200_000
 
     private let source: String
     private let wantsKind: (EventKind) -> Bool
@@ -14,10 +14,13 @@ public final class CaptureEventDecoder {
     private var flowOrder: [FlowKey] = []
     private let names = AddressNames()
 
-    public init(source: String, wantsKind: @escaping (EventKind) -> Bool, miioToken: [UInt8]? = nil) {
+    private let maxFlows: Int
+
+    public init(source: String, wantsKind: @escaping (EventKind) -> Bool, miioToken: [UInt8]? = nil, maxFlows: Int = defaultMaxFlows) {
         self.source = source
         self.wantsKind = wantsKind
         self.miioToken = miioToken
+        self.maxFlows = maxFlows
     }
 
     /// Decodes one packet; false when `emit` asked to stop.
@@ -29,7 +32,7 @@ public final class CaptureEventDecoder {
             if let arp = dissection.arp, wantsKind(.netARP) { decodeARP(arp, &context) }
             if let ip = dissection.ipHeaders.first, let transport = dissection.transports.first {
                 context.endpoints(ip, transport)
-                if wantsKind(.netFlow) { track(ip, transport, packet) }
+                if wantsKind(.netFlow), !track(ip, transport, packet, emit: emit) { return false }
                 let payload = dissection.slice(transport.payload)
                 if !payload.isEmpty { decodePayload(payload, transport, &context) }
             }
@@ -214,10 +217,14 @@ public final class CaptureEventDecoder {
 
     // MARK: Flows
 
-    private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket) {
-        guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return }
+    /// Counts the packet into its conversation; false when a summary emitted early was refused.
+    private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket,
+                       emit: (Event) -> Bool) -> Bool {
+        guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return true }
         if flows[key] == nil {
-            if flows.count >= Self.maxFlows { return }
+            // A capture of scans or spoofed sources has no end of conversations: past the bound, the ones
+            // tracked so far are summarised now, and any that goes on starts a new summary.
+            if flows.count >= maxFlows, !flushFlows(emit: emit) { return false }
             let dissection = PacketDissection(packet)
             flows[key] = Flow(originator: AddressText.ip(dissection.slice(ip.source ..< ip.source + (ip.version == 4 ? 4 : 16))),
                               originatorPort: transport.sourcePort,
@@ -229,9 +236,12 @@ public final class CaptureEventDecoder {
         flows[key]!.packets += 1
         flows[key]!.bytes += packet.originalLength
         if let time = packet.timestamp { flows[key]!.last = time }
+        return true
     }
 
-    private func flushFlows(emit: (Event) -> Bool) {
+    /// Emits and forgets every tracked conversation; false when `emit` asked to stop.
+    @discardableResult
+    private func flushFlows(emit: (Event) -> Bool) -> Bool {
         for key in flowOrder {
             guard let flow = flows[key] else { continue }
             var fields = EventFields()
@@ -249,10 +259,11 @@ public final class CaptureEventDecoder {
                               source: source, frame: flow.firstFrame,
                               message: "\(proto) \(flow.originator):\(flow.originatorPort) → \(flow.responder):\(flow.responderPort), \(flow.packets) packets, \(flow.bytes) bytes",
                               fields: fields)
-            if !emit(event) { return }
+            if !emit(event) { return false }
         }
         flows.removeAll()
         flowOrder.removeAll()
+        return true
     }
 
     private struct PendingHello {

@@ -172,3 +172,30 @@ struct CaptureMutationTests {
         }
     }
 }
+
+@Suite("flow tracking under a flood of conversations")
+struct FlowBoundTests {
+    /// A raw IPv4 UDP datagram from 10.0.0.1:`port` to 10.0.0.2:53.
+    static func datagram(sourcePort port: UInt16) -> [UInt8] {
+        var bytes: [UInt8] = [0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+        bytes += [UInt8(port >> 8), UInt8(port & 0xFF), 0, 53, 0, 8, 0, 0]
+        return bytes
+    }
+
+    @Test("past the bound, tracked conversations are summarised early: none is lost, memory stays flat")
+    func earlySummaries() {
+        let decoder = CaptureEventDecoder(source: "flood.pcap", wantsKind: { $0 == .netFlow }, maxFlows: 2)
+        var flows: [Event] = []
+        for (index, port) in [UInt16(1000), 1001, 1002, 1003, 1004].enumerated() {
+            let bytes = Self.datagram(sourcePort: port)
+            bytes.withUnsafeBytes { data in
+                let packet = CapturedPacket(data: data, originalLength: data.count, timestamp: Int64(index) * 1_000_000_000,
+                                            linkType: .raw, frame: index + 1, interface: 0, offset: 0)
+                #expect(decoder.decode(packet) { flows.append($0); return true })
+            }
+        }
+        decoder.finish { flows.append($0); return true }
+        #expect(flows.count == 5)
+        #expect(flows.map { $0.fields["src_port"] } == [1000, 1001, 1002, 1003, 1004].map { FieldValue.integer($0) })
+    }
+}
