@@ -3,7 +3,7 @@ import PackageDescription
 
 /// libFuzzer harnesses for every parser, built apart from the product so that only they are compiled with
 /// `-sanitize=fuzzer,address`: `Scripts/fuzz` builds and runs them. Each harness reaches the parser's
-/// internals through `@testable import`, so this package is built in debug, where that is allowed.
+/// internals through `@testable import`, so `Scripts/fuzz` builds with `-enable-testing`.
 let harnesses = ["FuzzLogs", "FuzzCapture", "FuzzDNS", "FuzzDHCP", "FuzzTLS", "FuzzTuyaMiio", "FuzzFilter", "FuzzArchive", "FuzzJSON"]
 
 let package = Package(
@@ -11,7 +11,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(path: "..")],
     targets: [
-        .target(name: "FuzzSupport", dependencies: [.product(name: "FirmTraceKit", package: "main")]),
+        .target(name: "CFuzzDriver"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzDriver", .product(name: "FirmTraceKit", package: "main")]),
     ] + harnesses.map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FirmTraceKit", package: "main")])
     },

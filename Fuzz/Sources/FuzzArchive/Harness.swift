@@ -7,8 +7,8 @@ import Glibc
 /// The archive walker on one file: format sniffing, every libarchive format and filter, nested archives,
 /// members read in place (as grep reads bundles) and written out (as unpack does, into a fresh folder
 /// that is removed after each run).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzArchive(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+public func fuzzArchive(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
     let archive = FuzzInput.file(data, size, name: "bundle.tar.gz")
     FuzzInput.grep([archive])
     let output = FuzzInput.folder + "/unpacked"
@@ -39,4 +39,10 @@ private func removeTree(_ path: String) {
     }
     closedir(directory)
     rmdir(path)
+}
+
+/// SwiftPM links an executable's `main` to `<module>_main`; this one hands over to libFuzzer.
+@_cdecl("FuzzArchive_main")
+public func fuzzArchiveMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    FuzzDriver.run(argc, argv, fuzzArchive)
 }

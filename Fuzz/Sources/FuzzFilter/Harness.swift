@@ -1,9 +1,10 @@
 @testable import FirmTraceKit
+import FuzzSupport
 
 /// The expression language: the lexer and parser shared by `grep --where` and display filters, the
 /// display-filter compiler, and evaluation of whatever compiles against an event.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFilter(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+public func fuzzFilter(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
     let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
     _ = try? PacketFilter(text)
     if let expression = try? FilterExpression.parse(text) {
@@ -16,4 +17,10 @@ public func fuzzFilter(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = EventQuery(expression: expression).matches(event)
     }
     return 0
+}
+
+/// SwiftPM links an executable's `main` to `<module>_main`; this one hands over to libFuzzer.
+@_cdecl("FuzzFilter_main")
+public func fuzzFilterMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    FuzzDriver.run(argc, argv, fuzzFilter)
 }

@@ -1,3 +1,4 @@
+import CFuzzDriver
 import FirmTraceKit
 #if canImport(Glibc)
 import Glibc
@@ -48,4 +49,14 @@ final class RenderingSink: EventSink {
     }
 
     func finish() {}
+}
+
+/// Runs libFuzzer on a harness: the body of each harness's `<module>_main`.
+public enum FuzzDriver {
+    public static func run(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+                           _ harness: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32 {
+        var count = argc
+        var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+        return LLVMFuzzerRunDriver(&count, &arguments, harness)
+    }
 }

@@ -216,7 +216,14 @@ public struct JSONParser {
                        index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
                         index += 2
                         let low = try hexQuad()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                        if (0xDC00 ..< 0xE000).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // A high surrogate without its low half (the fuzzer found the overflow this
+                            // once caused): it becomes U+FFFD and the second escape stands on its own.
+                            scalars += Array("\u{FFFD}".utf8)
+                            code = low
+                        }
                     }
                     scalars += Array(String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8)
                 default: throw failure("invalid escape")

@@ -89,7 +89,7 @@ final class CorrelationCollector: EventSink {
             let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: (time / 1_000_000_000 + zone).floorDivided(by: 86_400).quotient)
             sourceInfo[event.source] = (event.origin, year, event.origin == "miio_client" ? "line" : nil, zone)
         }
-        guard let time = event.time else { return }
+        guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
         switch event.kind {
         case .tuyaPostURL:
@@ -127,7 +127,7 @@ final class CorrelationCollector: EventSink {
     }
 
     private func sight(_ event: Event) {
-        guard let time = event.time else { return }
+        guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
         switch event.kind {
         case .netDNSQuery: if let name = text(event, "name") { keys.append("dns:" + name) }

@@ -59,8 +59,10 @@ struct SourceClock {
     /// UTC nanoseconds for a stamp, and the basis that placed it.
     func place(_ stamp: DeviceStamp) -> (time: Int64?, basis: TimeBasis) {
         if let year = stamp.year {
-            guard let utcOffset else { return (nil, .unknown) }
-            return ((stamp.localSeconds(year: year) - utcOffset) * 1_000_000_000 + stamp.nanoseconds, .logClock)
+            guard let utcOffset, let time = Self.nanoseconds(stamp.localSeconds(year: year) - utcOffset, stamp.nanoseconds) else {
+                return (nil, .unknown)
+            }
+            return (time, .logClock)
         }
         if stamp.isUnsyncedClock, !referenceIsNewYear { return (nil, .logUnsynced) }
         guard let utcOffset, let referenceEpoch, let referenceYear else { return (nil, .unknown) }
@@ -70,7 +72,16 @@ struct SourceClock {
             let seconds = stamp.localSeconds(year: year) - utcOffset
             if best == nil || abs(seconds - referenceEpoch) < abs(best! - referenceEpoch) { best = seconds }
         }
-        return (best.map { $0 * 1_000_000_000 + stamp.nanoseconds }, .logClock)
+        guard let best, let time = Self.nanoseconds(best, stamp.nanoseconds) else { return (nil, .unknown) }
+        return (time, .logClock)
+    }
+
+    /// Seconds and a fraction as nanoseconds; nil past what 64 bits hold (after 2262), which a broken or
+    /// hostile clock writing the year 9999 reaches (the fuzzer found it).
+    static func nanoseconds(_ seconds: Int64, _ fraction: Int64) -> Int64? {
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowAgain) = scaled.addingReportingOverflow(fraction)
+        return overflow || overflowAgain ? nil : sum
     }
 
     /// True when the settling epoch itself falls on 1 January local time, so `01-01` lines are real.

@@ -108,10 +108,6 @@ private final class ReportCollector: EventSink {
     private var eventBehaviours: [Int32] = []
     private var eventSources: [Int32] = []
     static let noTime = Int64.min
-    /// 1938 to 2223: a capture's clock can say anything (a pcapng timestamp is 64 bits of any unit), and
-    /// instants outside this range are counted as having no time, which keeps every difference of two
-    /// instants below here inside 64 bits.
-    static let plausible: ClosedRange<Int64> = -1_000_000_000_000_000_000 ... 8_000_000_000_000_000_000
     /// Past this many behaviours (hostile logs can make every line distinct), new ones count as one.
     static let maxBehaviours = 20_000
 
@@ -161,7 +157,7 @@ private final class ReportCollector: EventSink {
         var start: Int64?, end: Int64?
         var withoutTime = 0
         for event in times.indices {
-            guard times[event] != Self.noTime, Self.plausible.contains(times[event]) else {
+            guard times[event] != Self.noTime, PlausibleTime.range.contains(times[event]) else {
                 withoutTime += 1
                 continue
             }
