@@ -101,6 +101,18 @@ public struct EventFields: Sendable, Hashable, Sequence {
         entries.append((key: key, value: value))
     }
 
+    /// The text of `key`, when it is text and not empty.
+    public func text(_ key: String) -> String? {
+        if case .string(let value)? = self[key], !value.isEmpty { return value }
+        return nil
+    }
+
+    /// The number of `key`, when it is a whole number.
+    public func integer(_ key: String) -> Int64? {
+        if case .integer(let value)? = self[key] { return value }
+        return nil
+    }
+
     public mutating func set(_ key: String, _ text: String) { set(key, .string(text)) }
     public mutating func set(_ key: String, _ number: Int64) { set(key, .integer(number)) }
     public mutating func set(_ key: String, _ truth: Bool) { set(key, .bool(truth)) }

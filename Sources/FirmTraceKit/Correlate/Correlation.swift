@@ -77,11 +77,6 @@ final class CorrelationCollector: EventSink {
 
     func finish() {}
 
-    private func text(_ event: Event, _ key: String) -> String? {
-        if case .string(let value)? = event.fields[key] { return value }
-        return nil
-    }
-
     private func claim(_ event: Event) {
         if sourceInfo[event.source] == nil { sourceInfo[event.source] = (event.origin, nil, nil, nil) }
         if event.timeBasis == .logEpoch { sourcesWithEpochs.insert(event.source) }
@@ -93,13 +88,13 @@ final class CorrelationCollector: EventSink {
         var keys: [String] = []
         switch event.kind {
         case .tuyaPostURL:
-            if let host = text(event, "host") { keys = ["dns:" + host, "sni:" + host] }
-        case .tuyaConnect where text(event, "phase") == "begin":
-            if let host = text(event, "host") { keys = ["dns:" + host, "sni:" + host] }
-        case .tuyaMQTT where text(event, "state") == "connecting":
-            if let host = text(event, "broker_host") { keys = ["dns:" + host, "sni:" + host] }
+            if let host = event.fields.text("host") { keys = ["dns:" + host, "sni:" + host] }
+        case .tuyaConnect where event.fields.text("phase") == "begin":
+            if let host = event.fields.text("host") { keys = ["dns:" + host, "sni:" + host] }
+        case .tuyaMQTT where event.fields.text("state") == "connecting":
+            if let host = event.fields.text("broker_host") { keys = ["dns:" + host, "sni:" + host] }
         case .miioHTTPDNS:
-            if let server = text(event, "server"), event.message.contains("request") {
+            if let server = event.fields.text("server"), event.message.contains("request") {
                 keys = ["flow:\(server):\(event.fields["port"]?.description ?? "80")", "http:" + server]
             }
         default: break
@@ -130,11 +125,11 @@ final class CorrelationCollector: EventSink {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
         switch event.kind {
-        case .netDNSQuery: if let name = text(event, "name") { keys.append("dns:" + name) }
-        case .netTLSClientHello: if let name = text(event, "sni") { keys.append("sni:" + name) }
-        case .netHTTPRequest: if let ip = text(event, "dst_ip") { keys.append("http:" + ip) }
+        case .netDNSQuery: if let name = event.fields.text("name") { keys.append("dns:" + name) }
+        case .netTLSClientHello: if let name = event.fields.text("sni") { keys.append("sni:" + name) }
+        case .netHTTPRequest: if let ip = event.fields.text("dst_ip") { keys.append("http:" + ip) }
         case .netFlow:
-            if let ip = text(event, "dst_ip"), let port = event.fields["dst_port"] { keys.append("flow:\(ip):\(port)") }
+            if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] { keys.append("flow:\(ip):\(port)") }
         default: return
         }
         if event.kind != .netFlow { deviceTrafficOrdinals.append(ordinal) }

@@ -21,70 +21,66 @@ struct BehaviourClassifier {
 
     mutating func behaviour(of event: Event) -> Behaviour? {
         let fields = event.fields
-        func text(_ key: String) -> String? {
-            if case .string(let value)? = fields[key], !value.isEmpty { return value }
-            return nil
-        }
         let capture = "capture"
         switch event.kind {
         case .netDNSQuery:
-            guard let name = text("name") else { return nil }
+            guard let name = fields.text("name") else { return nil }
             return Behaviour(id: "dns:" + name, description: "DNS query " + name, category: "dns", origin: capture)
         case .netDNSAnswer:
-            learn(addresses: text("addresses"), name: text("name"))
+            learn(addresses: fields.text("addresses"), name: fields.text("name"))
             return nil
         case .netMDNS:
-            guard let name = text("name") else { return nil }
+            guard let name = fields.text("name") else { return nil }
             return Behaviour(id: "mdns:" + name, description: "mDNS " + name, category: "dns", origin: capture)
         case .netDHCP:
-            let type = text("message_type") ?? "?"
-            let client = text("client_mac") ?? "?"
+            let type = fields.text("message_type") ?? "?"
+            let client = fields.text("client_mac") ?? "?"
             return Behaviour(id: "dhcp:\(type):\(client)", description: "DHCP \(type) for \(client)", category: "dhcp", origin: capture)
         case .netARP:
-            let operation = text("op") ?? "?"
-            let sender = text("sender_mac") ?? "?"
+            let operation = fields.text("op") ?? "?"
+            let sender = fields.text("sender_mac") ?? "?"
             return Behaviour(id: "arp:\(operation):\(sender)", description: "ARP \(operation) from \(sender)", category: "arp", origin: capture)
         case .netSSDP:
-            let method = text("start_line")?.split(separator: " ").first.map(String.init) ?? "?"
-            let sender = text("src_ip") ?? "?"
+            let method = fields.text("start_line")?.split(separator: " ").first.map(String.init) ?? "?"
+            let sender = fields.text("src_ip") ?? "?"
             return Behaviour(id: "ssdp:\(method):\(sender)", description: "SSDP \(method) from \(sender)", category: "broadcast", origin: capture)
         case .netTuyaDiscovery:
-            let device = text("gwId") ?? text("src_ip") ?? "?"
+            let device = fields.text("gwId") ?? fields.text("src_ip") ?? "?"
             return Behaviour(id: "tuya_discovery:" + device, description: "Tuya discovery broadcast from \(device) (UDP \(fields["dst_port"]?.description ?? "?"))",
                              category: "broadcast", origin: capture)
         case .netTuya:
-            let target = "\(peer(text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
+            let target = "\(peer(fields.text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
             return Behaviour(id: "tuya:\(fields["cmd"]?.description ?? "?"):\(target)", description: "Tuya frame cmd \(fields["cmd"]?.description ?? "?") to \(target)",
                              category: "tuya", origin: capture)
         case .netMiio:
-            let target = peer(text("dst_ip"))
+            let target = peer(fields.text("dst_ip"))
             return Behaviour(id: "miio:" + target, description: "miIO packet to \(target)", category: "miio", origin: capture)
         case .netMQTT:
-            let type = text("mqtt_type") ?? "?"
-            let topic = text("topic").map { " " + $0 } ?? ""
+            let type = fields.text("mqtt_type") ?? "?"
+            let topic = fields.text("topic").map { " " + $0 } ?? ""
             return Behaviour(id: "mqtt:\(type)\(topic)", description: "MQTT \(type)\(topic)", category: "mqtt", origin: capture)
         case .netTLSClientHello:
-            let target = "\(text("sni") ?? peer(text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
+            let target = "\(fields.text("sni") ?? peer(fields.text("dst_ip"))):\(fields["dst_port"]?.description ?? "?")"
             return Behaviour(id: "tls:" + target, description: "TLS connection to " + target, category: "tls", origin: capture)
         case .netHTTPRequest:
-            let method = text("method") ?? "?"
-            let path = text("path").map { String($0.prefix { $0 != "?" }) } ?? "/"
+            let method = fields.text("method") ?? "?"
+            let path = fields.text("path").map { String($0.prefix { $0 != "?" }) } ?? "/"
             return Behaviour(id: "http:\(method) \(path)", description: "HTTP \(method) \(path)", category: "http", origin: capture)
         case .netFlow:
-            guard let port = fields["dst_port"], let proto = text("proto") else { return nil }
+            guard let port = fields["dst_port"], let proto = fields.text("proto") else { return nil }
             // DNS and DHCP conversations are the DNS and DHCP behaviours already.
             if ["53", "5353", "67", "68"].contains(port.description) { return nil }
-            let target = "\(peer(text("dst_ip"))):\(port)"
+            let target = "\(peer(fields.text("dst_ip"))):\(port)"
             return Behaviour(id: "flow:\(proto)/\(target)", description: "\(proto.uppercased()) flow to \(target)", category: "flow", origin: capture)
         case .tuyaPostURL:
-            let api = text("api") ?? text("path") ?? "?"
-            return Behaviour(id: "api:" + api, description: "API call \(api) to \(text("host") ?? "?")", category: "api", origin: event.origin)
-        case .tuyaConnect where text("phase") != "end":
-            let target = "\(text("host") ?? "?"):\(fields["port"]?.description ?? "?")"
+            let api = fields.text("api") ?? fields.text("path") ?? "?"
+            return Behaviour(id: "api:" + api, description: "API call \(api) to \(fields.text("host") ?? "?")", category: "api", origin: event.origin)
+        case .tuyaConnect where fields.text("phase") != "end":
+            let target = "\(fields.text("host") ?? "?"):\(fields["port"]?.description ?? "?")"
             return Behaviour(id: "connect:\(event.origin):\(target)", description: "connect to \(target)", category: "connect", origin: event.origin)
         case .miioHTTPDNS where event.message.hasPrefix("HTTP-DNS request"):
             // Keyed by the name asked for, not the server: the client alternates between servers.
-            return Behaviour(id: "http_dns:\(text("host") ?? "?")", description: "HTTP-DNS request for \(text("host") ?? "?")",
+            return Behaviour(id: "http_dns:\(fields.text("host") ?? "?")", description: "HTTP-DNS request for \(fields.text("host") ?? "?")",
                              category: "connect", origin: event.origin)
         default:
             let template = MessageTemplate.of(event.message)

@@ -48,12 +48,9 @@ struct DeviceIdentityCollector {
     static let maxStations = 10_000
 
     mutating func accept(_ event: Event) {
-        func text(_ key: String) -> String? {
-            if case .string(let value)? = event.fields[key], !value.isEmpty { return value }
-            return nil
-        }
+        let text = event.fields.text
         if event.origin == "capture" {
-            acceptPacket(event, text)
+            acceptPacket(event)
             return
         }
         if identity.serial == nil, let serial = text("bundle_serial") { identity.serial = serial }
@@ -75,7 +72,8 @@ struct DeviceIdentityCollector {
         }
     }
 
-    private mutating func acceptPacket(_ event: Event, _ text: (String) -> String?) {
+    private mutating func acceptPacket(_ event: Event) {
+        let text = event.fields.text
         guard let mac = text("src_mac") else { return }
         if stations[mac] == nil {
             guard stations.count < Self.maxStations else { return }

@@ -16,31 +16,24 @@ struct EndpointCollector {
     static let maxEntries = 100_000
 
     mutating func accept(_ event: Event) {
-        func text(_ key: String) -> String? {
-            if case .string(let value)? = event.fields[key], !value.isEmpty { return value }
-            return nil
-        }
-        func integer(_ key: String) -> Int64? {
-            if case .integer(let value)? = event.fields[key] { return value }
-            return nil
-        }
+        let fields = event.fields
         switch event.kind {
         case .netFlow:
-            guard let address = text("dst_ip"), let port = integer("dst_port") else { return }
+            guard let address = fields.text("dst_ip"), let port = fields.integer("dst_port") else { return }
             let key = "\(address):\(port)"
             if flows[key] != nil || flows.count < Self.maxEntries { flows[key, default: 0] += 1 }
-        case .tuyaConnect where text("phase") == "begin":
-            add(event, host: text("host"), port: integer("port") ?? 443)
+        case .tuyaConnect where fields.text("phase") == "begin":
+            add(event, host: fields.text("host"), port: fields.integer("port") ?? 443)
         case .tuyaPostURL:
-            add(event, host: text("host"), port: integer("port") ?? (text("scheme") == "http" ? 80 : 443))
+            add(event, host: fields.text("host"), port: fields.integer("port") ?? (fields.text("scheme") == "http" ? 80 : 443))
         case .tuyaMQTT:
-            add(event, host: text("broker_host"), port: integer("broker_port") ?? 8883)
-        case .tuyaTLS where text("stage") == "begin":
-            add(event, host: text("host"), port: integer("port") ?? 443)
+            add(event, host: fields.text("broker_host"), port: fields.integer("broker_port") ?? 8883)
+        case .tuyaTLS where fields.text("stage") == "begin":
+            add(event, host: fields.text("host"), port: fields.integer("port") ?? 443)
         case .miioHTTPDNS where event.message.hasPrefix("HTTP-DNS request"):
-            add(event, host: text("server"), port: integer("port") ?? 80)
+            add(event, host: fields.text("server"), port: fields.integer("port") ?? 80)
         case .miioServerConnection:
-            add(event, host: text("host"), port: integer("port") ?? 0)
+            add(event, host: fields.text("host"), port: fields.integer("port") ?? 0)
         default: break
         }
     }

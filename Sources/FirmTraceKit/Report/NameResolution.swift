@@ -28,20 +28,16 @@ struct NameResolutionCollector {
     static let maxAddressesPerName = 256
 
     mutating func accept(_ event: Event) {
-        func text(_ key: String) -> String? {
-            if case .string(let value)? = event.fields[key], !value.isEmpty { return value }
-            return nil
-        }
         switch event.kind {
         case .netDNSQuery:
-            guard let name = text("name"), track(name) else { return }
+            guard let name = event.fields.text("name"), track(name) else { return }
             names[name]!.queries += 1
         case .netDNSAnswer:
-            guard let name = text("name"), track(name) else { return }
+            guard let name = event.fields.text("name"), track(name) else { return }
             names[name]!.answers += 1
-            let addresses = text("addresses")?.split(separator: ",").map(String.init) ?? []
-            if addresses.isEmpty, let code = text("rcode"), code != "NOERROR" { names[name]!.failures += 1 }
-            for cname in text("cnames")?.split(separator: ",").map(String.init) ?? [] where !names[name]!.cnames.contains(cname) {
+            let addresses = event.fields.text("addresses")?.split(separator: ",").map(String.init) ?? []
+            if addresses.isEmpty, let code = event.fields.text("rcode"), code != "NOERROR" { names[name]!.failures += 1 }
+            for cname in event.fields.text("cnames")?.split(separator: ",").map(String.init) ?? [] where !names[name]!.cnames.contains(cname) {
                 names[name]!.cnames.append(cname)
             }
             if case .integer(let ttl)? = event.fields["ttl"] { names[name]!.minTTL = min(names[name]!.minTTL ?? ttl, ttl) }
@@ -54,7 +50,7 @@ struct NameResolutionCollector {
                 }
             }
         case .netFlow:
-            guard let address = text("dst_ip"), let proto = text("proto"), let port = event.fields["dst_port"] else { return }
+            guard let address = event.fields.text("dst_ip"), let proto = event.fields.text("proto"), let port = event.fields["dst_port"] else { return }
             if flowsByAddress[address] == nil, flowsByAddress.count >= Self.maxNames { return }
             flowsByAddress[address, default: (0, [])].count += 1
             flowsByAddress[address, default: (0, [])].ports.insert("\(proto)/\(port)")
