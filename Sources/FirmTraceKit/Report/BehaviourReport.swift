@@ -98,6 +98,7 @@ private final class ReportCollector: EventSink {
     private var names = NameResolutionCollector()
     private var endpoints = EndpointCollector()
     private var identity = DeviceIdentityCollector()
+    private var duplicates = DuplicateSources()
     private var behaviourIndex: [Behaviour: Int32] = [:]
     private var behaviours: [Behaviour] = []
     private var examples: [String] = []
@@ -112,6 +113,7 @@ private final class ReportCollector: EventSink {
     static let maxBehaviours = 20_000
 
     func accept(_ event: Event) -> Bool {
+        if duplicates.isDuplicate(event) { return true }
         _ = correlation.accept(event)
         names.accept(event)
         endpoints.accept(event)
@@ -152,6 +154,10 @@ private final class ReportCollector: EventSink {
     }
 
     func analyse(inputs: [String], correlation: Correlation, registry: String, diagnostics: Diagnostics) -> BehaviourReport {
+        var diagnostics = diagnostics
+        for (source, original) in duplicates.duplicates {
+            diagnostics.report(.notice, at: InputLocation(path: source), "the same evidence as \(original); counted once")
+        }
         let offsets = sources.map { correlation.offsets[$0] ?? 0 }
         var byBehaviour = Array(repeating: [Int64](), count: behaviours.count)
         var start: Int64?, end: Int64?

@@ -122,6 +122,18 @@ struct ReportSampleTests {
         #expect(json?["added"] != nil && json?["removed"] != nil && json?["changed"] != nil)
     }
 
+    @Test("a profile's folder (the bundle as .tar.gz and .tar.zst) counts each event once, and says which copy it left out")
+    func duplicateBundleCountedOnce() {
+        let folder = TestPaths.samples.appendingPathComponent("v01.15.58").path
+        let fromFolder = BehaviourReport.build(ReportRequest(inputs: [folder]))
+        let fromFiles = Self.report("v01.15.58")
+        #expect(fromFolder.events == fromFiles.events)
+        #expect(fromFolder.periodic.map(\.behaviour.id) == fromFiles.periodic.map(\.behaviour.id))
+        let notices = fromFolder.diagnostics.all.filter { $0.description.contains("the same evidence as") }
+        #expect(notices.count == 4)
+        #expect(notices.allSatisfy { $0.description.contains(".tar.zst!") })
+    }
+
     @Test("the same inputs compared with themselves differ in nothing")
     func selfDiff() {
         let report = Self.report("v02.29.02")
