@@ -1,4 +1,4 @@
-/// Every packet of every capture among the inputs: files, folders (rotated captures in name order) and
+/// Every packet of every capture among the inputs: files, folders (rotated captures in time order) and
 /// compressed captures (`.pcapng.gz`, `.zst`), read as streams through a reused buffer.
 public enum CaptureInputs {
     /// Calls `body` with each packet and where it came from; `body` returns false to stop. Inputs that

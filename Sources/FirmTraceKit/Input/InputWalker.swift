@@ -32,7 +32,8 @@ struct InputSource {
     var firstBytes: [UInt8] = []
 }
 
-/// Expands inputs into byte sources: folders recursively (rotated logs oldest first), archives and
+/// Expands inputs into byte sources: folders recursively (rotated logs oldest first, captures by their
+/// first packet's time), archives and
 /// compressed files read in place through libarchive, never extracted to disk.
 enum InputWalker {
     /// Archives inside archives are read into memory to be opened; bounded so a bomb cannot exhaust it.
@@ -58,7 +59,7 @@ enum InputWalker {
             return true
         }
         if status.st_mode & S_IFMT == S_IFDIR {
-            for child in directoryEntries(path, diagnostics: &diagnostics) {
+            for child in CaptureOrder.arranged(directoryEntries(path, diagnostics: &diagnostics)) {
                 guard walkPath(child, explicit: false, diagnostics: &diagnostics, visit: visit) else { return false }
             }
             return true

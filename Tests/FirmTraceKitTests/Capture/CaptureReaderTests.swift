@@ -71,3 +71,38 @@ struct CaptureReaderTests {
         }
     }
 }
+
+@Suite("folders of rotated captures")
+struct RotatedCaptureTests {
+    /// A little-endian microsecond pcap (raw IPv4) with one UDP datagram per second from `start`.
+    static func pcap(start: UInt32, packets: Int) -> [UInt8] {
+        func le32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
+        var bytes = le32(0xA1B2_C3D4) + [2, 0, 4, 0] + le32(0) + le32(0) + le32(65535) + le32(101)
+        for index in 0 ..< packets {
+            let datagram = FlowBoundTests.datagram(sourcePort: UInt16(1000 + index))
+            bytes += le32(start + UInt32(index)) + le32(0) + le32(UInt32(datagram.count)) + le32(UInt32(datagram.count)) + datagram
+        }
+        return bytes
+    }
+
+    @Test("captures in a folder are read by their first packet's time, whatever their names; compressed ones too")
+    func timeOrder() throws {
+        let scratch = try ScratchFolder()
+        // Named the way tcpdump -C names its files: name order is pcap0, pcap1, pcap10, pcap2.
+        let files: [(String, UInt32)] = [("dump.pcap0", 1_000), ("dump.pcap1", 2_000), ("dump.pcap10", 11_000), ("dump.pcap2", 3_000)]
+        for (name, start) in files {
+            try Data(Self.pcap(start: start, packets: 2)).write(to: URL(fileURLWithPath: scratch.appending(name)))
+        }
+        try TestArchive.write([.file("later.pcap", Self.pcap(start: 5_000, packets: 2))], as: .gzipFile, to: scratch.appending("a-later.pcap.gz"))
+        try Data("[07-09 20:51:49:123 TUYA Debug][x.c:1] a log line stays where its name puts it\n".utf8)
+            .write(to: URL(fileURLWithPath: scratch.appending("tuya.log")))
+        var diagnostics = Diagnostics()
+        var times: [Int64] = []
+        CaptureInputs.forEachPacket([scratch.path], diagnostics: &diagnostics) { packet, _ in
+            times.append(packet.timestamp! / 1_000_000_000)
+            return true
+        }
+        #expect(times == [1_000, 1_001, 2_000, 2_001, 3_000, 3_001, 5_000, 5_001, 11_000, 11_001])
+        #expect(CaptureOrder.arranged(["x/tuya.log"]) == ["x/tuya.log"])
+    }
+}

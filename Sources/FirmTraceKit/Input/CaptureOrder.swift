@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Rotated captures are named by whatever wrote them (`dump.pcap0`, `dump.pcap10`, `cap-2022…`), and name
+/// order is not time order: the captures in a folder are read in the order of their first packet's time.
+/// Other files keep their places; a capture whose first packet has no time (a pcapng simple packet) or
+/// cannot be read keeps its place among the captures by name.
+enum CaptureOrder {
+    /// Decompressed or read from the start of each file to find its first packet: enough for the
+    /// headers, interface blocks and one packet of any capture.
+    static let peekLength = 512 << 10
+
+    static func arranged(_ paths: [String]) -> [String] {
+        let times = paths.map(firstPacketTime)
+        let slots = paths.indices.filter { times[$0] != nil }
+        guard slots.count > 1 else { return paths }
+        let ordered = slots.sorted { (times[$0]!, $0) < (times[$1]!, $1) }
+        var result = paths
+        for (slot, source) in zip(slots, ordered) { result[slot] = paths[source] }
+        return result
+    }
+
+    /// The time of the first packet of the capture at `path` (plain or a compressed single file); nil for
+    /// anything else.
+    static func firstPacketTime(_ path: String) -> Int64? {
+        guard let file = try? FileChunkReader(path: path), let prefix = try? file.head(ContentSniffer.prefixLength) else { return nil }
+        let kind = ContentSniffer.kind(of: prefix)
+        if kind == .pcap || kind == .pcapng {
+            return (try? file.head(peekLength))?.withUnsafeBytes(firstPacketTime(in:))
+        }
+        guard kind.isCompression, let mapped = try? MappedFile(descriptor: file.descriptor) else { return nil }
+        return withExtendedLifetime(mapped) { () -> Int64? in
+            let location = InputLocation(path: path)
+            guard let reader = try? ArchiveReader(bytes: mapped.bytes, location: location),
+                  (try? reader.nextEntry(warn: { _ in })) != nil, reader.isBareStream else { return nil }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: peekLength, alignment: 16)
+            defer { buffer.deallocate() }
+            var filled = 0
+            while filled < peekLength,
+                  let count = try? reader.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), member: location),
+                  count > 0 {
+                filled += count
+            }
+            return firstPacketTime(in: UnsafeRawBufferPointer(rebasing: buffer[0 ..< filled]))
+        }
+    }
+
+    private static func firstPacketTime(in bytes: UnsafeRawBufferPointer) -> Int64? {
+        var time: Int64?
+        let reader = CaptureFileReader(location: InputLocation(path: "")) { packet in
+            time = packet.timestamp
+            return false
+        }
+        _ = try? reader.feed(bytes)
+        return time
+    }
+}
