@@ -29,8 +29,20 @@ public struct Correlation: Sendable {
         public let offsetSeconds: Double?
         public let offsetErrorSeconds: Double?
         public let pairs: Int
+        /// The same offset read against servers' clocks, from the HTTP `Date:` headers the log kept.
+        public let dateHeaderOffset: DateHeaderOffset?
         public let matched: Int
         public let unmatchedLog: Int
+    }
+
+    /// Device clock, less its zone, minus the servers' clocks: each `Date:` header is the server's whole
+    /// second when it answered, and the line that kept it is stamped (in whole seconds) at or after that,
+    /// so each difference lies within a second of the offset plus the delay. The offset lies between the
+    /// largest difference less a second and the smallest plus a second.
+    public struct DateHeaderOffset: Sendable {
+        public let offsetSeconds: Double
+        public let errorSeconds: Double
+        public let headers: Int
     }
 
     public let sources: [SourceClock]
@@ -68,6 +80,8 @@ final class CorrelationCollector: EventSink {
     private var sourceInfo: [String: (origin: String, year: Int64?, yearSource: String?, zone: Int64?)] = [:]
     private var deviceTrafficOrdinals: [Int] = []
     private var sourcesWithEpochs: Set<String> = []
+    /// Line time minus the HTTP `Date:` it kept, by source.
+    private var dateDifferences: [String: [Int64]] = [:]
 
     func accept(_ event: Event) -> Bool {
         ordinal += 1
@@ -85,6 +99,9 @@ final class CorrelationCollector: EventSink {
             sourceInfo[event.source] = (event.origin, year, event.origin == "miio_client" ? "line" : nil, zone)
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
+        if let date = event.fields.integer("http_date_epoch"), let dateTime = SourceClock.nanoseconds(date, 0) {
+            dateDifferences[event.source, default: []].append(time - dateTime)
+        }
         var keys: [String] = []
         switch event.kind {
         case .tuyaPostURL:
@@ -172,7 +189,9 @@ final class CorrelationCollector: EventSink {
                 offset = (low + high) / 2
                 error = Double(abs(high - low)) / 2e9
             }
-            if let offset { offsets[source] = offset }
+            let dateHeaderOffset = Self.dateHeaderOffset(dateDifferences[source] ?? [])
+            // Without packets to pair with, the servers' clocks are the best evidence there is.
+            if let offset = offset ?? dateHeaderOffset.map({ Int64(($0.offsetSeconds * 1e9).rounded()) }) { offsets[source] = offset }
             var matched = 0, unmatched = 0
             for claim in sourceClaims {
                 let corrected = claim.time - (offset ?? 0)
@@ -193,11 +212,22 @@ final class CorrelationCollector: EventSink {
             }
             sources.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
                                  tzOffsetSeconds: info.zone, offsetSeconds: offset.map { Double($0) / 1e9 }, offsetErrorSeconds: error,
-                                 pairs: differences.count, matched: matched, unmatchedLog: unmatched))
+                                 pairs: differences.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
         let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
         return Correlation(sources: sources, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
                            unloggedTrafficOrdinals: unlogged, offsets: offsets)
+    }
+
+    private static func dateHeaderOffset(_ differences: [Int64]) -> Correlation.DateHeaderOffset? {
+        guard !differences.isEmpty else { return nil }
+        let sorted = differences.sorted()
+        let median = sorted[sorted.count / 2]
+        // A header from a server whose own clock is off by more than a few seconds is not evidence.
+        let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
+        var low = kept.last! - 1_000_000_000, high = kept.first! + 1_000_000_000
+        if low > high { (low, high) = (high, low) }
+        return .init(offsetSeconds: Double(low + high) / 2e9, errorSeconds: Double(high - low) / 2e9, headers: kept.count)
     }
 
     private static func nearest(_ list: [Correlation.Sighting], to time: Int64) -> Correlation.Sighting? {

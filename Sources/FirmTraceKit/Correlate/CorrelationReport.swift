@@ -8,8 +8,13 @@ public enum CorrelationReport {
             if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
             if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
                 line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture (\(clock.pairs) pairs),"
+            } else if clock.dateHeaderOffset != nil {
+                line += " no pairs with the capture, so placed by the servers' clocks:"
             } else {
                 line += " no pairs with the capture, clock not placed,"
+            }
+            if let date = clock.dateHeaderOffset {
+                line += " \(formatted(date.offsetSeconds)) s ± \(formatted(date.errorSeconds)) s against the servers' clocks (\(date.headers) HTTP Date headers),"
             }
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             lines.append(line)
@@ -30,6 +35,9 @@ public enum CorrelationReport {
             members.append("\"offset_s\":" + (clock.offsetSeconds.map(formatted) ?? "null"))
             members.append("\"offset_error_s\":" + (clock.offsetErrorSeconds.map(formatted) ?? "null"))
             members.append("\"pairs\":\(clock.pairs)")
+            members.append("\"date_header_offset_s\":" + (clock.dateHeaderOffset.map { formatted($0.offsetSeconds) } ?? "null"))
+            members.append("\"date_header_error_s\":" + (clock.dateHeaderOffset.map { formatted($0.errorSeconds) } ?? "null"))
+            members.append("\"date_headers\":\(clock.dateHeaderOffset?.headers ?? 0)")
             members.append("\"matched\":\(clock.matched)")
             members.append("\"unmatched_log\":\(clock.unmatchedLog)")
             members.append("\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)")

@@ -91,11 +91,12 @@ public enum ReportHTML {
     }
 
     private static func clocks(_ report: BehaviourReport) -> String {
-        table(["log source", "process", "year", "zone", "offset against the capture", "pairs"], report.clocks.map { clock in
+        table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against HTTP Date headers"], report.clocks.map { clock in
             ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
              clock.tzOffsetSeconds.map(ZoneText.format) ?? "?",
              clock.offsetSeconds.map { "\(DurationText.signed($0)) ± \(DurationText.format(clock.offsetErrorSeconds ?? 0))" } ?? "not placed",
-             String(clock.pairs)]
+             String(clock.pairs),
+             clock.dateHeaderOffset.map { "\(DurationText.signed($0.offsetSeconds)) ± \(DurationText.format($0.errorSeconds)) (\($0.headers))" } ?? ""]
         }, numeric: [5])
     }
 

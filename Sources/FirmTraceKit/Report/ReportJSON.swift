@@ -97,6 +97,7 @@ public enum ReportJSON {
             ("source", .string(clock.source)), ("origin", .string(clock.origin)), ("year", clock.year.map { .integer(Int($0)) } ?? .null),
             ("tz_offset_s", clock.tzOffsetSeconds.map { .integer(Int($0)) } ?? .null), ("offset_s", .decimal(clock.offsetSeconds)),
             ("offset_error_s", .decimal(clock.offsetErrorSeconds)), ("pairs", .integer(clock.pairs)),
+            ("date_header_offset_s", .decimal(clock.dateHeaderOffset?.offsetSeconds)), ("date_headers", .integer(clock.dateHeaderOffset?.headers ?? 0)),
         ])
     }
 

@@ -30,6 +30,20 @@ struct CorrelateTests {
         }
     }
 
+    @Test("miio's HTTP Date headers give its clock against the servers, with a capture or without one")
+    func dateHeaders() throws {
+        let (logs, captures) = Self.inputs("v01.15.58")
+        for inputs in [(logs, captures), (logs, [])] {
+            let outcome = try Correlate.run(CorrelateRequest(logs: inputs.0, captures: inputs.1))
+            let miio = try #require(outcome.correlation.sources.first { $0.origin == "miio_client" })
+            let date = try #require(miio.dateHeaderOffset)
+            #expect(date.headers == 351)
+            #expect(abs(date.offsetSeconds - 2.4) <= date.errorSeconds)
+            #expect(date.errorSeconds <= 0.5)
+            #expect(outcome.correlation.offsets[miio.source].map { abs(Double($0) / 1e9 - 2.4) < 0.2 } == true)
+        }
+    }
+
     @Test("every Post URL is linked to its DNS query and ClientHello, after it on the capture's clock",
           arguments: profiles.map(\.version))
     func postURLsLinked(_ version: String) throws {
