@@ -200,6 +200,17 @@ struct GrepCommandLineTests {
         #expect(rows.count == 11)
     }
 
+    @Test("-e prints the chosen fields tab-separated, like tshark -T fields")
+    func fields() throws {
+        let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "-e", "frame", "-e", "api", "--field", "line", "-e", "kind"])
+        #expect(result.status == 0)
+        let rows = result.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(rows.count == 5)
+        #expect(rows.first == "\ttuya.device.timer.count\t23\ttuya.post_url")
+        let both = try CommandLineTests.run(["grep", Self.bundle, "--json", "-e", "api"])
+        #expect(both.status == 64)
+    }
+
     @Test("human lines show time, kind, origin, source:line and the message")
     func human() throws {
         let result = try CommandLineTests.run(["grep", Self.bundle, "--kind", "tuya.post_url", "--where", "api contains upgrade"])

@@ -24,6 +24,7 @@ struct GrepCommand: ParsableCommand {
               firmtrace grep bundle.tar.gz --kind tuya.post_url --tuya-key 7c4f9e1a2b3d5e6f --where 'sign_ok == false'
               firmtrace grep tuya.log --count
               firmtrace grep capture.pcapng.gz --kind net.tls_client_hello --where 'sni contains "tuyaeu"'
+              firmtrace grep capture.pcapng.gz --kind net.dns_query -e datetime -e src_ip -e name | sort -k3 | uniq -c -f2
             """
     )
 
@@ -54,6 +55,11 @@ struct GrepCommand: ParsableCommand {
     @Flag(help: "Write CSV with Timesketch's columns first.")
     var csv = false
 
+    @Option(name: [.customShort("e"), .customLong("field")],
+            help: ArgumentHelp("Print only this field (or datetime, kind, source, frame, message, …), tab-separated, like tshark -T fields -e. Repeatable.",
+                               valueName: "name"))
+    var fields: [String] = []
+
     @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey: check every Post URL's sign= and the MQTT passwd.", valueName: "key"))
     var tuyaKey: String?
 
@@ -63,7 +69,7 @@ struct GrepCommand: ParsableCommand {
     @OptionGroup var clock: ClockOptions
 
     func validate() throws {
-        if json && csv { throw ValidationError("--json and --csv cannot be combined") }
+        if [json, csv, !fields.isEmpty].filter({ $0 }).count > 1 { throw ValidationError("--json, --csv and --field cannot be combined") }
         if let miioToken, HexBytes.parse(miioToken)?.count != 16 { throw ValidationError("--miio-token must be 32 hex digits") }
         if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
         if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
@@ -98,6 +104,8 @@ struct GrepCommand: ParsableCommand {
             JSONLSink(output: output)
         } else if csv {
             CSVSink(output: output)
+        } else if !fields.isEmpty {
+            FieldsSink(output: output, names: fields)
         } else {
             HumanEventSink(output: output, colour: Terminal.standardOutputIsTerminal)
         }
