@@ -10,6 +10,8 @@ public enum ReportJSON {
             ("start", clock.utc(report.start)),
             ("end", clock.utc(report.end)),
             ("zone", .members([("offset_s", .integer(Int(report.zoneSeconds))), ("text", .string(clock.zoneText)), ("source", .string(report.zoneSource))])),
+            ("activity_bins", .members([("start", clock.utc(report.binCount > 0 ? report.binOrigin : nil)), ("bin_s", .integer(Int(report.binWidth / 1_000_000_000))),
+                                        ("count", .integer(report.binCount))])),
             ("identity", identity(report.identity)),
             ("clocks", .array(report.clocks.map(clockJSON))),
             ("periodicities", .array(report.periodic.map { periodicity($0) })),
@@ -50,6 +52,7 @@ public enum ReportJSON {
             ("period_s", .decimal(periodicity.periodSeconds)),
             ("median_interval_s", .decimal(periodicity.medianIntervalSeconds)),
             ("hour_of_day", .array(finding.hourOfDay.map(JSONValue.integer))),
+            ("activity", .array(finding.activity.map(JSONValue.integer))),
             ("example", .string(finding.example)),
         ]
         if let burst = finding.burst {
