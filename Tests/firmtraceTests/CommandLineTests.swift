@@ -142,6 +142,16 @@ struct ReportCommandLineTests {
         #expect(changed.contains { $0["change"] as? String == "replaced" && ($0["detail"] as? String ?? "").contains("m2.tuyaeu.com") })
     }
 
+    @Test("diff --help and report --help show a real example")
+    func helps() throws {
+        let diff = try CommandLineTests.run(["diff", "--help"])
+        #expect(diff.status == 0)
+        #expect(diff.output.contains("firmtrace diff Samples/v01.15.58/"))
+        let report = try CommandLineTests.run(["report", "--help"])
+        #expect(report.status == 0)
+        #expect(report.output.contains("firmtrace report Samples/v01.15.58/ -o report.html"))
+    }
+
     @Test("diff without -- is a usage error saying how to split the inputs")
     func diffNeedsSeparator() throws {
         let result = try CommandLineTests.run(["diff", "a.log", "b.log"])

@@ -30,6 +30,10 @@ struct DiffCommand: ParsableCommand {
     /// Everything after `--` is taken as it stands, so options written after the inputs (`… -- B… --json`)
     /// are split off here and parsed by the same rules as those written first.
     mutating func validate() throws {
+        // Passthrough capture takes `--help` as an input too when it comes first.
+        if let help = inputs.firstIndex(where: { $0 == "--help" || $0 == "-h" }), help < (inputs.firstIndex(of: "--") ?? inputs.endIndex) {
+            throw CleanExit.helpRequest(self)
+        }
         if let separator = inputs.firstIndex(of: "--"),
            let firstOption = inputs[(separator + 1)...].firstIndex(where: { $0.hasPrefix("-") }) {
             do {
