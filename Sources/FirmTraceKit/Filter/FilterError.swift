@@ -7,6 +7,8 @@ public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidRegularExpression(String)
         /// A field the subject (events, packets) cannot provide: never silently false.
         case unknownField(String)
+        /// Nested or chained past what parsing and evaluation may recurse through.
+        case tooComplex(String)
     }
 
     public let kind: Kind
@@ -25,6 +27,7 @@ public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
         case .expected(let wanted, let found): "expected \(wanted), found \(found)"
         case .invalidRegularExpression(let reason): "invalid regular expression: \(reason)"
         case .unknownField(let name): "unknown field '\(name)'"
+        case .tooComplex(let reason): "too complex: \(reason)"
         }
         return "filter, column \(column): \(what)"
     }

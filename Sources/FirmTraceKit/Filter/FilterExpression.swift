@@ -107,10 +107,17 @@ public struct FilterLiteral: Sendable, Hashable {
     }
 }
 
-/// Recursive descent over the tokens: `or` binds loosest, then `and`, then `not`.
+/// Recursive descent over the tokens: `or` binds loosest, then `and`, then `not`. Parsing, compiling and
+/// evaluating all recurse through the tree, so its depth is bounded: parentheses and `not` nest at most
+/// `maxNesting` deep, and at most `maxTerms` comparisons chain (a chain of `or` is a tree that deep).
 struct FilterParser {
+    static let maxNesting = 64
+    static let maxTerms = 1024
+
     private let tokens: [FilterToken]
     private var index = 0
+    private var nesting = 0
+    private var terms = 0
 
     init(tokens: [FilterToken]) {
         self.tokens = tokens
@@ -163,18 +170,33 @@ struct FilterParser {
     private mutating func parseNot() throws(FilterError) -> FilterExpression {
         if current.kind == .not {
             index += 1
+            try enter()
+            defer { nesting -= 1 }
             return .not(try parseNot())
         }
         return try parsePrimary()
     }
 
+    private mutating func enter() throws(FilterError) {
+        nesting += 1
+        guard nesting <= Self.maxNesting else {
+            throw FilterError(.tooComplex("parentheses and '!' nested more than \(Self.maxNesting) deep"), column: current.column)
+        }
+    }
+
     private mutating func parsePrimary() throws(FilterError) -> FilterExpression {
         if current.kind == .openParen {
             index += 1
+            try enter()
+            defer { nesting -= 1 }
             let inner = try parseOr()
             guard current.kind == .closeParen else { throw unexpected("')'") }
             index += 1
             return inner
+        }
+        terms += 1
+        guard terms <= Self.maxTerms else {
+            throw FilterError(.tooComplex("more than \(Self.maxTerms) comparisons"), column: current.column)
         }
         guard case .word(let field) = current.kind else { throw unexpected("a field name") }
         index += 1

@@ -31,9 +31,22 @@ public struct Periodicity: Sendable, Equatable {
     /// Work is bounded on huge behaviours by testing periods on an evenly spread sample.
     static let maxTested = 20_000
 
+    /// A behaviour spread over more than this (73 years: a broken clock) is not timed, which keeps every
+    /// sum of an instant and a period below within 64 bits (the fuzzer found the overflow).
+    static let maxSpan: Int64 = 1 << 61
+
     /// `times` in nanoseconds, in any order.
     public static func detect(_ times: [Int64]) -> Periodicity {
-        let occurrences = merged(times.sorted())
+        let sorted = times.sorted()
+        let earliest = sorted.first ?? 0
+        if let latest = sorted.last {
+            let (span, overflow) = latest.subtractingReportingOverflow(earliest)
+            guard !overflow, span <= maxSpan else {
+                return Periodicity(verdict: .irregular, occurrences: times.count, periodSeconds: nil, jitterSeconds: nil, perCycle: nil,
+                                   confidence: 0, medianIntervalSeconds: nil)
+            }
+        }
+        let occurrences = merged(sorted.map { $0 - earliest })
         let count = occurrences.count
         let intervals = zip(occurrences.dropFirst(), occurrences).map { $0 - $1 }
         let median = intervals.isEmpty ? nil : Double(intervals.sorted()[intervals.count / 2]) / 1e9

@@ -23,6 +23,12 @@ struct FuzzRegressionTests {
         switch harness {
         case "FuzzJSON":
             _ = bytes.withUnsafeBytes { try? JSONParser.parse($0) }
+        case "FuzzFilter":
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? PacketFilter(text)
+            if let expression = try? FilterExpression.parse(text) {
+                _ = EventQuery(expression: expression).matches(Event(kind: .tuyaLine, origin: "rriot_tuya", source: "t", message: "m"))
+            }
         case "FuzzLogs", "FuzzCapture", "FuzzArchive":
             let scratch = try ScratchFolder()
             let name = ["FuzzLogs": "tuya.log", "FuzzCapture": "capture.pcapng", "FuzzArchive": "bundle.tar.gz"][harness]!
@@ -42,6 +48,29 @@ struct FuzzRegressionTests {
         #expect(try JSONParser.parse("\"a\\uDAef\\uDAefb\"") == .string("a\u{FFFD}\u{FFFD}b"))
         #expect(try JSONParser.parse("\"\\uD83D\\uDE00\"") == .string("😀"))
         #expect(try JSONParser.parse("\"\\uD83D\\u0041\"") == .string("\u{FFFD}A"))
+    }
+
+    @Test("a filter nested or chained past the bounds is refused with a column, never a stack overflow")
+    func filterDepth() {
+        let deep = String(repeating: "(", count: 10_000) + "a" + String(repeating: ")", count: 10_000)
+        #expect(throws: FilterError.self) { try FilterExpression.parse(deep) }
+        let nots = String(repeating: "!", count: 10_000) + "a"
+        #expect(throws: FilterError.self) { try FilterExpression.parse(nots) }
+        let chain = Array(repeating: "a == 1", count: 5_000).joined(separator: " || ")
+        #expect(throws: FilterError.self) { try FilterExpression.parse(chain) }
+        #expect((try? FilterExpression.parse(String(repeating: "(", count: 60) + "a" + String(repeating: ")", count: 60))) != nil)
+        do {
+            _ = try FilterExpression.parse(deep)
+        } catch {
+            #expect(error.description.contains("too complex: parentheses and '!' nested more than 64 deep"))
+        }
+    }
+
+    @Test("times spread over more than 73 years (a broken clock) are not timed, and do not overflow")
+    func periodicityHugeSpan() {
+        let times: [Int64] = [-1_000_000_000_000_000_000, 0, 4_000_000_000_000_000_000, 8_000_000_000_000_000_000]
+        #expect(Periodicity.detect(times).verdict == .irregular)
+        #expect(Periodicity.detect([Int64.min, 0, Int64.max]).verdict == .irregular)
     }
 
     @Test("a miio line dated 9999 (past what nanoseconds hold) has no time instead of trapping")
