@@ -39,14 +39,13 @@ struct CorrelateCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
-    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
-    var tuyaKey: String?
+    @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
     func run() throws {
         var request = CorrelateRequest(logs: logs, captures: captures, output: output,
-                                       format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: tuyaKey)
+                                       format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         let outcome: CorrelateOutcome
         do {

@@ -50,7 +50,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         func report(_ inputs: [String]) -> BehaviourReport {
-            var request = ReportRequest(inputs: inputs, tuyaKey: options.tuyaKey)
+            var request = ReportRequest(inputs: inputs, tuyaKey: options.key.tuyaKey)
             (request.assumedZone, request.assumedYear) = (options.clock.zoneSeconds, options.clock.year)
             let report = BehaviourReport.build(request)
             for diagnostic in report.diagnostics.all { Terminal.printError(diagnostic.description) }
@@ -67,14 +67,13 @@ struct DiffOptions: ParsableArguments {
     @Flag(help: "Print added, removed and changed as JSON.")
     var json = false
 
-    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
-    var tuyaKey: String?
+    @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
     mutating func merge(_ other: DiffOptions) {
         json = json || other.json
-        tuyaKey = other.tuyaKey ?? tuyaKey
+        key.tuyaKey = other.key.tuyaKey ?? key.tuyaKey
         clock.tz = other.clock.tz ?? clock.tz
         clock.year = other.clock.year ?? clock.year
     }

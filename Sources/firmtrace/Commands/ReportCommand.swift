@@ -34,8 +34,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
-    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
-    var tuyaKey: String?
+    @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
@@ -44,7 +43,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = ReportRequest(inputs: inputs, tuyaKey: tuyaKey)
+        var request = ReportRequest(inputs: inputs, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         Terminal.ignoreBrokenPipe()
         let report = BehaviourReport.build(request)

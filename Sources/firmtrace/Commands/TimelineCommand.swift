@@ -37,14 +37,13 @@ struct TimelineCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
-    @Option(name: .customLong("tuya-key"), help: ArgumentHelp("A device secKey, as for grep.", valueName: "key"))
-    var tuyaKey: String?
+    @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
     func run() throws {
         var request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
-                                      overwrite: force, tuyaKey: tuyaKey)
+                                      overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
