@@ -202,6 +202,8 @@ final class CorrelationCollector: EventSink {
                     found.append(first.ordinal)
                 }
                 if found.isEmpty {
+                    // Without any capture there is nothing a claim could be missing from.
+                    guard !sightings.isEmpty else { continue }
                     unmatched += 1
                     unmatchedClaims.append(claim.ordinal)
                 } else {
