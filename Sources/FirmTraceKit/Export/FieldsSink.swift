@@ -6,9 +6,6 @@ public final class FieldsSink: EventSink {
     private let output: OutputWriter
     private let names: [String]
 
-    public static let eventNames: Set<String> = ["datetime", "time", "kind", "origin", "source", "line", "frame", "message",
-                                                 "device_time", "time_basis", "id"]
-
     public init(output: OutputWriter, names: [String]) {
         self.output = output
         self.names = names

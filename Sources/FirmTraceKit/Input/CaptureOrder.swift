@@ -27,11 +27,10 @@ enum CaptureOrder {
     /// anything else.
     static func firstPacketTime(_ path: String) -> Int64? {
         guard let file = try? FileChunkReader(path: path), let prefix = try? file.head(ContentSniffer.prefixLength) else { return nil }
-        let kind = ContentSniffer.kind(of: prefix)
-        if kind == .pcap || kind == .pcapng {
+        if CaptureInputs.isCapture(prefix) {
             return (try? file.head(peekLength))?.withUnsafeBytes(firstPacketTime(in:))
         }
-        guard kind.isCompression, let mapped = try? MappedFile(descriptor: file.descriptor) else { return nil }
+        guard ContentSniffer.kind(of: prefix).isCompression, let mapped = try? MappedFile(descriptor: file.descriptor) else { return nil }
         return withExtendedLifetime(mapped) { () -> Int64? in
             let location = InputLocation(path: path)
             guard let reader = try? ArchiveReader(bytes: mapped.bytes, location: location),
@@ -43,6 +42,8 @@ enum CaptureOrder {
                   let count = try? reader.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), member: location),
                   count > 0 {
                 filled += count
+                // A compressed log is not decompressed further once its first bytes say it is no capture.
+                if filled >= ContentSniffer.prefixLength, !CaptureInputs.isCapture(Array(buffer[0 ..< ContentSniffer.prefixLength])) { return nil }
             }
             return firstPacketTime(in: UnsafeRawBufferPointer(rebasing: buffer[0 ..< filled]))
         }

@@ -47,14 +47,17 @@ enum ActivityProfile {
 
     /// A bin is hot for a behaviour when it holds at least 3 of its events and 4 times its average per
     /// bin over the span it is active in; adjacent hot bins make one peak. Peaks are returned by excess.
-    static func peaks(_ behaviours: [(behaviour: Behaviour, times: [Int64])], origin: Int64, width: Int64, binCount: Int,
-                      limit: Int = 5) -> [ActivityPeak] {
+    /// `bins` are each behaviour's counts on the axis from `origin` in steps of `width`.
+    static func peaks(_ behaviours: [(behaviour: Behaviour, bins: [Int])], origin: Int64, width: Int64, limit: Int = 5) -> [ActivityPeak] {
+        let binCount = behaviours.first?.bins.count ?? 0
         guard binCount >= 4 else { return [] }
         var excess = Array(repeating: 0.0, count: binCount)
         var contributions = Array(repeating: [(index: Int, events: Int, excess: Double)](), count: binCount)
-        for (index, entry) in behaviours.enumerated() where entry.times.count >= 3 {
-            let counts = bins(entry.times, origin: origin, width: width, count: binCount)
-            let average = Double(entry.times.count) / Double(binCount)
+        for (index, entry) in behaviours.enumerated() {
+            let counts = entry.bins
+            let total = counts.reduce(0, +)
+            guard total >= 3 else { continue }
+            let average = Double(total) / Double(binCount)
             for bin in counts.indices where counts[bin] >= 3 && Double(counts[bin]) >= 4 * average {
                 let extra = Double(counts[bin]) - average
                 excess[bin] += extra

@@ -168,7 +168,6 @@ private final class ReportCollector: EventSink {
                 continue
             }
             let time = times[event] - (eventSources[event] >= 0 ? offsets[Int(eventSources[event])] : 0)
-            times[event] = time
             start = min(start ?? time, time)
             end = max(end ?? time, time)
             if eventBehaviours[event] >= 0 { byBehaviour[Int(eventBehaviours[event])].append(time) }
@@ -182,7 +181,7 @@ private final class ReportCollector: EventSink {
         var findings: [BehaviourFinding] = []
         for (index, behaviour) in behaviours.enumerated() {
             let list = byBehaviour[index].sorted()
-            let periodicity = Periodicity.detect(list)
+            let periodicity = Periodicity.detect(sorted: list)
             findings.append(BehaviourFinding(
                 behaviour: behaviour, count: counts[index], first: list.first, last: list.last, periodicity: periodicity,
                 hourOfDay: ActivityProfile.hourOfDay(list, zoneSeconds: zone),
@@ -190,7 +189,7 @@ private final class ReportCollector: EventSink {
                 burst: periodicity.verdict == .periodic ? nil : Self.burst(list, span: span), example: examples[index]))
         }
         findings.sort { ($0.count, $1.behaviour.id) > ($1.count, $0.behaviour.id) }
-        let peaks = ActivityProfile.peaks(behaviours.indices.map { (behaviours[$0], byBehaviour[$0]) }, origin: origin, width: width, binCount: binCount)
+        let peaks = ActivityProfile.peaks(findings.map { ($0.behaviour, $0.activity) }, origin: origin, width: width)
         let table = names.table()
         return BehaviourReport(
             inputs: inputs, events: times.count, eventsWithoutTime: withoutTime, start: start, end: end, zoneSeconds: zone,
@@ -202,11 +201,11 @@ private final class ReportCollector: EventSink {
 
     /// Ordinals (1-based arrival order) counted by behaviour, most first.
     private func grouped(_ ordinals: [Int]) -> [UnmatchedBehaviour] {
-        var counts: [Int32: Int] = [:]
+        var tally: [Int32: Int] = [:]
         for ordinal in ordinals where eventBehaviours.indices.contains(ordinal - 1) {
-            counts[eventBehaviours[ordinal - 1], default: 0] += 1
+            tally[eventBehaviours[ordinal - 1], default: 0] += 1
         }
-        return counts.filter { $0.key >= 0 }
+        return tally.filter { $0.key >= 0 }
             .map { UnmatchedBehaviour(behaviour: behaviours[Int($0.key)], events: $0.value, example: examples[Int($0.key)]) }
             .sorted { ($0.events, $1.behaviour.id) > ($1.events, $0.behaviour.id) }
     }

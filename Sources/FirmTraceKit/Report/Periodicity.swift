@@ -37,12 +37,16 @@ public struct Periodicity: Sendable, Equatable {
 
     /// `times` in nanoseconds, in any order.
     public static func detect(_ times: [Int64]) -> Periodicity {
-        let sorted = times.sorted()
+        detect(sorted: times.sorted())
+    }
+
+    /// The same, for times already in order (the report sorts them once for everything it derives).
+    static func detect(sorted: [Int64]) -> Periodicity {
         let earliest = sorted.first ?? 0
         if let latest = sorted.last {
             let (span, overflow) = latest.subtractingReportingOverflow(earliest)
             guard !overflow, span <= maxSpan else {
-                return Periodicity(verdict: .irregular, occurrences: times.count, periodSeconds: nil, jitterSeconds: nil, perCycle: nil,
+                return Periodicity(verdict: .irregular, occurrences: sorted.count, periodSeconds: nil, jitterSeconds: nil, perCycle: nil,
                                    confidence: 0, medianIntervalSeconds: nil)
             }
         }

@@ -15,7 +15,7 @@ public enum ReportHTML {
         page += section("identity", "Device identity", identity(report.identity))
         page += section("clocks", "Clocks", clocks(report))
         page += section("timeline", "Behaviours over time", timeline(report, clock))
-        page += section("periodicity", "Periodic behaviour", periodicity(report))
+        page += section("periodicity", "Periodic behaviour", periodicity(report, clock))
         page += section("activity", "Activity and peaks", activity(report, clock))
         page += section("hours", "Hour of day (\(clock.zoneText))", hours(report))
         page += section("dns", "Name resolution", dns(report, clock))
@@ -110,7 +110,7 @@ public enum ReportHTML {
             + "log events are on the capture's clock. Shaded: peaks.</p>" + svg
     }
 
-    private static func periodicity(_ report: BehaviourReport) -> String {
+    private static func periodicity(_ report: BehaviourReport, _ clock: ReportClock) -> String {
         let periodic = report.periodic.map { finding -> [String] in
             let periodicity = finding.periodicity
             return [HTMLText.escaped(finding.behaviour.description), HTMLText.escaped(finding.behaviour.origin),
@@ -122,7 +122,7 @@ public enum ReportHTML {
         html += "<h3>Irregular</h3>" + table(["behaviour", "origin", "events", "median gap", "burst"], irregular.map { finding in
             [HTMLText.escaped(finding.behaviour.description), HTMLText.escaped(finding.behaviour.origin), String(finding.count),
              finding.periodicity.medianIntervalSeconds.map(DurationText.format) ?? "",
-             finding.burst.map { "\(ReportClock(zoneSeconds: report.zoneSeconds).localText($0.start)), \($0.events) events" } ?? ""]
+             finding.burst.map { "\(clock.localText($0.start)), \($0.events) events" } ?? ""]
         }, numeric: [2])
         return html
     }
