@@ -34,6 +34,22 @@ enum ByteSearch {
         firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes) != nil
     }
 
+    /// Where `needle` first occurs in `text`, searched over its UTF-8 with `memmem`: Foundation's
+    /// `range(of:)` converts to UTF-16 first and was a third of decoding a Tuya log.
+    static func range(of needle: StaticString, in text: String) -> Range<String.Index>? {
+        var text = text
+        let offset = text.withUTF8 { bytes in
+            firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: UnsafeRawBufferPointer(bytes))
+        }
+        guard let offset else { return nil }
+        let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+        return start ..< text.utf8.index(start, offsetBy: needle.utf8CodeUnitCount)
+    }
+
+    static func contains(_ needle: StaticString, in text: String) -> Bool {
+        range(of: needle, in: text) != nil
+    }
+
     static func hasPrefix(_ prefix: StaticString, _ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard offset >= 0, bytes.count - offset >= count else { return false }

@@ -7,10 +7,12 @@ public struct Correlation: Sendable {
     /// A log line that implies traffic: which packets must follow it, the first of them dating it.
     struct Claim: Sendable {
         let ordinal: Int
-        let source: String
+        let source: Int
         let time: Int64
-        /// Keys of the capture events it should be linked to, the dating one first.
-        let keys: [String]
+        /// Keys (indexes into the collector's key table) of the capture events it should be linked to, the
+        /// dating one first, then a second or -1.
+        let datingKey: Int32
+        let otherKey: Int32
     }
 
     struct Sighting: Sendable {
@@ -72,16 +74,29 @@ public struct Correlation: Sendable {
     static let searchWindow: Int64 = 600_000_000_000
 }
 
-/// Collects, from one read of the inputs, the claims, the capture sightings and each source's zone.
+/// Collects, from one read of the inputs, the claims, the capture sightings and each source's zone. Keys
+/// and sources are interned: a large log makes hundreds of thousands of claims on a handful of hosts.
 final class CorrelationCollector: EventSink {
+    struct SourceInfo {
+        let name: String
+        let origin: String
+        var year: Int64?
+        var yearSource: String?
+        var zone: Int64?
+        var hasEpochs = false
+        /// Line time minus the HTTP `Date:` it kept.
+        var dateDifferences: [Int64] = []
+    }
+
     private(set) var ordinal = 0
     private var claims: [Correlation.Claim] = []
-    private var sightings: [String: [Correlation.Sighting]] = [:]
-    private var sourceInfo: [String: (origin: String, year: Int64?, yearSource: String?, zone: Int64?)] = [:]
+    private var keys: [String] = []
+    private var keyIndex: [String: Int32] = [:]
+    private var sightings: [[Correlation.Sighting]] = []
+    private var sources: [SourceInfo] = []
+    private var sourceIndex: [String: Int] = [:]
+    private var lastSource: (name: String, index: Int)?
     private var deviceTrafficOrdinals: [Int] = []
-    private var sourcesWithEpochs: Set<String> = []
-    /// Line time minus the HTTP `Date:` it kept, by source.
-    private var dateDifferences: [String: [Int64]] = [:]
 
     func accept(_ event: Event) -> Bool {
         ordinal += 1
@@ -91,32 +106,83 @@ final class CorrelationCollector: EventSink {
 
     func finish() {}
 
+    /// Takes in what another collector saw, its ordinals counted on from `ordinalBase`: the timeline
+    /// reads inputs side by side, each with its own collector.
+    func absorb(_ other: CorrelationCollector, ordinalBase: Int) {
+        let keyMap = other.keys.map { intern($0) }
+        let sourceMap = other.sources.map { info -> Int in
+            let index = source(info.name, origin: info.origin)
+            if sources[index].zone == nil, info.zone != nil {
+                (sources[index].year, sources[index].yearSource, sources[index].zone) = (info.year, info.yearSource, info.zone)
+            }
+            sources[index].hasEpochs = sources[index].hasEpochs || info.hasEpochs
+            sources[index].dateDifferences += info.dateDifferences
+            return index
+        }
+        for claim in other.claims {
+            claims.append(.init(ordinal: claim.ordinal + ordinalBase, source: sourceMap[claim.source], time: claim.time,
+                                datingKey: keyMap[Int(claim.datingKey)], otherKey: claim.otherKey < 0 ? -1 : keyMap[Int(claim.otherKey)]))
+        }
+        for (key, list) in other.sightings.enumerated() {
+            sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
+        }
+        deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
+        ordinal += other.ordinal
+    }
+
+    private func intern(_ key: String) -> Int32 {
+        if let index = keyIndex[key] { return index }
+        let index = Int32(keys.count)
+        keys.append(key)
+        keyIndex[key] = index
+        sightings.append([])
+        return index
+    }
+
+    private func source(_ name: String, origin: String) -> Int {
+        if let lastSource, lastSource.name == name { return lastSource.index }
+        let index: Int
+        if let known = sourceIndex[name] {
+            index = known
+        } else {
+            index = sources.count
+            sources.append(SourceInfo(name: name, origin: origin))
+            sourceIndex[name] = index
+        }
+        lastSource = (name, index)
+        return index
+    }
+
     private func claim(_ event: Event) {
-        if sourceInfo[event.source] == nil { sourceInfo[event.source] = (event.origin, nil, nil, nil) }
-        if event.timeBasis == .logEpoch { sourcesWithEpochs.insert(event.source) }
-        if let time = event.time, sourceInfo[event.source]?.zone == nil, let zone = Self.zone(of: event, time: time) {
+        let index = source(event.source, origin: event.origin)
+        if event.timeBasis == .logEpoch { sources[index].hasEpochs = true }
+        if let time = event.time, sources[index].zone == nil, let zone = Self.zone(of: event, time: time) {
             let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: (time / 1_000_000_000 + zone).floorDivided(by: 86_400).quotient)
-            sourceInfo[event.source] = (event.origin, year, event.origin == "miio_client" ? "line" : nil, zone)
+            sources[index].year = year
+            sources[index].yearSource = event.origin == "miio_client" ? "line" : nil
+            sources[index].zone = zone
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         if let date = event.fields.integer("http_date_epoch"), let dateTime = SourceClock.nanoseconds(date, 0) {
-            dateDifferences[event.source, default: []].append(time - dateTime)
+            sources[index].dateDifferences.append(time - dateTime)
         }
-        var keys: [String] = []
+        var keys: (String, String)?
         switch event.kind {
         case .tuyaPostURL:
-            if let host = event.fields.text("host") { keys = ["dns:" + host, "sni:" + host] }
+            if let host = event.fields.text("host") { keys = ("dns:" + host, "sni:" + host) }
         case .tuyaConnect where event.fields.text("phase") == "begin":
-            if let host = event.fields.text("host") { keys = ["dns:" + host, "sni:" + host] }
+            if let host = event.fields.text("host") { keys = ("dns:" + host, "sni:" + host) }
         case .tuyaMQTT where event.fields.text("state") == "connecting":
-            if let host = event.fields.text("broker_host") { keys = ["dns:" + host, "sni:" + host] }
+            if let host = event.fields.text("broker_host") { keys = ("dns:" + host, "sni:" + host) }
         case .miioHTTPDNS:
             if let server = event.fields.text("server"), event.message.contains("request") {
-                keys = ["flow:\(server):\(event.fields["port"]?.description ?? "80")", "http:" + server]
+                keys = ("flow:\(server):\(event.fields["port"]?.description ?? "80")", "http:" + server)
             }
         default: break
         }
-        if !keys.isEmpty { claims.append(.init(ordinal: ordinal, source: event.source, time: time, keys: keys)) }
+        if let keys {
+            claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1)))
+        }
     }
 
     /// The zone a device-local stamp implies, from its placed time (Tuya stamps only; miio is UTC).
@@ -150,23 +216,25 @@ final class CorrelationCollector: EventSink {
         default: return
         }
         if event.kind != .netFlow { deviceTrafficOrdinals.append(ordinal) }
-        for key in keys { sightings[key, default: []].append(.init(time: time, ordinal: ordinal)) }
+        for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
     }
 
     func correlate() -> Correlation {
-        for key in sightings.keys { sightings[key]!.sort { $0.time < $1.time } }
+        for key in sightings.indices { sightings[key].sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
         var offsets: [String: Int64] = [:]
-        var sources: [Correlation.SourceClock] = []
+        var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
-        for source in sourceInfo.keys.sorted() {
-            var info = sourceInfo[source]!
+        let hasSightings = sightings.contains { !$0.isEmpty }
+        for index in sources.indices.sorted(by: { sources[$0].name < sources[$1].name }) {
+            var info = sources[index]
+            let source = info.name
             if info.year != nil, info.yearSource == nil {
                 // A Tuya source's year comes from its epochs, or else from what --tz settled it with.
-                info.yearSource = sourcesWithEpochs.contains(source) ? "epoch" : "assumed with --tz"
+                info.yearSource = info.hasEpochs ? "epoch" : "assumed with --tz"
             }
-            let sourceClaims = claimsBySource[source] ?? []
+            let sourceClaims = (claimsBySource[index] ?? []).sorted { $0.ordinal < $1.ordinal }
             // Pair each claim with the packet nearest to it, then again nearest to where the first
             // estimate says it belongs, so a skew larger than the traffic's period still pairs right.
             var offset: Int64?, error: Double?
@@ -174,7 +242,7 @@ final class CorrelationCollector: EventSink {
             for _ in 0 ..< 2 {
                 differences = sourceClaims.compactMap { claim -> Int64? in
                     let expected = claim.time - (offset ?? 0)
-                    guard let list = sightings[claim.keys[0]], let nearest = Self.nearest(list, to: expected),
+                    guard let nearest = Self.nearest(sightings[Int(claim.datingKey)], to: expected),
                           abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
                     return claim.time - nearest.time
                 }
@@ -189,21 +257,21 @@ final class CorrelationCollector: EventSink {
                 offset = (low + high) / 2
                 error = Double(abs(high - low)) / 2e9
             }
-            let dateHeaderOffset = Self.dateHeaderOffset(dateDifferences[source] ?? [])
+            let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
             // Without packets to pair with, the servers' clocks are the best evidence there is.
             if let offset = offset ?? dateHeaderOffset.map({ Int64(($0.offsetSeconds * 1e9).rounded()) }) { offsets[source] = offset }
             var matched = 0, unmatched = 0
             for claim in sourceClaims {
                 let corrected = claim.time - (offset ?? 0)
                 var found: [Int] = []
-                for key in claim.keys where !key.hasPrefix("flow:") {
-                    guard let list = sightings[key], let first = Self.firstAfter(list, corrected - 1_000_000_000),
+                for key in [claim.datingKey, claim.otherKey] where key >= 0 && !keys[Int(key)].hasPrefix("flow:") {
+                    guard let first = Self.firstAfter(sightings[Int(key)], corrected - 1_000_000_000),
                           first.time - corrected <= Correlation.linkWindow else { continue }
                     found.append(first.ordinal)
                 }
                 if found.isEmpty {
                     // Without any capture there is nothing a claim could be missing from.
-                    guard !sightings.isEmpty else { continue }
+                    guard hasSightings else { continue }
                     unmatched += 1
                     unmatchedClaims.append(claim.ordinal)
                 } else {
@@ -212,12 +280,12 @@ final class CorrelationCollector: EventSink {
                     for ordinal in found { links[ordinal, default: []].append(claim.ordinal) }
                 }
             }
-            sources.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
+            clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
                                  tzOffsetSeconds: info.zone, offsetSeconds: offset.map { Double($0) / 1e9 }, offsetErrorSeconds: error,
                                  pairs: differences.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
         let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
-        return Correlation(sources: sources, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
+        return Correlation(sources: clocks, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
                            unloggedTrafficOrdinals: unlogged, offsets: offsets)
     }
 

@@ -60,26 +60,37 @@ public final class JSONLSink: EventSink {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func append(_ event: Event, to out: inout [UInt8]) {
+    /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links)
+    /// are left as `RecordHole`s, to be filled when the record is written out.
+    static func append(_ event: Event, to out: inout [UInt8], holes: Bool = false) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
             out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
+        func quotedHole(_ hole: RecordHole) {
+            out.append(UInt8(ascii: "\""))
+            hole.append(to: &out)
+            out.append(UInt8(ascii: "\""))
+        }
         out.append(UInt8(ascii: "{"))
         if let time = event.time {
             key("time", first: true)
-            EventBytes.appendInteger(time, to: &out)
+            if holes { RecordHole.nanoseconds.append(to: &out) } else { EventBytes.appendInteger(time, to: &out) }
             key("datetime")
-            out.append(UInt8(ascii: "\""))
-            EventBytes.appendISO8601(nanoseconds: time, to: &out)
-            out.append(UInt8(ascii: "\""))
+            if holes {
+                quotedHole(.isoTime)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                EventBytes.appendISO8601(nanoseconds: time, to: &out)
+                out.append(UInt8(ascii: "\""))
+            }
             key("time_basis")
         } else {
             key("time_basis", first: true)
         }
-        EventBytes.appendJSONString(event.timeBasis.rawValue, to: &out)
+        if holes { quotedHole(.timeBasis) } else { EventBytes.appendJSONString(event.timeBasis.rawValue, to: &out) }
         if let deviceTime = event.deviceTime {
             key("device_time")
             EventBytes.appendJSONString(deviceTime, to: &out)
@@ -100,18 +111,24 @@ public final class JSONLSink: EventSink {
         }
         key("message")
         EventBytes.appendJSONString(event.message, to: &out)
-        if let id = event.id {
+        if holes {
             key("id")
-            EventBytes.appendJSONString(id, to: &out)
-        }
-        if !event.links.isEmpty {
-            key("link")
-            out.append(UInt8(ascii: "["))
-            for (index, link) in event.links.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                EventBytes.appendJSONString(link, to: &out)
+            quotedHole(.id)
+            RecordHole.links.append(to: &out)
+        } else {
+            if let id = event.id {
+                key("id")
+                EventBytes.appendJSONString(id, to: &out)
             }
-            out.append(UInt8(ascii: "]"))
+            if !event.links.isEmpty {
+                key("link")
+                out.append(UInt8(ascii: "["))
+                for (index, link) in event.links.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    EventBytes.appendJSONString(link, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
         }
         key("fields")
         EventBytes.appendFieldsObject(event.fields, to: &out)

@@ -49,6 +49,31 @@ enum InputWalker {
         }
     }
 
+    /// A file (or a path that could not be looked at) to walk, found by expanding folders in the order
+    /// `walk` reads them: the timeline reads units side by side and still numbers events as one walk would.
+    struct Unit: Sendable {
+        let path: String
+        let isExplicit: Bool
+    }
+
+    static func units(_ paths: [String], diagnostics: inout Diagnostics) -> [Unit] {
+        var units: [Unit] = []
+        func expand(_ path: String, explicit: Bool) {
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                units.append(Unit(path: path, isExplicit: explicit))
+                return
+            }
+            for child in CaptureOrder.arranged(directoryEntries(path, diagnostics: &diagnostics)) { expand(child, explicit: false) }
+        }
+        for path in paths { expand(path, explicit: true) }
+        return units
+    }
+
+    static func walk(_ unit: Unit, diagnostics: inout Diagnostics, visit: (InputSource) throws(InputError) -> Bool) {
+        _ = walkPath(unit.path, explicit: unit.isExplicit, diagnostics: &diagnostics, visit: visit)
+    }
+
     /// Returns false when the visitor asked to stop.
     private static func walkPath(_ path: String, explicit: Bool, diagnostics: inout Diagnostics,
                                  visit: (InputSource) throws(InputError) -> Bool) -> Bool {

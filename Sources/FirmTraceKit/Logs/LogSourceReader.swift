@@ -388,7 +388,7 @@ struct PendingEvent {
         let firstLine = EscapedText.escaping(message).trimmingTrailingWhitespace
         var continuationText = continuation.map { EscapedText.escaping($0) }
         while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
-        let messageText = ([String(firstLine)] + continuationText).joined(separator: "\n")
+        let messageText = continuationText.isEmpty ? String(firstLine) : ([String(firstLine)] + continuationText).joined(separator: "\n")
         switch dialect {
         case .tuya:
             if let origin { fields.set("src", origin) }

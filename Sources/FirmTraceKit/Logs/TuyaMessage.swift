@@ -101,7 +101,7 @@ enum TuyaMessage {
         let url = String(text.trimmingTrailingWhitespace)
         fields.set("url", url)
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") {
+        if let scheme = ByteSearch.range(of: "://", in: url) {
             fields.set("scheme", String(rest[..<scheme.lowerBound]))
             rest = rest[scheme.upperBound...]
         }
@@ -141,7 +141,11 @@ enum TuyaMessage {
     }
 
     private static func tls(_ message: String, _ fields: inout EventFields) {
-        let words = message.split(separator: " ")
+        // Only the staged lines are split into words: most TLS lines are the SDK's chatter about sockets.
+        func word(_ index: Int) -> Substring? {
+            let words = message.split(separator: " ", maxSplits: index + 1)
+            return words.count > index ? words[index] : nil
+        }
         func hostPort(_ word: Substring) {
             if let colon = word.lastIndex(of: ":"), let port = Int64(word[word.index(after: colon)...]) {
                 fields.set("host", String(word[..<colon]))
@@ -150,16 +154,18 @@ enum TuyaMessage {
                 fields.set("host", String(word))
             }
         }
-        if message.hasPrefix("TUYA_TLS Begin Connect"), words.count > 3 {
+        if message.hasPrefix("TUYA_TLS Begin Connect"), let target = word(3) {
             fields.set("stage", "begin")
-            hostPort(words[3])
-        } else if message.hasPrefix("TUYA_TLS Success Connect"), words.count > 3 {
+            hostPort(target)
+        } else if message.hasPrefix("TUYA_TLS Success Connect"), let target = word(3) {
             fields.set("stage", "success")
-            hostPort(words[3])
-            if let suite = words.first(where: { $0.hasPrefix("Suit:") }) { fields.set("cipher_suite", String(suite.dropFirst(5))) }
-        } else if message.hasPrefix("handshake finish for "), words.count > 3 {
+            hostPort(target)
+            if let suite = ByteSearch.range(of: "Suit:", in: message) {
+                fields.set("cipher_suite", String(message[suite.upperBound...].prefix { $0 != " " }))
+            }
+        } else if message.hasPrefix("handshake finish for "), let host = word(3) {
             fields.set("stage", "handshake_finish")
-            fields.set("host", String(words[3].hasSuffix(".") ? words[3].dropLast() : words[3]))
+            fields.set("host", String(host.hasSuffix(".") ? host.dropLast() : host))
         } else if message.hasPrefix("TUYA_TLS Disconnect") {
             fields.set("stage", "disconnect")
         } else if message.hasPrefix("socket fd is set") {
@@ -198,8 +204,8 @@ enum TuyaMessage {
     }
 
     private static func mqtt(_ message: String, _ fields: inout EventFields) {
-        func value(after marker: String, upTo end: Character? = " ") -> String? {
-            guard let range = message.range(of: marker) else { return nil }
+        func value(after marker: StaticString, upTo end: Character? = " ") -> String? {
+            guard let range = ByteSearch.range(of: marker, in: message) else { return nil }
             let rest = message[range.upperBound...].drop { $0 == " " }
             let stop = end.flatMap { rest.firstIndex(of: $0) } ?? rest.endIndex
             let found = rest[..<stop].trimmingTrailingWhitespace
@@ -222,13 +228,13 @@ enum TuyaMessage {
             }
             fields.set("state", "connecting")
         }
-        if message.contains("connect success") { fields.set("state", "connected") }
-        if message.contains("reconnect") { fields.set("state", "reconnecting") }
+        if ByteSearch.contains("connect success", in: message) { fields.set("state", "connected") }
+        if ByteSearch.contains("reconnect", in: message) { fields.set("state", "reconnecting") }
     }
 
     /// `rr_down_stream_msg_handler##724: {"id":363,"method":"set_fds_endpoint","params":[…]}`
     private static func rpc(_ message: String, _ fields: inout EventFields) {
-        guard let marker = message.range(of: "##"), let open = message[marker.upperBound...].firstIndex(of: "{") else { return }
+        guard let marker = ByteSearch.range(of: "##", in: message), let open = message[marker.upperBound...].firstIndex(of: "{") else { return }
         fields.set("handler", String(message[..<marker.lowerBound]))
         do {
             let json = try JSONParser.parse(String(message[open...].trimmingTrailingWhitespace))

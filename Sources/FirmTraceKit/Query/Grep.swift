@@ -35,13 +35,21 @@ public enum Grep {
     static let binaryProbeLength = 8 << 10
 
     public static func run(_ request: GrepRequest, sink: EventSink?) -> GrepOutcome {
+        run(request, sink: sink) { (diagnostics, visit) in InputWalker.walk(request.inputs, diagnostics: &diagnostics, visit: visit) }
+    }
+
+    /// Reads one unit of a folder walk only (the timeline reads units side by side).
+    static func run(_ request: GrepRequest, unit: InputWalker.Unit, sink: EventSink?) -> GrepOutcome {
+        run(request, sink: sink) { (diagnostics, visit) in InputWalker.walk(unit, diagnostics: &diagnostics, visit: visit) }
+    }
+
+    private static func run(_ request: GrepRequest, sink: EventSink?,
+                            walk: (inout Diagnostics, (InputSource) throws(InputError) -> Bool) -> Void) -> GrepOutcome {
         // Formatting runs beside decoding when there is output to format.
         let sink = request.countOnly ? nil : sink.map { SinkPipeline($0) as EventSink }
         let run = GrepRun(request: request, sink: sink)
         var diagnostics = Diagnostics()
-        InputWalker.walk(request.inputs, diagnostics: &diagnostics) { source throws(InputError) in
-            try run.read(source)
-        }
+        walk(&diagnostics) { source throws(InputError) in try run.read(source) }
         run.reports.all.forEach { diagnostics.report($0) }
         sink?.finish()
         return GrepOutcome(matched: run.matched, diagnostics: diagnostics)

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
+import Synchronization
 
 public struct TimelineRequest: Sendable {
     public var inputs: [String]
@@ -11,21 +13,21 @@ public struct TimelineRequest: Sendable {
     public var overwrite: Bool
     public var tuyaKey: String?
     public var miioToken: [UInt8]?
-    /// Events sorted in memory before a run is spilled to disk.
-    public var memoryEvents: Int
+    /// Bytes of formatted events each reading thread sorts in memory before it spills a run to disk.
+    public var memoryBytes: Int
     /// For device-local logs without epochs, as for grep.
     public var assumedZone: Int64?
     public var assumedYear: Int64?
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
-                miioToken: [UInt8]? = nil, memoryEvents: Int = 200_000) {
+                miioToken: [UInt8]? = nil, memoryBytes: Int = 32 << 20) {
         self.inputs = inputs
         self.output = output
         self.format = format
         self.overwrite = overwrite
         self.tuyaKey = tuyaKey
         self.miioToken = miioToken
-        self.memoryEvents = memoryEvents
+        self.memoryBytes = memoryBytes
     }
 }
 
@@ -50,99 +52,181 @@ public struct TimelineOutcome: Sendable {
 
 /// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
 public enum Timeline {
-    /// Reads everything once: events go to the sorter and, alongside, to the correlation, whose clock
-    /// offsets and links are applied as the sorted events are written. Ids are `e` and the event's place in
-    /// arrival order, the same in every read of the same inputs.
+    /// Reads everything once, the inputs' files side by side (one thread each, up to the cores there
+    /// are): each event is formatted once, as a record with holes for what the correlation settles at the
+    /// end (time on the capture's clock, basis, id, links), and spilled in sorted runs; the runs are then
+    /// merged with the holes filled. Ids are `e` and the event's place in the order one walk of the
+    /// inputs would read them, the same in every read of the same inputs.
     public static func run(_ request: TimelineRequest,
                            progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
-        let scratch = try makeScratchFolder(beside: request.output)
-        defer { rmdir(scratch) }
-        let sorter = TimelineSorter(memoryLimit: request.memoryEvents, scratch: scratch)
-        let collector = SorterSink(sorter, progress: progress)
-        var grep = GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken)
-        (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
-        let collected = Grep.run(grep, sink: collector)
-        if let failure = collector.failure { throw failure }
-        let correlation = collector.correlation.correlate()
-        if request.format == .sqlite {
-            let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-            var count = 0
-            let written = try database.write { body throws(InputError) in
-                try sorter.finish(adjust: correlation.apply) { event in
-                    count += 1
-                    if count % Self.progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: count)) }
-                    return body(event)
-                }
-            }
-            return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: 0,
-                                   diagnostics: collected.diagnostics)
+        var diagnostics = Diagnostics()
+        let units = InputWalker.units(request.inputs, diagnostics: &diagnostics)
+        let readers = try UnitReaders(request: request, units: units, progress: progress)
+        readers.readAll()
+        if let failure = readers.failure { throw failure }
+        var ordinalBases: [Int] = []
+        let collector = CorrelationCollector()
+        var leftOut = 0, withoutTime = 0
+        for result in readers.results {
+            ordinalBases.append(collector.ordinal)
+            collector.absorb(result.correlation, ordinalBase: collector.ordinal)
+            result.diagnostics.all.forEach { diagnostics.report($0) }
+            leftOut += result.leftOut
+            withoutTime += result.withoutTime
         }
-        let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
-        var written = 0, leftOut = 0
-        var failure: InputError?
-        var bytes: [UInt8] = []
-        if let header = request.format.header { try file.write(Array(header.utf8)) }
-        try sorter.finish(adjust: correlation.apply) { event in
-            bytes.removeAll(keepingCapacity: true)
-            guard request.format.append(event, to: &bytes) else {
-                leftOut += 1
-                return true
-            }
-            do throws(InputError) {
-                try file.write(bytes)
-            } catch {
-                failure = error
-                return false
-            }
-            written += 1
-            if written % Self.progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
-            return true
-        }
-        if let failure { throw failure }
-        try file.commit()
-        return TimelineOutcome(correlation: correlation, written: written, withoutTime: sorter.untimedCount, leftOut: leftOut,
-                               diagnostics: collected.diagnostics)
+        let correlation = collector.correlate()
+        let merge = RecordMerge(spills: readers.spills, ordinalBases: ordinalBases, correlation: correlation, output: output)
+        let written = request.format == .sqlite
+            ? try writeDatabase(merge, request: request, progress: progress)
+            : try writeFile(merge, request: request, progress: progress)
+        return TimelineOutcome(correlation: correlation, written: written, withoutTime: withoutTime, leftOut: leftOut,
+                               diagnostics: diagnostics)
     }
 
     static let progressStep = 10_000
 
-    private static func makeScratchFolder(beside path: String) throws(InputError) -> String {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        var template = Array(((directory.isEmpty ? "" : directory + "/") + ".firmtrace-timeline-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw InputError(.writeFailed("cannot make a scratch folder: \(SystemCallError("mkdtemp"))"), at: InputLocation(path: path))
+    private static func writeFile(_ merge: RecordMerge, request: TimelineRequest,
+                                  progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
+        let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
+        if let header = request.format.header { try file.write(Array(header.utf8)) }
+        var written = 0
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 20)
+        try merge.forEach { (template, values) throws(InputError) in
+            request.format.fill(template, values, to: &bytes)
+            if bytes.count >= 1 << 20 {
+                try file.write(bytes)
+                bytes.removeAll(keepingCapacity: true)
+            }
+            written += 1
+            if written % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
+            return true
         }
-        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try file.write(bytes)
+        try file.commit()
+        return written
+    }
+
+    /// SQLite takes events, not text: each record is filled as a JSON line and read back.
+    private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
+                                      progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
+        let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
+        var line: [UInt8] = []
+        var count = 0
+        return try database.write { body throws(InputError) in
+            try merge.forEach { (template, values) throws(InputError) in
+                line.removeAll(keepingCapacity: true)
+                request.format.fill(template, values, to: &line)
+                guard let event = line.withUnsafeBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) else {
+                    throw InputError(.unreadable("a scratch record did not read back"), at: InputLocation(path: request.output))
+                }
+                count += 1
+                if count % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: count)) }
+                return body(event)
+            }
+        }
     }
 }
 
-/// Feeds grep's events into the sorter and the correlation; runs on grep's output thread.
-private final class SorterSink: EventSink {
-    private let sorter: TimelineSorter
+/// What reading one unit left: its correlation evidence (ordinals counted within the unit) and counts.
+private struct UnitResult {
+    let correlation: CorrelationCollector
+    let diagnostics: Diagnostics
+    let leftOut: Int
+    let withoutTime: Int
+}
+
+/// Reads the units on as many threads as there are cores (and units), each thread with its own spill.
+private final class UnitReaders: @unchecked Sendable {
+    // @unchecked: each spill and each result slot is touched by one thread at a time; `state` is a Mutex.
+    let spills: [RecordSpill]
+    private let request: TimelineRequest
+    private let units: [InputWalker.Unit]
     private let progress: (@Sendable (TimelineProgress) -> Void)?
+    private let state = Mutex<(next: Int, failure: InputError?)>((0, nil))
+    private let stopped = Atomic<Bool>(false)
+    private let eventsRead = Atomic<Int>(0)
+    private var slots: [UnitResult?]
+
+    init(request: TimelineRequest, units: [InputWalker.Unit], progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
+        self.request = request
+        self.units = units
+        self.progress = progress
+        slots = Array(repeating: nil, count: units.count)
+        let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        spills = try (0 ..< max(1, min(units.count, cores))).map { (index) throws(InputError) in
+            try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
+        }
+    }
+
+    var failure: InputError? { state.withLock { $0.failure } }
+    var results: [UnitResult] { slots.compactMap { $0 } }
+
+    func readAll() {
+        DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
+            while !stopped.load(ordering: .relaxed) {
+                let unit: Int? = state.withLock { state in
+                    guard state.next < units.count else { return nil }
+                    defer { state.next += 1 }
+                    return state.next
+                }
+                guard let unit else { return }
+                read(unit, into: spills[worker])
+            }
+        }
+    }
+
+    private func read(_ unit: Int, into spill: RecordSpill) {
+        do throws(InputError) {
+            try spill.begin(unit: unit)
+            var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
+            (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+            let sink = UnitSink(spill: spill, readers: self)
+            let outcome = Grep.run(grep, unit: units[unit], sink: sink)
+            if let failure = sink.failure { throw failure }
+            try spill.flush()
+            slots[unit] = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, leftOut: sink.leftOut,
+                                     withoutTime: sink.withoutTime)
+        } catch {
+            state.withLock { if $0.failure == nil { $0.failure = error } }
+            stopped.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// Counts an event read, for the progress line; false once another thread has failed.
+    func tick() -> Bool {
+        let count = eventsRead.wrappingAdd(1, ordering: .relaxed).newValue
+        if count % Timeline.progressStep == 0 { progress?(TimelineProgress(phase: .reading, events: count)) }
+        return !stopped.load(ordering: .relaxed)
+    }
+}
+
+/// Feeds one unit's events to its spill and its correlation evidence; runs on grep's output thread.
+private final class UnitSink: EventSink {
+    private let spill: RecordSpill
+    private unowned let readers: UnitReaders
     let correlation = CorrelationCollector()
     private(set) var failure: InputError?
+    private(set) var leftOut = 0
+    private(set) var withoutTime = 0
 
-    init(_ sorter: TimelineSorter, progress: (@Sendable (TimelineProgress) -> Void)?) {
-        self.sorter = sorter
-        self.progress = progress
+    init(spill: RecordSpill, readers: UnitReaders) {
+        self.spill = spill
+        self.readers = readers
     }
 
     func accept(_ event: Event) -> Bool {
-        var event = event
         _ = correlation.accept(event)
-        event.id = "e\(correlation.ordinal)"
-        if correlation.ordinal % Timeline.progressStep == 0 { progress?(TimelineProgress(phase: .reading, events: correlation.ordinal)) }
+        if event.time == nil { withoutTime += 1 }
         do throws(InputError) {
-            try sorter.add(event)
-            return true
+            if try !spill.add(event, ordinal: correlation.ordinal) { leftOut += 1 }
         } catch {
             failure = error
             return false
         }
+        return readers.tick()
     }
 
     func finish() {}

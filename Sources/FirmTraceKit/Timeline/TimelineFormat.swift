@@ -34,22 +34,83 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Appends one event; false when the format leaves it out (no time, for Timesketch and l2tcsv).
-    func append(_ event: Event, to out: inout [UInt8]) -> Bool {
+    /// Appends one event as a record template: its clock-dependent parts (time, basis, id, links) are
+    /// holes that `fill` completes once the correlation has settled them. False when the format leaves
+    /// the event out (no time, for Timesketch and l2tcsv).
+    func appendTemplate(_ event: Event, to out: inout [UInt8]) -> Bool {
         switch self {
         case .jsonl, .sqlite:
-            JSONLSink.append(event, to: &out)
+            JSONLSink.append(event, to: &out, holes: true)
             out.append(0x0A)
         case .csv:
             appendCSV(event, to: &out)
         case .timesketch:
-            guard let time = event.time else { return false }
-            appendTimesketch(event, time: time, to: &out)
+            guard event.time != nil else { return false }
+            appendTimesketch(event, to: &out)
         case .l2tcsv:
-            guard let time = event.time else { return false }
-            appendL2T(event, time: time, to: &out)
+            guard event.time != nil else { return false }
+            appendL2T(event, to: &out)
         }
         return true
+    }
+
+    /// Writes a template out with its holes filled from `values`.
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout [UInt8]) {
+        var start = 0
+        while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
+            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, to: &out) }
+            start = marker + 2
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start...]))
+    }
+
+    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout [UInt8]) {
+        let time = values.time ?? 0
+        switch hole {
+        case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out)
+        case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+        case .nanoseconds: EventBytes.appendInteger(time, to: &out)
+        case .timeBasis: out.append(contentsOf: values.basis.rawValue.utf8)
+        case .id:
+            out.append(UInt8(ascii: "e"))
+            EventBytes.appendInteger(Int64(values.ordinal), to: &out)
+        case .links:
+            appendLinks(values.links, to: &out)
+        case .l2tDate:
+            let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: time.floorDivided(by: 86_400_000_000_000).quotient)
+            let century = (0 ... 9999).contains(year) ? twoDigits(year / 100) + twoDigits(year % 100) : String(year)
+            out.append(contentsOf: "\(twoDigits(month))/\(twoDigits(day))/\(century)".utf8)
+        case .l2tTime:
+            let second = time.floorDivided(by: 1_000_000_000).quotient.floorDivided(by: 86_400).remainder
+            out.append(contentsOf: "\(twoDigits(second / 3600)):\(twoDigits(second / 60 % 60)):\(twoDigits(second % 60))".utf8)
+        }
+    }
+
+    private func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private func appendLinks(_ links: [Int], to out: inout [UInt8]) {
+        switch self {
+        case .csv:
+            for (index, link) in links.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: " ")) }
+                out.append(UInt8(ascii: "e"))
+                EventBytes.appendInteger(Int64(link), to: &out)
+            }
+        case .jsonl, .sqlite:
+            guard !links.isEmpty else { return }
+            out.append(contentsOf: #","link":["#.utf8)
+            for (index, link) in links.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: "\"e\(link)\"".utf8)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .timesketch:
+            guard !links.isEmpty else { return }
+            out.append(contentsOf: (#","link":""# + links.map { "e\($0)" }.joined(separator: " ") + "\"").utf8)
+        case .l2tcsv:
+            break
+        }
     }
 
     private static func description(_ event: Event) -> String {
@@ -57,19 +118,28 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     }
 
     private func appendCSV(_ event: Event, to out: inout [UInt8]) {
-        if let time = event.time {
-            EventBytes.appendISO8601(nanoseconds: time, to: &out)
+        if event.time != nil {
+            RecordHole.isoTime.append(to: &out)
             out.append(UInt8(ascii: ","))
-            EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+            RecordHole.microseconds.append(to: &out)
         } else {
             out.append(UInt8(ascii: ","))
         }
-        for text in [Self.description(event), event.message, event.id ?? "", event.kind.rawValue, event.origin, event.source,
-                     event.line.map(String.init) ?? "", event.frame.map(String.init) ?? "", event.deviceTime ?? "",
-                     event.timeBasis.rawValue, event.links.joined(separator: " ")] {
+        out.append(UInt8(ascii: ","))
+        EventBytes.appendCSVField(Self.description(event), to: &out)
+        out.append(UInt8(ascii: ","))
+        EventBytes.appendCSVField(event.message, to: &out)
+        out.append(UInt8(ascii: ","))
+        RecordHole.id.append(to: &out)
+        for text in [event.kind.rawValue, event.origin, event.source, event.line.map(String.init) ?? "",
+                     event.frame.map(String.init) ?? "", event.deviceTime ?? ""] {
             out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(text, to: &out)
         }
+        out.append(UInt8(ascii: ","))
+        RecordHole.timeBasis.append(to: &out)
+        out.append(UInt8(ascii: ","))
+        RecordHole.links.append(to: &out)
         out += [UInt8(ascii: ","), UInt8(ascii: "\"")]
         EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
         out += [UInt8(ascii: "\""), 0x0D, 0x0A]
@@ -81,27 +151,34 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: ":"))
     }
 
-    private func appendTimesketch(_ event: Event, time: Int64, to out: inout [UInt8]) {
+    private static func appendQuotedHole(_ hole: RecordHole, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        hole.append(to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private func appendTimesketch(_ event: Event, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         Self.appendKey("message", first: true, to: &out)
         EventBytes.appendJSONString(event.message, to: &out)
         Self.appendKey("datetime", to: &out)
-        out.append(UInt8(ascii: "\""))
-        EventBytes.appendISO8601(nanoseconds: time, to: &out)
-        out.append(UInt8(ascii: "\""))
+        Self.appendQuotedHole(.isoTime, to: &out)
         Self.appendKey("timestamp", to: &out)
-        EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+        RecordHole.microseconds.append(to: &out)
         Self.appendKey("timestamp_desc", to: &out)
         EventBytes.appendJSONString(Self.description(event), to: &out)
-        let names: [(String, String?)] = [("id", event.id), ("kind", event.kind.rawValue), ("origin", event.origin),
-                                          ("source", event.source), ("device_time", event.deviceTime),
-                                          ("time_basis", event.timeBasis.rawValue),
-                                          ("link", event.links.isEmpty ? nil : event.links.joined(separator: " "))]
+        Self.appendKey("id", to: &out)
+        Self.appendQuotedHole(.id, to: &out)
+        let names: [(String, String?)] = [("kind", event.kind.rawValue), ("origin", event.origin), ("source", event.source),
+                                          ("device_time", event.deviceTime)]
         for (name, value) in names {
             guard let value else { continue }
             Self.appendKey(name, to: &out)
             EventBytes.appendJSONString(value, to: &out)
         }
+        Self.appendKey("time_basis", to: &out)
+        Self.appendQuotedHole(.timeBasis, to: &out)
+        RecordHole.links.append(to: &out)
         if let line = event.line {
             Self.appendKey("line", to: &out)
             EventBytes.appendInteger(Int64(line), to: &out)
@@ -117,20 +194,49 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out += [UInt8(ascii: "}"), 0x0A]
     }
 
-    private func appendL2T(_ event: Event, time: Int64, to out: inout [UInt8]) {
-        let (seconds, _) = time.floorDivided(by: 1_000_000_000)
-        let iso = UTCDateTime.iso8601(seconds: seconds)          // 2022-07-09T10:51:49Z
-        let date = "\(iso.dropFirst(5).prefix(2))/\(iso.dropFirst(8).prefix(2))/\(iso.prefix(4))"
-        let clock = String(iso.dropFirst(11).prefix(8))
+    private func appendL2T(_ event: Event, to out: inout [UInt8]) {
         let extra = event.fields.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
         let source = event.origin == "capture" ? "NET" : "LOG"
-        let columns = [date, clock, "UTC", "....", source, event.origin, Self.description(event), "-", "-",
-                       String(event.message.prefix(80)), event.message, "2", event.source, "-",
-                       "\(event.kind.rawValue) \(event.timeBasis.rawValue)\(event.id.map { " " + $0 } ?? "")", "firmtrace", extra]
-        for (index, column) in columns.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        RecordHole.l2tDate.append(to: &out)
+        out.append(UInt8(ascii: ","))
+        RecordHole.l2tTime.append(to: &out)
+        let columns = ["UTC", "....", source, event.origin, Self.description(event), "-", "-",
+                       String(event.message.prefix(80)), event.message, "2", event.source, "-"]
+        for column in columns {
+            out.append(UInt8(ascii: ","))
+            EventBytes.appendCSVField(column, to: &out)
+        }
+        // The notes: kind, basis and id, none of which needs quoting.
+        out.append(contentsOf: ",\(event.kind.rawValue) ".utf8)
+        RecordHole.timeBasis.append(to: &out)
+        out.append(UInt8(ascii: " "))
+        RecordHole.id.append(to: &out)
+        for column in ["firmtrace", extra] {
+            out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(column, to: &out)
         }
         out += [0x0D, 0x0A]
     }
+}
+
+/// A part of a timeline record left open until the correlation has settled it, written as the byte 0xFF
+/// (never part of UTF-8 text) and the hole's number.
+enum RecordHole: UInt8 {
+    case isoTime = 1, microseconds, nanoseconds, timeBasis, id, links, l2tDate, l2tTime
+
+    static let marker: UInt8 = 0xFF
+
+    func append(to out: inout [UInt8]) {
+        out.append(Self.marker)
+        out.append(rawValue)
+    }
+}
+
+/// What fills a record's holes: its time and basis on the capture's clock, its place in arrival order,
+/// the events linked to it.
+struct RecordValues {
+    var time: Int64?
+    var basis: TimeBasis
+    var ordinal: Int
+    var links: [Int]
 }

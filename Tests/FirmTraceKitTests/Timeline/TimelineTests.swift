@@ -10,12 +10,12 @@ struct TimelineTests {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
-    @Test("events come out in time order, untimed ones last; spilling runs to disk changes nothing")
+    @Test("events come out in time order, untimed ones last; a tiny memory bound (many spilled runs) changes nothing")
     func orderAndSpill() throws {
         let scratch = try ScratchFolder()
         let inMemory = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("memory.jsonl"), format: .jsonl))
         let spilled = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("spilled.jsonl"), format: .jsonl,
-                                                       memoryEvents: 997))
+                                                       memoryBytes: 4096))
         #expect(inMemory.written > 20_000)
         #expect(try Self.lines(scratch.appending("memory.jsonl")) == Self.lines(scratch.appending("spilled.jsonl")))
         #expect(spilled.written == inMemory.written)

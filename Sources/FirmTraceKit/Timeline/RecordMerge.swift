@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads one run's records back in order through a buffer, with `pread` on the spill file: no parsing,
+/// the header says where each record ends.
+final class RunCursor {
+    let run: RecordRun
+    private let descriptor: Int32
+    private let output: InputLocation
+    private var next: Int64
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private var filled = 0
+    private var currentSize = 0
+    private(set) var header = RecordHeader(time: 0, ordinal: 0, length: 0, source: 0, basis: .unknown, isLog: false)
+    /// Set by the merge: the header's time on the capture's clock and the ordinal among all units.
+    var key: (time: Int64, ordinal: Int) = (0, 0)
+
+    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation) {
+        self.run = run
+        descriptor = file.descriptor
+        self.output = output
+        next = run.start
+        buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The current record's template; valid until `advance`.
+    var template: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buffer[used + RecordHeader.size ..< used + currentSize])
+    }
+
+    /// Moves to the next record; false at the end of the run.
+    func advance() throws(InputError) -> Bool {
+        used += currentSize
+        currentSize = 0
+        guard try ensure(RecordHeader.size) else { return false }
+        header = RecordHeader(UnsafeRawBufferPointer(rebasing: buffer[used ..< used + RecordHeader.size]))
+        let size = RecordHeader.size + header.length
+        _ = try ensure(size)
+        currentSize = size
+        return true
+    }
+
+    /// Makes `count` bytes from `used` available; false when the run has ended before any of them.
+    /// A run that ends inside a record means the scratch file was cut short under us.
+    private func ensure(_ count: Int) throws(InputError) -> Bool {
+        if filled - used >= count { return true }
+        if used > 0 {
+            let remaining = filled - used
+            if remaining > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + used, remaining) }
+            (used, filled) = (0, remaining)
+        }
+        if count > buffer.count {
+            // A record larger than the buffer (an event with long continuation lines): grow to hold it.
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+            larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
+            buffer.deallocate()
+            buffer = larger
+        }
+        while filled < count, next < run.end {
+            let wanted = min(buffer.count - filled, Int(run.end - next))
+            let read = pread(descriptor, buffer.baseAddress! + filled, wanted, off_t(next))
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else {
+                throw InputError(.unreadable("cannot read a scratch file: \(SystemCallError("pread"))"), at: output)
+            }
+            filled += read
+            next += Int64(read)
+        }
+        if filled == 0 { return false }
+        guard filled >= count else { throw InputError(.unreadable("a scratch file ended inside a record"), at: output) }
+        return true
+    }
+}
+
+/// Hands the spilled records over in timeline order: a k-way merge of the timed runs (a binary heap on
+/// time on the capture's clock, then arrival), then the untimed runs in arrival order. Each record comes
+/// with the values that fill its holes.
+struct RecordMerge {
+    let spills: [RecordSpill]
+    /// Where each unit's ordinals start among all units.
+    let ordinalBases: [Int]
+    let correlation: Correlation
+    let output: InputLocation
+    /// The whole read-back buffer, shared among the runs.
+    static let bufferBudget = 32 << 20
+
+    func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
+        let offsets = spills.map { spill in spill.sources.map { correlation.offsets[$0] } }
+        let linked = LinkedOrdinals(correlation.links.keys)
+        func values(_ cursor: RunCursor) -> RecordValues {
+            let header = cursor.header
+            var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
+                                      ordinal: ordinalBases[cursor.run.unit] + Int(header.ordinal), links: [])
+            if header.isLog, let time = values.time, let offset = offsets[cursor.run.spill][header.source] {
+                values.time = time - offset
+                values.basis = .logClock
+            }
+            if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
+            return values
+        }
+        let timed = spills.flatMap(\.timedRuns)
+        var heap: [RunCursor] = []
+        let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, timed.count)))
+        for run in timed {
+            let cursor = RunCursor(run, file: spills[run.spill].timedFile, bufferSize: bufferSize, output: output)
+            guard try cursor.advance() else { continue }
+            cursor.key = Self.key(values(cursor))
+            heap.append(cursor)
+        }
+        var binaryHeap = CursorHeap(heap)
+        while let top = binaryHeap.top {
+            guard try body(top.template, values(top)) else { return }
+            if try top.advance() {
+                top.key = Self.key(values(top))
+                binaryHeap.topChanged()
+            } else {
+                binaryHeap.removeTop()
+            }
+        }
+        let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
+        for (_, run) in untimed {
+            let cursor = RunCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20, output: output)
+            while try cursor.advance() {
+                guard try body(cursor.template, values(cursor)) else { return }
+            }
+        }
+    }
+
+    private static func key(_ values: RecordValues) -> (time: Int64, ordinal: Int) {
+        (values.time ?? .max, values.ordinal)
+    }
+}
+
+/// A min-heap of cursors on their keys.
+private struct CursorHeap {
+    private var cursors: [RunCursor]
+
+    init(_ cursors: [RunCursor]) {
+        self.cursors = cursors
+        for index in stride(from: cursors.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    }
+
+    var top: RunCursor? { cursors.first }
+
+    mutating func topChanged() { siftDown(0) }
+
+    mutating func removeTop() {
+        cursors.swapAt(0, cursors.count - 1)
+        cursors.removeLast()
+        if !cursors.isEmpty { siftDown(0) }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var index = start
+        while true {
+            let left = 2 * index + 1, right = left + 1
+            var smallest = index
+            if left < cursors.count, cursors[left].key < cursors[smallest].key { smallest = left }
+            if right < cursors.count, cursors[right].key < cursors[smallest].key { smallest = right }
+            guard smallest != index else { return }
+            cursors.swapAt(index, smallest)
+            index = smallest
+        }
+    }
+}
+
+/// Which ordinals have links, as bits: asked once for every event, where a dictionary lookup would cost
+/// more than the rest of filling the record.
+private struct LinkedOrdinals {
+    private var words: [UInt64] = []
+
+    init(_ ordinals: some Sequence<Int>) {
+        for ordinal in ordinals where ordinal >= 0 {
+            let word = ordinal >> 6
+            if word >= words.count { words += repeatElement(0, count: word - words.count + 1) }
+            words[word] |= 1 << UInt64(ordinal & 63)
+        }
+    }
+
+    func contains(_ ordinal: Int) -> Bool {
+        let word = ordinal >> 6
+        return ordinal >= 0 && word < words.count && words[word] & (1 << UInt64(ordinal & 63)) != 0
+    }
+}

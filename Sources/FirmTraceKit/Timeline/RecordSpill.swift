@@ -1,0 +1,244 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The fixed part of a spilled record, before its template: what the merge needs to order it and fill
+/// its holes without parsing it.
+struct RecordHeader {
+    static let size = 32
+    /// Nanoseconds as read, before any clock correction; `Int64.min` for none.
+    var time: Int64
+    /// Place in its unit's arrival order, from 1.
+    var ordinal: Int64
+    var length: Int
+    /// Index into the spill's table of sources.
+    var source: Int
+    var basis: TimeBasis
+    var isLog: Bool
+
+    func store(into bytes: UnsafeMutableRawBufferPointer) {
+        bytes.storeBytes(of: time.littleEndian, toByteOffset: 0, as: Int64.self)
+        bytes.storeBytes(of: ordinal.littleEndian, toByteOffset: 8, as: Int64.self)
+        bytes.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 16, as: UInt32.self)
+        bytes.storeBytes(of: UInt32(source).littleEndian, toByteOffset: 20, as: UInt32.self)
+        bytes.storeBytes(of: Self.basisCodes[basis]!, toByteOffset: 24, as: UInt8.self)
+        bytes.storeBytes(of: isLog ? 1 : 0, toByteOffset: 25, as: UInt8.self)
+    }
+
+    init(time: Int64, ordinal: Int64, length: Int, source: Int, basis: TimeBasis, isLog: Bool) {
+        (self.time, self.ordinal, self.length, self.source, self.basis, self.isLog) = (time, ordinal, length, source, basis, isLog)
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        time = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        ordinal = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+        length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+        source = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
+        basis = TimeBasis.allCases[Int(bytes[24])]
+        isLog = bytes[25] != 0
+    }
+
+    private static let basisCodes = Dictionary(uniqueKeysWithValues: TimeBasis.allCases.enumerated().map { ($1, UInt8($0)) })
+}
+
+/// Records of one source of one unit at `start ..< end` of a spill file: timed ones in time order (then
+/// arrival), untimed ones in arrival order. One source a run, so that a clock offset found only at the
+/// end moves a whole run without unsorting it.
+struct RecordRun {
+    let spill: Int
+    let unit: Int
+    let source: Int
+    let start: Int64
+    var end: Int64
+    var lastTime: Int64
+}
+
+/// Where one reading thread puts its events, formatted once as record templates: timed ones gathered up
+/// to a memory bound, sorted and appended to a spill file (continuing the previous run when they follow
+/// it, as a log's lines nearly always do), untimed ones appended in arrival order to another. The files
+/// are unlinked as soon as they are made, so nothing is left behind however the run ends.
+final class RecordSpill {
+    let index: Int
+    let timedFile: SpillFile
+    let untimedFile: SpillFile
+    private let format: TimelineFormat
+    private let memoryBytes: Int
+    private(set) var sources: [String] = []
+    private var sourceIndex: [String: Int] = [:]
+    private var lastSource: (name: String, index: Int)?
+    private(set) var timedRuns: [RecordRun] = []
+    private(set) var untimedRuns: [RecordRun] = []
+    private var unit = 0
+    private var batch: [UInt8] = []
+    private var entries: [(time: Int64, ordinal: Int64, offset: Int)] = []
+    private var batchSource = -1
+    private var untimed: [UInt8] = []
+    private var untimedSource = -1
+
+    init(index: Int, beside output: String, format: TimelineFormat, memoryBytes: Int) throws(InputError) {
+        self.index = index
+        self.format = format
+        self.memoryBytes = max(1, memoryBytes)
+        timedFile = try SpillFile(beside: output)
+        untimedFile = try SpillFile(beside: output)
+    }
+
+    func begin(unit: Int) throws(InputError) {
+        try flush()
+        self.unit = unit
+    }
+
+    /// Formats and keeps one event; false when the format leaves it out.
+    func add(_ event: Event, ordinal: Int) throws(InputError) -> Bool {
+        let source = intern(event.source)
+        let isLog = event.origin != "capture"
+        guard let time = event.time else {
+            if source != untimedSource { try flushUntimed() }
+            untimedSource = source
+            guard Self.append(event, ordinal: ordinal, time: .min, source: source, isLog: isLog, format: format, to: &untimed) else {
+                return false
+            }
+            if untimed.count >= memoryBytes / 4 { try flushUntimed() }
+            return true
+        }
+        if source != batchSource { try flushTimed() }
+        batchSource = source
+        let offset = batch.count
+        guard Self.append(event, ordinal: ordinal, time: time, source: source, isLog: isLog, format: format, to: &batch) else { return false }
+        entries.append((time, Int64(ordinal), offset))
+        if batch.count >= memoryBytes { try flushTimed() }
+        return true
+    }
+
+    /// Writes out what is still held.
+    func flush() throws(InputError) {
+        try flushTimed()
+        try flushUntimed()
+        try timedFile.flush()
+        try untimedFile.flush()
+    }
+
+    private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, format: TimelineFormat,
+                               to buffer: inout [UInt8]) -> Bool {
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: RecordHeader.size))
+        guard format.appendTemplate(event, to: &buffer) else {
+            buffer.removeSubrange(start...)
+            return false
+        }
+        let header = RecordHeader(time: time, ordinal: Int64(ordinal), length: buffer.count - start - RecordHeader.size, source: source,
+                                  basis: event.timeBasis, isLog: isLog)
+        buffer.withUnsafeMutableBytes { header.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[start ..< start + RecordHeader.size])) }
+        return true
+    }
+
+    private func intern(_ source: String) -> Int {
+        if let lastSource, lastSource.name == source { return lastSource.index }
+        let index: Int
+        if let known = sourceIndex[source] {
+            index = known
+        } else {
+            index = sources.count
+            sources.append(source)
+            sourceIndex[source] = index
+        }
+        lastSource = (source, index)
+        return index
+    }
+
+    private func flushTimed() throws(InputError) {
+        guard let first = entries.first else { return }
+        let ordered = zip(entries, entries.dropFirst()).allSatisfy { ($0.time, $0.ordinal) <= ($1.time, $1.ordinal) }
+        if !ordered { entries.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
+        let earliest = ordered ? first.time : entries[0].time
+        let start = timedFile.size
+        let continues = timedRuns.last.map { $0.unit == unit && $0.source == batchSource && $0.end == start && $0.lastTime <= earliest }
+        if continues != true {
+            timedRuns.append(RecordRun(spill: index, unit: unit, source: batchSource, start: start, end: start, lastTime: earliest))
+        }
+        try batch.withBytes { (bytes) throws(InputError) in
+            if ordered {
+                try timedFile.append(bytes)
+                return
+            }
+            for entry in entries {
+                let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: entry.offset + 16, as: UInt32.self)))
+                try timedFile.append(UnsafeRawBufferPointer(rebasing: bytes[entry.offset ..< entry.offset + RecordHeader.size + length]))
+            }
+        }
+        timedRuns[timedRuns.count - 1].end = timedFile.size
+        timedRuns[timedRuns.count - 1].lastTime = entries[entries.count - 1].time
+        batch.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    private func flushUntimed() throws(InputError) {
+        guard !untimed.isEmpty else { return }
+        let start = untimedFile.size
+        try untimed.withBytes { (bytes) throws(InputError) in try untimedFile.append(bytes) }
+        if let last = untimedRuns.last, last.unit == unit, last.source == untimedSource, last.end == start {
+            untimedRuns[untimedRuns.count - 1].end = untimedFile.size
+        } else {
+            untimedRuns.append(RecordRun(spill: index, unit: unit, source: untimedSource, start: start, end: untimedFile.size,
+                                         lastTime: .min))
+        }
+        untimed.removeAll(keepingCapacity: true)
+    }
+}
+
+/// An unlinked scratch file beside the output: appended through a buffer, read back with `pread`.
+final class SpillFile {
+    let descriptor: Int32
+    private let output: InputLocation
+    private(set) var size: Int64 = 0
+    private var pending: [UInt8] = []
+    private static let bufferSize = 1 << 20
+
+    init(beside output: String) throws(InputError) {
+        self.output = InputLocation(path: output)
+        let slash = output.lastIndex(of: "/")
+        let directory = slash.map { String(output[..<$0]) } ?? "."
+        var template = Array(((directory.isEmpty ? "" : directory + "/") + ".firmtrace-spill-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw InputError(.writeFailed("cannot make a scratch file: \(SystemCallError("mkstemp"))"), at: self.output)
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.descriptor = descriptor
+        pending.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
+        if pending.count + bytes.count > Self.bufferSize { try flush() }
+        if bytes.count >= Self.bufferSize {
+            try writeAll(bytes)
+        } else {
+            pending.append(contentsOf: bytes)
+        }
+        size += Int64(bytes.count)
+    }
+
+    func flush() throws(InputError) {
+        guard !pending.isEmpty else { return }
+        try pending.withBytes { (bytes) throws(InputError) in try writeAll(bytes) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
+        var done = 0
+        while done < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw InputError(.writeFailed("cannot write a scratch file: \(SystemCallError("write"))"), at: output)
+            }
+            done += count
+        }
+    }
+}
