@@ -46,6 +46,17 @@ enum ByteSearch {
         return start ..< text.utf8.index(start, offsetBy: needle.utf8CodeUnitCount)
     }
 
+    /// `String.hasPrefix` compares canonically equivalent Characters; the markers here are ASCII, where
+    /// bytes say the same far more cheaply.
+    static func hasPrefix(_ prefix: StaticString, _ text: String) -> Bool {
+        text.utf8.starts(with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+    }
+
+    static func hasSuffix(_ suffix: StaticString, _ text: String) -> Bool {
+        let suffixBytes = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
+        return text.utf8.count >= suffixBytes.count && text.utf8.suffix(suffixBytes.count).elementsEqual(suffixBytes)
+    }
+
     static func contains(_ needle: StaticString, in text: String) -> Bool {
         range(of: needle, in: text) != nil
     }

@@ -383,12 +383,14 @@ struct PendingEvent {
 
     mutating func materialize(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) {
         guard built == nil else { return }
-        var fields = EventFields()
-        if let level { fields.set("level", level) }
-        let firstLine = EscapedText.escaping(message).trimmingTrailingWhitespace
+        var fields = EventFields(capacity: 8)
+        if let level { fields.append("level", .string(level)) }
+        let escaped = EscapedText.escaping(message)
+        let trimmed = escaped.trimmingTrailingWhitespace
+        let firstLine = trimmed.endIndex == escaped.endIndex ? escaped : String(trimmed)
         var continuationText = continuation.map { EscapedText.escaping($0) }
         while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
-        let messageText = continuationText.isEmpty ? String(firstLine) : ([String(firstLine)] + continuationText).joined(separator: "\n")
+        let messageText = continuationText.isEmpty ? firstLine : ([firstLine] + continuationText).joined(separator: "\n")
         switch dialect {
         case .tuya:
             if let origin { fields.set("src", origin) }
@@ -401,7 +403,7 @@ struct PendingEvent {
             epoch = TuyaMessage.epoch(kind: kind, fields: fields)
         case .miio:
             if let origin { fields.set("function", origin) }
-            MiioMessage.fields(kind: kind, message: String(firstLine), continuation: continuationText, into: &fields)
+            MiioMessage.fields(kind: kind, message: firstLine, continuation: continuationText, into: &fields)
         case .kernel:
             if let deviceTime { fields.set("uptime_s", deviceTime) }
             if let uptimeMicroseconds { fields.set("uptime_us", uptimeMicroseconds) }

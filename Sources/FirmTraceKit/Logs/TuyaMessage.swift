@@ -78,7 +78,10 @@ enum TuyaMessage {
     // MARK: Kinds
 
     private static func after(_ message: String, _ marker: String) -> Substring {
-        message.dropFirst(marker.count).drop { $0 == " " }
+        let bytes = message.utf8
+        var start = bytes.index(bytes.startIndex, offsetBy: marker.utf8.count, limitedBy: bytes.endIndex) ?? bytes.endIndex
+        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        return message[start...]
     }
 
     private static func json(_ text: Substring, _ fields: inout EventFields) {
@@ -100,52 +103,72 @@ enum TuyaMessage {
     private static func postURL(_ text: Substring, _ fields: inout EventFields) {
         let url = String(text.trimmingTrailingWhitespace)
         fields.set("url", url)
-        var rest = Substring(url)
+        // Walked as UTF-8 bytes: a Post URL is in every tenth line of a Tuya log, and Character-wise
+        // splitting of its query was a seventh of decoding one.
+        let bytes = url.utf8
+        var hostStart = bytes.startIndex
         if let scheme = ByteSearch.range(of: "://", in: url) {
-            fields.set("scheme", String(rest[..<scheme.lowerBound]))
-            rest = rest[scheme.upperBound...]
+            fields.set("scheme", String(url[..<scheme.lowerBound]))
+            hostStart = scheme.upperBound
         }
-        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let hostPort = rest[..<hostEnd]
-        if let colon = hostPort.lastIndex(of: ":"), let port = Int64(hostPort[hostPort.index(after: colon)...]) {
-            fields.set("host", String(hostPort[..<colon]))
+        let hostEnd = bytes[hostStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.endIndex
+        if let colon = bytes[hostStart ..< hostEnd].lastIndex(of: UInt8(ascii: ":")),
+           let port = Int64(url[bytes.index(after: colon) ..< hostEnd]) {
+            fields.set("host", String(url[hostStart ..< colon]))
             fields.set("port", port)
         } else {
-            fields.set("host", String(hostPort))
+            fields.set("host", String(url[hostStart ..< hostEnd]))
         }
-        rest = rest[hostEnd...]
-        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
-        fields.set("path", String(rest[..<queryStart]))
-        guard queryStart < rest.endIndex else { return }
-        for pair in rest[rest.index(after: queryStart)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = parts[0] == "a" ? "api" : String(parts[0])
-            let value = parts.count > 1 ? String(parts[1]) : ""
-            if key == "t" || key == "et", let number = Int64(value) {
-                fields.set(key, number)
-            } else {
-                fields.set(key, value)
+        let queryStart = bytes[hostEnd...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        fields.set("path", String(url[hostEnd ..< queryStart]))
+        guard queryStart < bytes.endIndex else { return }
+        var pairStart = bytes.index(after: queryStart)
+        while pairStart < bytes.endIndex {
+            let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            if pairStart < pairEnd {
+                let equals = bytes[pairStart ..< pairEnd].firstIndex(of: UInt8(ascii: "="))
+                let name = url[pairStart ..< (equals ?? pairEnd)]
+                let key = name == "a" ? "api" : String(name)
+                let value = equals.map { String(url[bytes.index(after: $0) ..< pairEnd]) } ?? ""
+                if key == "t" || key == "et", let number = Int64(value) {
+                    fields.set(key, number)
+                } else {
+                    fields.set(key, value)
+                }
             }
+            pairStart = pairEnd == bytes.endIndex ? pairEnd : bytes.index(after: pairEnd)
+        }
+    }
+
+    /// The `index`th space-separated word (from 0), found without splitting the whole message: most lines
+    /// need one or two words of a long message, on every line of a large log.
+    private static func word(_ index: Int, of message: String) -> Substring? {
+        let utf8 = message.utf8
+        var position = utf8.startIndex
+        var count = 0
+        while true {
+            while position < utf8.endIndex, utf8[position] == UInt8(ascii: " ") { position = utf8.index(after: position) }
+            guard position < utf8.endIndex else { return nil }
+            var end = position
+            while end < utf8.endIndex, utf8[end] != UInt8(ascii: " ") { end = utf8.index(after: end) }
+            if count == index { return message[position ..< end] }
+            count += 1
+            position = end
         }
     }
 
     /// `Connect: a2.tuyaeu.com Port: 443  -->>` (before connecting) and `--<<` (after).
     private static func connect(_ message: String, _ fields: inout EventFields) {
-        let words = message.split(separator: " ")
-        if words.count >= 2 { fields.set("host", String(words[1])) }
-        if let portIndex = words.firstIndex(of: "Port:"), portIndex + 1 < words.count, let port = Int64(words[portIndex + 1]) {
+        if let host = word(1, of: message) { fields.set("host", String(host)) }
+        if word(2, of: message) == "Port:", let port = word(3, of: message).flatMap({ Int64($0) }) {
             fields.set("port", port)
         }
-        if message.hasSuffix("-->>") { fields.set("phase", "begin") }
-        if message.hasSuffix("--<<") { fields.set("phase", "end") }
+        if ByteSearch.hasSuffix("-->>", message) { fields.set("phase", "begin") }
+        if ByteSearch.hasSuffix("--<<", message) { fields.set("phase", "end") }
     }
 
     private static func tls(_ message: String, _ fields: inout EventFields) {
-        // Only the staged lines are split into words: most TLS lines are the SDK's chatter about sockets.
-        func word(_ index: Int) -> Substring? {
-            let words = message.split(separator: " ", maxSplits: index + 1)
-            return words.count > index ? words[index] : nil
-        }
+        func word(_ index: Int) -> Substring? { Self.word(index, of: message) }
         func hostPort(_ word: Substring) {
             if let colon = word.lastIndex(of: ":"), let port = Int64(word[word.index(after: colon)...]) {
                 fields.set("host", String(word[..<colon]))
@@ -154,21 +177,21 @@ enum TuyaMessage {
                 fields.set("host", String(word))
             }
         }
-        if message.hasPrefix("TUYA_TLS Begin Connect"), let target = word(3) {
+        if ByteSearch.hasPrefix("TUYA_TLS Begin Connect", message), let target = word(3) {
             fields.set("stage", "begin")
             hostPort(target)
-        } else if message.hasPrefix("TUYA_TLS Success Connect"), let target = word(3) {
+        } else if ByteSearch.hasPrefix("TUYA_TLS Success Connect", message), let target = word(3) {
             fields.set("stage", "success")
             hostPort(target)
             if let suite = ByteSearch.range(of: "Suit:", in: message) {
                 fields.set("cipher_suite", String(message[suite.upperBound...].prefix { $0 != " " }))
             }
-        } else if message.hasPrefix("handshake finish for "), let host = word(3) {
+        } else if ByteSearch.hasPrefix("handshake finish for ", message), let host = word(3) {
             fields.set("stage", "handshake_finish")
             fields.set("host", String(host.hasSuffix(".") ? host.dropLast() : host))
-        } else if message.hasPrefix("TUYA_TLS Disconnect") {
+        } else if ByteSearch.hasPrefix("TUYA_TLS Disconnect", message) {
             fields.set("stage", "disconnect")
-        } else if message.hasPrefix("socket fd is set") {
+        } else if ByteSearch.hasPrefix("socket fd is set", message) {
             fields.set("stage", "socket")
         }
     }
@@ -211,16 +234,21 @@ enum TuyaMessage {
             let found = rest[..<stop].trimmingTrailingWhitespace
             return found.isEmpty ? nil : String(found.hasSuffix(",") ? found.dropLast() : found)
         }
-        if let host = value(after: "mqtt broker:") {
+        // Most MQTT lines are heartbeats: every marker below has a colon or says "connect".
+        let hasColon = ByteSearch.contains(":", in: message)
+        guard hasColon || ByteSearch.contains("connect", in: message) else { return }
+        if hasColon, let host = value(after: "mqtt broker:") {
             fields.set("broker_host", host)
             if let port = value(after: "port:").flatMap({ Int64($0) }) { fields.set("broker_port", port) }
         }
-        if let client = value(after: "client id:") { fields.set("client_id", client) }
-        if let user = value(after: "user name:") { fields.set("username", user) }
-        if let password = value(after: "passwd:") { fields.set("passwd", password) }
-        if let topic = value(after: "topic in:") { fields.set("topic_in", topic) }
-        if let topic = value(after: "out:") { fields.set("topic_out", topic) }
-        if let topic = value(after: "subscribe topic:") { fields.set("topic", topic) }
+        if hasColon {
+            if let client = value(after: "client id:") { fields.set("client_id", client) }
+            if let user = value(after: "user name:") { fields.set("username", user) }
+            if let password = value(after: "passwd:") { fields.set("passwd", password) }
+            if let topic = value(after: "topic in:") { fields.set("topic_in", topic) }
+            if let topic = value(after: "out:") { fields.set("topic_out", topic) }
+            if let topic = value(after: "subscribe topic:") { fields.set("topic", topic) }
+        }
         if let target = value(after: "mqtt connect to ") {
             if let colon = target.lastIndex(of: ":"), let port = Int64(target[target.index(after: colon)...]) {
                 fields.set("broker_host", String(target[..<colon]))
@@ -258,13 +286,16 @@ enum TuyaMessage {
     }
 }
 
-extension StringProtocol {
-    /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs).
+extension StringProtocol where UTF8View: BidirectionalCollection {
+    /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs). Walks UTF-8 bytes: every
+    /// message is trimmed, and walking Characters costs grapheme breaking on each.
     var trimmingTrailingWhitespace: SubSequence {
-        var end = endIndex
-        while end > startIndex {
-            let previous = index(before: end)
-            guard self[previous] == " " || self[previous] == "\t" || self[previous] == "\r" else { break }
+        let bytes = utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let previous = bytes.index(before: end)
+            let byte = bytes[previous]
+            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") else { break }
             end = previous
         }
         return self[startIndex ..< end]

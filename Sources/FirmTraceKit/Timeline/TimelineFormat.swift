@@ -131,11 +131,20 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         EventBytes.appendCSVField(event.message, to: &out)
         out.append(UInt8(ascii: ","))
         RecordHole.id.append(to: &out)
-        for text in [event.kind.rawValue, event.origin, event.source, event.line.map(String.init) ?? "",
-                     event.frame.map(String.init) ?? "", event.deviceTime ?? ""] {
+        func text(_ value: String?) {
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(text, to: &out)
+            if let value { EventBytes.appendCSVField(value, to: &out) }
         }
+        func number(_ value: Int?) {
+            out.append(UInt8(ascii: ","))
+            if let value { EventBytes.appendInteger(Int64(value), to: &out) }
+        }
+        text(event.kind.rawValue)
+        text(event.origin)
+        text(event.source)
+        number(event.line)
+        number(event.frame)
+        text(event.deviceTime)
         out.append(UInt8(ascii: ","))
         RecordHole.timeBasis.append(to: &out)
         out.append(UInt8(ascii: ","))
