@@ -227,15 +227,14 @@ final class LogSourceReader {
 
     private func completePending() {
         sawPrefix = true
-        guard var event = pending else { return }
-        pending = nil
+        // Taken, not copied: a pending event is a few hundred bytes, moved once per line.
+        guard var event = pending.take() else { return }
         if event.onlyForClock {
             event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
             if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { releaseHeld() }
             return
         }
         if dialect == .tuya, !clock.isSettled {
-            var event = event
             event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
             if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) {
                 held.append(event)
@@ -245,11 +244,11 @@ final class LogSourceReader {
             } else {
                 assumeClock()
                 releaseHeld()
-                deliver(event)
+                deliver(&event)
             }
             return
         }
-        deliver(event)
+        deliver(&event)
     }
 
     /// No line carried an epoch: the user's zone and the best year hint settle the clock, when both exist.
@@ -261,8 +260,8 @@ final class LogSourceReader {
     private func releaseHeld() {
         let waiting = held
         held.removeAll()
-        for event in waiting where !stopped {
-            deliver(event)
+        for var event in waiting where !stopped {
+            deliver(&event)
         }
     }
 
@@ -296,10 +295,9 @@ final class LogSourceReader {
         presync.removeAll()
     }
 
-    private func deliver(_ pendingEvent: PendingEvent) {
-        var event = pendingEvent
+    private func deliver(_ event: inout PendingEvent) {
         event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
-        guard var built = event.built else { return }
+        guard var built = event.built.take() else { return }
         if let epoch = event.epoch, let stamp = event.stamp {
             _ = clock.learn(epoch: epoch, stamp: stamp)
         }
@@ -357,7 +355,7 @@ struct PendingEvent {
     var onlyForClock = false
     /// The epoch the line carries, once fields are known.
     private(set) var epoch: Int64?
-    private(set) var built: Event?
+    var built: Event?
 
     init(kind: EventKind, line: Int, stamp: DeviceStamp?, deviceTime: String?, level: String?, origin: String?,
          message: [UInt8], foreign: String? = nil) {

@@ -89,25 +89,28 @@ public enum Timeline {
 
     private static func writeFile(_ merge: RecordMerge, request: TimelineRequest,
                                   progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
-        let file = try AtomicOutputFile(path: request.output, overwrite: request.overwrite)
-        if let header = request.format.header { try file.write(Array(header.utf8)) }
+        let file = BackgroundFileWriter(try AtomicOutputFile(path: request.output, overwrite: request.overwrite))
         var written = 0
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1 << 20)
+        var bytes = Array((request.format.header ?? "").utf8)
+        bytes.reserveCapacity(Self.chunkSize + (64 << 10))
+        var writable = true
         try merge.forEach { (template, values) throws(InputError) in
             request.format.fill(template, values, to: &bytes)
-            if bytes.count >= 1 << 20 {
-                try file.write(bytes)
-                bytes.removeAll(keepingCapacity: true)
+            if bytes.count >= Self.chunkSize {
+                writable = file.write(bytes)
+                bytes = []
+                bytes.reserveCapacity(Self.chunkSize + (64 << 10))
             }
             written += 1
             if written % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
-            return true
+            return writable
         }
-        try file.write(bytes)
+        _ = file.write(bytes)
         try file.commit()
         return written
     }
+
+    private static let chunkSize = 1 << 20
 
     /// SQLite takes events, not text: each record is filled as a JSON line and read back.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
