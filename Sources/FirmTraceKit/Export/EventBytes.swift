@@ -3,31 +3,48 @@
 /// than decoding the packets did.
 enum EventBytes {
     /// With `doublingQuotes`, every `"` is written twice, so the JSON can stand inside a quoted CSV field.
+    /// Bytes are appended one by one, never as array literals: each literal would be an allocation per
+    /// string, millions of times over.
     static func appendJSONString(_ text: String, to out: inout [UInt8], doublingQuotes: Bool = false) {
-        let quote: [UInt8] = doublingQuotes ? [UInt8(ascii: "\""), UInt8(ascii: "\"")] : [UInt8(ascii: "\"")]
-        out += quote
+        func quote() {
+            out.append(UInt8(ascii: "\""))
+            if doublingQuotes { out.append(UInt8(ascii: "\"")) }
+        }
+        func escaped(_ byte: UInt8) {
+            out.append(UInt8(ascii: "\\"))
+            out.append(byte)
+        }
+        quote()
         var text = text
         text.withUTF8 { bytes in
             if !ByteClasses.containsJSONSpecial(UnsafeRawBufferPointer(bytes)) {
                 out.append(contentsOf: bytes)
                 return
             }
-            let escapedQuote: [UInt8] = doublingQuotes ? [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "\"")]
-                : [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            let hex = Array("0123456789abcdef".utf8)
             for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "\""): out += escapedQuote
-                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case ..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                case UInt8(ascii: "\""):
+                    out.append(UInt8(ascii: "\\"))
+                    quote()
+                case UInt8(ascii: "\\"): escaped(byte)
+                case 0x0A: escaped(UInt8(ascii: "n"))
+                case 0x0D: escaped(UInt8(ascii: "r"))
+                case 0x09: escaped(UInt8(ascii: "t"))
+                case ..<0x20:
+                    escaped(UInt8(ascii: "u"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 0x0F))
                 default: out.append(byte)
                 }
             }
         }
-        out += quote
+        quote()
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     /// A CSV field (RFC 4180) from bytes: quoted only when it must be, inner quotes doubled.
@@ -69,7 +86,7 @@ enum EventBytes {
         switch value {
         case .string(let text): appendJSONString(text, to: &out, doublingQuotes: doublingQuotes)
         case .integer(let number): appendInteger(number, to: &out)
-        case .bool(let truth): out += truth ? Array("true".utf8) : Array("false".utf8)
+        case .bool(let truth): out.append(contentsOf: (truth ? "true" : "false").utf8)
         }
     }
 

@@ -67,7 +67,8 @@ public final class JSONLSink: EventSink {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
         }
         func quotedHole(_ hole: RecordHole) {
             out.append(UInt8(ascii: "\""))
@@ -176,12 +177,14 @@ public final class CSVSink: EventSink {
             out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(event.deviceTime ?? "", to: &out)
             out.append(UInt8(ascii: ","))
-            out += Array(event.timeBasis.rawValue.utf8)
+            out.append(contentsOf: event.timeBasis.rawValue.utf8)
             // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
-            out += [UInt8(ascii: ","), UInt8(ascii: "\"")]
+            out.append(UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
             EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
             out.append(UInt8(ascii: "\""))
-            out += [0x0D, 0x0A]
+            out.append(0x0D)
+            out.append(0x0A)
         }
         return output.isWritable
     }

@@ -149,9 +149,12 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.timeBasis.append(to: &out)
         out.append(UInt8(ascii: ","))
         RecordHole.links.append(to: &out)
-        out += [UInt8(ascii: ","), UInt8(ascii: "\"")]
+        out.append(UInt8(ascii: ","))
+        out.append(UInt8(ascii: "\""))
         EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
-        out += [UInt8(ascii: "\""), 0x0D, 0x0A]
+        out.append(UInt8(ascii: "\""))
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
     private static func appendKey(_ name: String, first: Bool = false, to out: inout [UInt8]) {
@@ -200,7 +203,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             Self.appendKey(Self.reservedNames.contains(entry.key) ? "field_" + entry.key : entry.key, to: &out)
             EventBytes.appendFieldValue(entry.value, to: &out)
         }
-        out += [UInt8(ascii: "}"), 0x0A]
+        out.append(UInt8(ascii: "}"))
+        out.append(0x0A)
     }
 
     private func appendL2T(_ event: Event, to out: inout [UInt8]) {
@@ -224,7 +228,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(column, to: &out)
         }
-        out += [0x0D, 0x0A]
+        out.append(0x0D)
+        out.append(0x0A)
     }
 }
 
