@@ -44,7 +44,9 @@ public enum Correlate {
         let collector = CorrelationCollector()
         var grep = GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+        grep.captureYear = CaptureOrder.firstYear(among: inputs)
         let read = Grep.run(grep, sink: collector)
+        collector.note(yearSources: read.yearSources)
         return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
     }
 }

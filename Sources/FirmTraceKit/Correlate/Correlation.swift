@@ -97,6 +97,12 @@ final class CorrelationCollector: EventSink {
     private var sourceIndex: [String: Int] = [:]
     private var lastSource: (name: String, index: Int)?
     private var deviceTrafficOrdinals: [Int] = []
+    /// Where each log source's year came from, as its reader settled it.
+    private var yearSources: [String: String] = [:]
+
+    func note(yearSources: [String: String]) {
+        self.yearSources.merge(yearSources) { first, _ in first }
+    }
 
     func accept(_ event: Event) -> Bool {
         ordinal += 1
@@ -127,6 +133,7 @@ final class CorrelationCollector: EventSink {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
         }
         deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
+        note(yearSources: other.yearSources)
         ordinal += other.ordinal
     }
 
@@ -231,8 +238,8 @@ final class CorrelationCollector: EventSink {
             var info = sources[index]
             let source = info.name
             if info.year != nil, info.yearSource == nil {
-                // A Tuya source's year comes from its epochs, or else from what --tz settled it with.
-                info.yearSource = info.hasEpochs ? "epoch" : "assumed with --tz"
+                // A Tuya source's year comes from its epochs, or else from the hint --tz settled it with.
+                info.yearSource = info.hasEpochs ? "epoch" : yearSources[source] ?? "assumed with --tz"
             }
             let sourceClaims = (claimsBySource[index] ?? []).sorted { $0.ordinal < $1.ordinal }
             // Pair each claim with the packet nearest to it, then again nearest to where the first

@@ -23,6 +23,15 @@ enum CaptureOrder {
         return result
     }
 
+    /// The UTC year of the earliest first packet among the capture files under `paths`: a year for logs
+    /// read alongside whose lines, archive and bundle name give none.
+    static func firstYear(among paths: [String]) -> Int64? {
+        var diagnostics = Diagnostics()
+        let times = InputWalker.units(paths, diagnostics: &diagnostics).compactMap { firstPacketTime($0.path) }
+        guard let first = times.filter({ PlausibleTime.range.contains($0) }).min() else { return nil }
+        return UTCDateTime.civilDate(daysSinceEpoch: first.floorDivided(by: 86_400_000_000_000).quotient).year
+    }
+
     /// The time of the first packet of the capture at `path` (plain or a compressed single file); nil for
     /// anything else.
     static func firstPacketTime(_ path: String) -> Int64? {

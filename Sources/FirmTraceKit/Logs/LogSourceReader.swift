@@ -9,7 +9,10 @@ struct LogReadPlan {
     var tuyaKey: String?
     /// The zone to assume for device-local logs whose lines carry no epoch (`--tz`), in seconds east of UTC.
     var assumedZone: Int64?
-    /// The year to assume when neither epochs, the archive member's mtime nor a bundle name give one.
+    /// The year of the captures read alongside, when neither epochs, the archive member's mtime nor a
+    /// bundle name give one.
+    var captureYear: Int64?
+    /// The year to assume when nothing else gives one (`--year`).
     var assumedYear: Int64?
 }
 
@@ -18,12 +21,14 @@ struct YearHint {
     let year: Int64
     let source: String
 
-    static func best(modificationTime: Int64?, insideArchive: Bool, bundle: RRLogBundle?, assumed: Int64?) -> YearHint? {
+    static func best(modificationTime: Int64?, insideArchive: Bool, bundle: RRLogBundle?, captureYear: Int64?,
+                     assumed: Int64?) -> YearHint? {
         if insideArchive, let modificationTime, modificationTime > 946_684_800 {
             return YearHint(year: UTCDateTime.civilDate(daysSinceEpoch: modificationTime.floorDivided(by: 86_400).quotient).year,
                             source: "archive mtime")
         }
         if let bundle { return YearHint(year: bundle.year, source: "bundle name") }
+        if let captureYear { return YearHint(year: captureYear, source: "capture dates") }
         return assumed.map { YearHint(year: $0, source: "--year") }
     }
 }
@@ -50,6 +55,8 @@ final class LogSourceReader {
     private(set) var stopped = false
     /// Events of wanted kinds seen, when only counting.
     private(set) var counted = 0
+    /// Where the clock's year came from (`epoch`, `archive mtime`, `--year`, …), once it is settled.
+    var yearSource: String? { clock.yearSource }
 
     init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, yearHint: YearHint? = nil,
          emit: @escaping (Event) -> Bool) {

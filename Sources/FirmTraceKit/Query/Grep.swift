@@ -10,6 +10,8 @@ public struct GrepRequest: Sendable {
     /// For device-local logs without epochs: the zone (seconds east of UTC, `--tz`) and a last-resort year.
     public var assumedZone: Int64?
     public var assumedYear: Int64?
+    /// The year of the captures among the inputs, a year source before `assumedYear`.
+    var captureYear: Int64?
 
     public init(inputs: [String], query: EventQuery = EventQuery(), countOnly: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil) {
@@ -24,6 +26,8 @@ public struct GrepRequest: Sendable {
 public struct GrepOutcome: Sendable {
     public let matched: Int
     public let diagnostics: Diagnostics
+    /// Where each log source's year came from, when its clock was settled.
+    let yearSources: [String: String]
 
     /// As grep: 0 when something matched, 1 when nothing did, 2 when an input could not be read.
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : matched > 0 ? 0 : 1 }
@@ -52,7 +56,7 @@ public enum Grep {
         walk(&diagnostics) { source throws(InputError) in try run.read(source) }
         run.reports.all.forEach { diagnostics.report($0) }
         sink?.finish()
-        return GrepOutcome(matched: run.matched, diagnostics: diagnostics)
+        return GrepOutcome(matched: run.matched, diagnostics: diagnostics, yearSources: run.yearSources)
     }
 }
 
@@ -66,13 +70,15 @@ private final class GrepRun {
     private(set) var matched = 0
     private(set) var stopped = false
     var reports = Diagnostics()
+    private(set) var yearSources: [String: String] = [:]
 
     init(request: GrepRequest, sink: EventSink?) {
         query = request.query
         self.sink = sink
         countOnly = request.countOnly || sink == nil
         plan = LogReadPlan(wantsKind: request.query.wantsKind, needsEvents: !(countOnly && request.query.decidedByKind),
-                           tuyaKey: request.tuyaKey, assumedZone: request.assumedZone, assumedYear: request.assumedYear)
+                           tuyaKey: request.tuyaKey, assumedZone: request.assumedZone, captureYear: request.captureYear,
+                           assumedYear: request.assumedYear)
         miioToken = request.miioToken
     }
 
@@ -90,7 +96,7 @@ private final class GrepRun {
     private func makeReader(_ source: InputSource, _ dialect: LogDialect) -> LogSourceReader {
         let bundle = RRLogBundle.find(in: source.location.chain)
         let hint = YearHint.best(modificationTime: source.modificationTime, insideArchive: source.location.chain.count > 1,
-                                 bundle: bundle, assumed: plan.assumedYear)
+                                 bundle: bundle, captureYear: plan.captureYear, assumed: plan.assumedYear)
         return LogSourceReader(source: source.location.source, dialect: dialect, bundle: bundle, plan: plan, yearHint: hint) { [unowned self] in
             emit($0)
         }
@@ -191,6 +197,7 @@ private final class GrepRun {
         guard let reader else { return true }
         reader.finish()
         matched += reader.counted
+        if let yearSource = reader.yearSource { yearSources[source.location.source] = yearSource }
         if reader.cutLines > 0 {
             sourceDiagnostics.report(.warning, at: source.location,
                                      "\(reader.cutLines) lines longer than \(LineFramer.maxLineLength) bytes were cut there")

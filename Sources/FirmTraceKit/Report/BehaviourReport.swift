@@ -84,7 +84,9 @@ public struct BehaviourReport: Sendable {
         let collector = ReportCollector()
         var grep = GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+        grep.captureYear = CaptureOrder.firstYear(among: request.inputs)
         let read = Grep.run(grep, sink: collector)
+        collector.correlation.note(yearSources: read.yearSources)
         let correlation = collector.correlation.correlate()
         return collector.analyse(inputs: request.inputs, correlation: correlation, registry: request.registry, diagnostics: read.diagnostics)
     }

@@ -63,7 +63,8 @@ public enum Timeline {
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         var diagnostics = Diagnostics()
         let units = InputWalker.units(request.inputs, diagnostics: &diagnostics)
-        let readers = try UnitReaders(request: request, units: units, progress: progress)
+        let readers = try UnitReaders(request: request, units: units, captureYear: CaptureOrder.firstYear(among: request.inputs),
+                                      progress: progress)
         readers.readAll()
         if let failure = readers.failure { throw failure }
         var ordinalBases: [Int] = []
@@ -72,6 +73,7 @@ public enum Timeline {
         for result in readers.results {
             ordinalBases.append(collector.ordinal)
             collector.absorb(result.correlation, ordinalBase: collector.ordinal)
+            collector.note(yearSources: result.yearSources)
             result.diagnostics.all.forEach { diagnostics.report($0) }
             leftOut += result.leftOut
             withoutTime += result.withoutTime
@@ -137,6 +139,7 @@ public enum Timeline {
 private struct UnitResult {
     let correlation: CorrelationCollector
     let diagnostics: Diagnostics
+    let yearSources: [String: String]
     let leftOut: Int
     let withoutTime: Int
 }
@@ -147,15 +150,18 @@ private final class UnitReaders: @unchecked Sendable {
     let spills: [RecordSpill]
     private let request: TimelineRequest
     private let units: [InputWalker.Unit]
+    private let captureYear: Int64?
     private let progress: (@Sendable (TimelineProgress) -> Void)?
     private let state = Mutex<(next: Int, failure: InputError?)>((0, nil))
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
     private var slots: [UnitResult?]
 
-    init(request: TimelineRequest, units: [InputWalker.Unit], progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
+    init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?,
+         progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
         self.request = request
         self.units = units
+        self.captureYear = captureYear
         self.progress = progress
         slots = Array(repeating: nil, count: units.count)
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -185,12 +191,13 @@ private final class UnitReaders: @unchecked Sendable {
         do throws(InputError) {
             try spill.begin(unit: unit)
             var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
-            (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
+            (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
             let sink = UnitSink(spill: spill, readers: self)
             let outcome = Grep.run(grep, unit: units[unit], sink: sink)
             if let failure = sink.failure { throw failure }
             try spill.flush()
-            slots[unit] = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, leftOut: sink.leftOut,
+            slots[unit] = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources,
+                                     leftOut: sink.leftOut,
                                      withoutTime: sink.withoutTime)
         } catch {
             state.withLock { if $0.failure == nil { $0.failure = error } }

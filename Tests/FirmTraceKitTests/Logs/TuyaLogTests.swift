@@ -258,4 +258,22 @@ struct AssumedClockTests {
         let fromName = try #require(Self.run([folder], zone: 36_000, year: 1999).first?.time)
         #expect(UTCDateTime.iso8601(nanoseconds: fromName) == "2023-07-09T10:51:49Z")
     }
+
+    @Test("a plain log with no epoch takes its year from the captures read with it, before --year, and the clock says so")
+    func yearFromCapture() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.appending("tuya.log")
+        try Data(Self.line.utf8).write(to: URL(fileURLWithPath: path))
+        // The sample capture starts on 2022-07-09 (UTC).
+        let capture = try #require(TestPaths.sampleFiles(endingWith: ".pcapng.gz").first { $0.contains("v01.15.58") })
+        var request = CorrelateRequest(logs: [path], captures: [capture])
+        (request.assumedZone, request.assumedYear) = (36_000, 1999)
+        let clock = try #require(try Correlate.run(request).correlation.sources.first { $0.source == path })
+        #expect(clock.year == 2022)
+        #expect(clock.yearSource == "capture dates")
+        request.captures = []
+        let assumed = try #require(try Correlate.run(request).correlation.sources.first { $0.source == path })
+        #expect(assumed.year == 1999)
+        #expect(assumed.yearSource == "--year")
+    }
 }
