@@ -30,6 +30,9 @@ public struct Correlation: Sendable {
         /// Device clock, less its zone, minus capture time; nil with no pairs.
         public let offsetSeconds: Double?
         public let offsetErrorSeconds: Double?
+        /// How fast the device clock gains on the capture, in parts per million, when the pairs show it
+        /// (then `offsetSeconds` is the offset in the middle of their span).
+        public let driftPPM: Double?
         public let pairs: Int
         /// The same offset read against servers' clocks, from the HTTP `Date:` headers the log kept.
         public let dateHeaderOffset: DateHeaderOffset?
@@ -55,23 +58,29 @@ public struct Correlation: Sendable {
     /// Ordinals of the log claims no packet answered, and of the device traffic no log line claimed.
     let unmatchedClaimOrdinals: [Int]
     let unloggedTrafficOrdinals: [Int]
-    /// Offsets by log source, in nanoseconds, for re-placing log events on the capture's clock.
-    let offsets: [String: Int64]
-
-    /// Moves a log event onto the capture's clock and gives it its links; events are named `e<ordinal>`.
-    func apply(_ event: inout Event) {
-        guard let id = event.id, let ordinal = Int(id.dropFirst()) else { return }
-        event.links = (links[ordinal] ?? []).map { "e\($0)" }
-        if event.origin != "capture", let time = event.time, let offset = offsets[event.source] {
-            event.time = time - offset
-            event.timeBasis = .logClock
-        }
-    }
+    /// By log source: how to re-place its events on the capture's clock.
+    let corrections: [String: ClockCorrection]
 
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000
     /// How far apart device and capture clocks may be before pairs are not believed.
     static let searchWindow: Int64 = 600_000_000_000
+}
+
+/// How to move a log source's device time onto the capture's clock: a constant offset, or one that
+/// drifts.
+struct ClockCorrection: Sendable {
+    let constant: Int64
+    let drift: ClockDrift?
+
+    func offset(at time: Int64) -> Int64 { drift?.offset(at: time) ?? constant }
+
+    /// `time` on the capture's clock; a time so near the ends of 64 bits that moving it would overflow
+    /// stays where it is.
+    func captureTime(_ time: Int64) -> Int64 {
+        let (moved, overflow) = time.subtractingReportingOverflow(offset(at: time))
+        return overflow ? time : moved
+    }
 }
 
 /// Collects, from one read of the inputs, the claims, the capture sightings and each source's zone. Keys
@@ -228,7 +237,7 @@ final class CorrelationCollector: EventSink {
 
     func correlate() -> Correlation {
         for key in sightings.indices { sightings[key].sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
-        var offsets: [String: Int64] = [:]
+        var corrections: [String: ClockCorrection] = [:]
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
@@ -242,34 +251,41 @@ final class CorrelationCollector: EventSink {
                 info.yearSource = info.hasEpochs ? "epoch" : yearSources[source] ?? "assumed with --tz"
             }
             let sourceClaims = (claimsBySource[index] ?? []).sorted { $0.ordinal < $1.ordinal }
-            // Pair each claim with the packet nearest to it, then again nearest to where the first
-            // estimate says it belongs, so a skew larger than the traffic's period still pairs right.
-            var offset: Int64?, error: Double?
-            var differences: [Int64] = []
-            for _ in 0 ..< 2 {
-                differences = sourceClaims.compactMap { claim -> Int64? in
-                    let expected = claim.time - (offset ?? 0)
+            // Pair each claim with the packet nearest to it, then again nearest to where the estimate says
+            // it belongs, so a skew larger than the traffic's period still pairs right.
+            var correction: ClockCorrection?, error: Double?
+            var pairs: [(time: Int64, difference: Int64)] = []
+            for _ in 0 ..< 3 {
+                pairs = sourceClaims.compactMap { claim -> (time: Int64, difference: Int64)? in
+                    let expected = claim.time - (correction?.offset(at: claim.time) ?? 0)
                     guard let nearest = Self.nearest(sightings[Int(claim.datingKey)], to: expected),
                           abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
-                    return claim.time - nearest.time
+                    return (claim.time, claim.time - nearest.time)
                 }
-                guard !differences.isEmpty else { break }
-                let sorted = differences.sorted()
+                guard !pairs.isEmpty else { break }
+                let sorted = pairs.map(\.difference).sorted()
                 let median = sorted[sorted.count / 2]
                 let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
                 // Each difference is the offset, less the packet's delay, less what the whole-second stamp
                 // dropped (under a second): the offset lies between the largest difference and the
                 // smallest plus one second. The middle of that interval is the estimate.
                 let low = kept.last!, high = kept.first! + 1_000_000_000
-                offset = (low + high) / 2
-                error = Double(abs(high - low)) / 2e9
+                correction = ClockCorrection(constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
+                error = correction?.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9
             }
             let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
             // Without packets to pair with, the servers' clocks are the best evidence there is.
-            if let offset = offset ?? dateHeaderOffset.map({ Int64(($0.offsetSeconds * 1e9).rounded()) }) { offsets[source] = offset }
+            if correction == nil, let date = dateHeaderOffset {
+                corrections[source] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
+            } else if let correction {
+                corrections[source] = correction
+            }
+            let offset: Double? = correction.map { correction in
+                Double(correction.drift.map { $0.offset } ?? correction.constant) / 1e9
+            }
             var matched = 0, unmatched = 0
             for claim in sourceClaims {
-                let corrected = claim.time - (offset ?? 0)
+                let corrected = claim.time - (correction?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
                 for key in [claim.datingKey, claim.otherKey] where key >= 0 && !keys[Int(key)].hasPrefix("flow:") {
                     guard let first = Self.firstAfter(sightings[Int(key)], corrected - 1_000_000_000),
@@ -288,12 +304,22 @@ final class CorrelationCollector: EventSink {
                 }
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
-                                 tzOffsetSeconds: info.zone, offsetSeconds: offset.map { Double($0) / 1e9 }, offsetErrorSeconds: error,
-                                 pairs: differences.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
+                                tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
+                                driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
         let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
-                           unloggedTrafficOrdinals: unlogged, offsets: offsets)
+                           unloggedTrafficOrdinals: unlogged, corrections: corrections)
+    }
+
+    /// The pairs that agree with their neighbours in time (within three seconds of the median of the
+    /// fifteen around them): a drifting clock moves the differences, a wrong pairing jumps out of them.
+    private static func consistent(_ pairs: [(time: Int64, difference: Int64)]) -> [(time: Int64, difference: Int64)] {
+        let sorted = pairs.sorted { $0.time < $1.time }
+        return sorted.indices.compactMap { index in
+            let window = sorted[max(0, index - 7) ..< min(sorted.count, index + 8)].map(\.difference).sorted()
+            return abs(sorted[index].difference - window[window.count / 2]) <= 3_000_000_000 ? sorted[index] : nil
+        }
     }
 
     private static func dateHeaderOffset(_ differences: [Int64]) -> Correlation.DateHeaderOffset? {

@@ -8,6 +8,7 @@ public enum CorrelationReport {
             if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
             if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
                 line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture (\(clock.pairs) pairs),"
+                if let drift = clock.driftPPM { line += " drifting \(formatted(drift)) ppm (the offset is at the middle of the pairs)," }
             } else if clock.dateHeaderOffset != nil {
                 line += " no pairs with the capture, so placed by the servers' clocks:"
             } else {
@@ -34,6 +35,7 @@ public enum CorrelationReport {
             members.append("\"tz_offset_s\":" + (clock.tzOffsetSeconds.map(String.init) ?? "null"))
             members.append("\"offset_s\":" + (clock.offsetSeconds.map(formatted) ?? "null"))
             members.append("\"offset_error_s\":" + (clock.offsetErrorSeconds.map(formatted) ?? "null"))
+            members.append("\"drift_ppm\":" + (clock.driftPPM.map(formatted) ?? "null"))
             members.append("\"pairs\":\(clock.pairs)")
             members.append("\"date_header_offset_s\":" + (clock.dateHeaderOffset.map { formatted($0.offsetSeconds) } ?? "null"))
             members.append("\"date_header_error_s\":" + (clock.dateHeaderOffset.map { formatted($0.errorSeconds) } ?? "null"))

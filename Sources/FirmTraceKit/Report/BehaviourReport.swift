@@ -160,7 +160,7 @@ private final class ReportCollector: EventSink {
         for (source, original) in duplicates.duplicates {
             diagnostics.report(.notice, at: InputLocation(path: source), "the same evidence as \(original); counted once")
         }
-        let offsets = sources.map { correlation.offsets[$0] ?? 0 }
+        let corrections = sources.map { correlation.corrections[$0] }
         var byBehaviour = Array(repeating: [Int64](), count: behaviours.count)
         var start: Int64?, end: Int64?
         var withoutTime = 0
@@ -169,7 +169,8 @@ private final class ReportCollector: EventSink {
                 withoutTime += 1
                 continue
             }
-            let time = times[event] - (eventSources[event] >= 0 ? offsets[Int(eventSources[event])] : 0)
+            let correction = eventSources[event] >= 0 ? corrections[Int(eventSources[event])] : nil
+            let time = correction?.captureTime(times[event]) ?? times[event]
             start = min(start ?? time, time)
             end = max(end ?? time, time)
             if eventBehaviours[event] >= 0 { byBehaviour[Int(eventBehaviours[event])].append(time) }

@@ -93,14 +93,15 @@ struct RecordMerge {
     static let bufferBudget = 32 << 20
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
-        let offsets = spills.map { spill in spill.sources.map { correlation.offsets[$0] } }
+        let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
         let linked = LinkedOrdinals(correlation.links.keys)
         func values(_ cursor: RunCursor) -> RecordValues {
             let header = cursor.header
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
                                       ordinal: ordinalBases[cursor.run.unit] + Int(header.ordinal), links: [])
-            if header.isLog, let time = values.time, let offset = offsets[cursor.run.spill][header.source] {
-                values.time = time - offset
+            // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
+            if header.isLog, let time = values.time, let correction = corrections[cursor.run.spill][header.source] {
+                values.time = correction.captureTime(time)
                 values.basis = .logClock
             }
             if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }

@@ -27,7 +27,45 @@ struct CorrelateTests {
             #expect(abs(offset - skew) < 1, "\(clock.source): \(offset)")
             #expect(clock.pairs >= 5)
             #expect(clock.unmatchedLog == 0)
+            #expect(clock.driftPPM == nil, "the samples' device clocks are steady: \(clock.source)")
         }
+    }
+
+    /// The sample's miio log with its stamps rewritten as a clock gaining `ppm` from its first line would
+    /// have written them.
+    static func drifting(miioLog text: String, ppm: Double) -> String {
+        var start: Int64?
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let digits = line.utf8.prefix(19).map { Int64($0) - 48 }
+            guard line.hasPrefix("[20"), line.utf8.count > 19, line.utf8.dropFirst(18).first == UInt8(ascii: "]") else { return String(line) }
+            func number(_ at: Int, _ count: Int) -> Int64 { digits[at ..< at + count].reduce(0) { $0 * 10 + $1 } }
+            let seconds = UTCDateTime.epochSeconds(year: number(1, 4), month: number(5, 2), day: number(7, 2), hour: number(10, 2),
+                                                   minute: number(13, 2), second: number(16, 2))
+            start = start ?? seconds
+            let moved = seconds + Int64((Double(seconds - start!) * ppm / 1e6).rounded())
+            let iso = UTCDateTime.iso8601(seconds: moved)          // 2022-07-09T16:31:35Z
+            let stamp = iso.prefix(10).replacingOccurrences(of: "-", with: "") + " " + iso.dropFirst(11).prefix(8)
+            return "[" + stamp + "]" + line.dropFirst(19)
+        }.joined(separator: "\n")
+    }
+
+    @Test("a device clock that gains 800 ppm is fitted with about that rate, every claim still linked")
+    func drift() throws {
+        let (logs, captures) = Self.inputs("v01.15.58")
+        let scratch = try ScratchFolder()
+        let extract = try Subprocess.run("tar", ["-xzOf", logs[0], "--wildcards", "*/rrlog/miio.log"])
+        #expect(extract.status == 0, "\(extract.error)")
+        let path = scratch.appending("miio.log")
+        try Data(Self.drifting(miioLog: extract.output, ppm: 800).utf8).write(to: URL(fileURLWithPath: path))
+        let clock = try #require(try Correlate.run(CorrelateRequest(logs: [path], captures: captures)).correlation.sources.first)
+        let drift = try #require(clock.driftPPM, "\(clock)")
+        // Whole-second stamps turn the gain into steps of a second: the rate comes back within 15 %.
+        #expect(abs(drift - 800) < 120, "\(drift) ppm")
+        // In the middle of the hour the clock has gained about 1.4 s on the sample's steady 2.4 s.
+        let offset = try #require(clock.offsetSeconds)
+        #expect(abs(offset - 3.8) < 0.6, "\(offset) s")
+        #expect(clock.matched == 351)
+        #expect(clock.unmatchedLog == 0)
     }
 
     @Test("miio's HTTP Date headers give its clock against the servers, with a capture or without one")
@@ -40,7 +78,7 @@ struct CorrelateTests {
             #expect(date.headers == 351)
             #expect(abs(date.offsetSeconds - 2.4) <= date.errorSeconds)
             #expect(date.errorSeconds <= 0.5)
-            #expect(outcome.correlation.offsets[miio.source].map { abs(Double($0) / 1e9 - 2.4) < 0.2 } == true)
+            #expect(outcome.correlation.corrections[miio.source].map { abs(Double($0.constant) / 1e9 - 2.4) < 0.2 } == true)
             // Logs alone: no claim can be said to lack its packets.
             if inputs.1.isEmpty { #expect(outcome.correlation.sources.allSatisfy { $0.unmatchedLog == 0 }) }
         }
