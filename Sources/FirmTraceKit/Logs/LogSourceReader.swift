@@ -51,7 +51,7 @@ final class LogSourceReader {
     private var pending: PendingEvent?
     /// The current event is of a kind nobody wants: its continuation lines are passed over.
     private var skippingCurrent = false
-    private var held: [PendingEvent] = []
+    private var held: [DecodedEvent] = []
     private(set) var stopped = false
     /// Events of wanted kinds seen, when only counting.
     private(set) var counted = 0
@@ -136,9 +136,8 @@ final class LogSourceReader {
                     if let prefix = TuyaLinePrefix.find(in: line) {
                         let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
                         let kind = TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
-                        var event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
-                                                 message: Array(message))
-                        event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
+                        let event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
+                                                 message: Array(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
                         if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return nil }
                     }
                     position = end + 1
@@ -234,28 +233,28 @@ final class LogSourceReader {
 
     private func completePending() {
         sawPrefix = true
-        // Taken, not copied: a pending event is a few hundred bytes, moved once per line.
-        guard var event = pending.take() else { return }
+        // Taken, not copied: a pending event is a couple of hundred bytes, moved once per line.
+        guard let event = pending.take() else { return }
         if event.onlyForClock {
-            event.materialize(dialect: dialect, bundle: nil, tuyaKey: nil)
-            if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { releaseHeld() }
+            let decoded = event.decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+            if let epoch = decoded.epoch, let stamp = decoded.stamp, clock.learn(epoch: epoch, stamp: stamp) { releaseHeld() }
             return
         }
+        let decoded = event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
         if dialect == .tuya, !clock.isSettled {
-            event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
-            if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) {
-                held.append(event)
+            if let epoch = decoded.epoch, let stamp = decoded.stamp, clock.learn(epoch: epoch, stamp: stamp) {
+                held.append(decoded)
                 releaseHeld()
             } else if held.count < Self.maxHeldEvents {
-                held.append(event)
+                held.append(decoded)
             } else {
                 assumeClock()
                 releaseHeld()
-                deliver(&event)
+                deliver(decoded)
             }
             return
         }
-        deliver(&event)
+        deliver(decoded)
     }
 
     /// No line carried an epoch: the user's zone and the best year hint settle the clock, when both exist.
@@ -267,8 +266,8 @@ final class LogSourceReader {
     private func releaseHeld() {
         let waiting = held
         held.removeAll()
-        for var event in waiting where !stopped {
-            deliver(&event)
+        for event in waiting where !stopped {
+            deliver(event)
         }
     }
 
@@ -302,9 +301,8 @@ final class LogSourceReader {
         presync.removeAll()
     }
 
-    private func deliver(_ event: inout PendingEvent) {
-        event.materialize(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
-        guard var built = event.built.take() else { return }
+    private func deliver(_ event: consuming DecodedEvent) {
+        var built = event.event
         if let epoch = event.epoch, let stamp = event.stamp {
             _ = clock.learn(epoch: epoch, stamp: stamp)
         }
@@ -360,9 +358,6 @@ struct PendingEvent {
     static let maxContinuationBytes = 1 << 20
     /// Read only for the epoch it carries, never delivered: its kind was not asked for.
     var onlyForClock = false
-    /// The epoch the line carries, once fields are known.
-    private(set) var epoch: Int64?
-    var built: Event?
 
     init(kind: EventKind, line: Int, stamp: DeviceStamp?, deviceTime: String?, level: String?, origin: String?,
          message: [UInt8], foreign: String? = nil) {
@@ -386,8 +381,8 @@ struct PendingEvent {
         continuation.append(Array(bytes))
     }
 
-    mutating func materialize(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) {
-        guard built == nil else { return }
+    func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) -> DecodedEvent {
+        var epoch: Int64?
         var fields = EventFields(capacity: 8)
         if let level { fields.append("level", .string(level)) }
         let escaped = EscapedText.escaping(message)
@@ -415,7 +410,16 @@ struct PendingEvent {
         }
         bundle?.addFields(to: &fields)
         if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
-        built = Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
-                      fields: fields)
+        let event = Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
+                          fields: fields)
+        return DecodedEvent(event: event, stamp: stamp, epoch: epoch)
     }
+}
+
+/// An event with its fields read, waiting to be placed on its source's clock.
+struct DecodedEvent {
+    let event: Event
+    let stamp: DeviceStamp?
+    /// The epoch the line carries.
+    let epoch: Int64?
 }
