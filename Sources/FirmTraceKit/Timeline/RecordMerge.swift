@@ -82,15 +82,20 @@ final class RunCursor {
 
 /// Hands the spilled records over in timeline order: a k-way merge of the timed runs (a binary heap on
 /// time on the capture's clock, then arrival), then the untimed runs in arrival order. Each record comes
-/// with the values that fill its holes.
+/// with the values that fill its holes. More runs than `fanIn` (many small sources, or a clock that keeps
+/// stepping back) are first merged in groups into settled runs, times corrected and ordinals global, so
+/// that read-back buffers never outgrow `bufferBudget` however many runs there are.
 struct RecordMerge {
     let spills: [RecordSpill]
     /// Where each unit's ordinals start among all units.
     let ordinalBases: [Int]
     let correlation: Correlation
     let output: InputLocation
+    var fanIn = 256
     /// The whole read-back buffer, shared among the runs.
     static let bufferBudget = 32 << 20
+
+    private typealias Source = (run: RecordRun, file: SpillFile)
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
         let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
@@ -98,34 +103,23 @@ struct RecordMerge {
         func values(_ cursor: RunCursor) -> RecordValues {
             let header = cursor.header
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
-                                      ordinal: ordinalBases[cursor.run.unit] + Int(header.ordinal), links: [])
-            // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
-            if header.isLog, let time = values.time, let correction = corrections[cursor.run.spill][header.source] {
-                values.time = correction.captureTime(time)
-                values.basis = .logClock
+                                      ordinal: Int(header.ordinal), links: [])
+            if cursor.run.unit != RecordRun.settled {
+                values.ordinal += ordinalBases[cursor.run.unit]
+                // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
+                if header.isLog, let time = values.time, let correction = corrections[cursor.run.spill][header.source] {
+                    values.time = correction.captureTime(time)
+                    values.basis = .logClock
+                }
             }
             if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
             return values
         }
-        let timed = spills.flatMap(\.timedRuns)
-        var heap: [RunCursor] = []
-        let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, timed.count)))
-        for run in timed {
-            let cursor = RunCursor(run, file: spills[run.spill].timedFile, bufferSize: bufferSize, output: output)
-            guard try cursor.advance() else { continue }
-            cursor.key = Self.key(values(cursor))
-            heap.append(cursor)
+        var timed: [Source] = spills.flatMap { spill in spill.timedRuns.map { ($0, spill.timedFile) } }
+        while timed.count > max(2, fanIn) {
+            timed = try settle(timed, values: values)
         }
-        var binaryHeap = CursorHeap(heap)
-        while let top = binaryHeap.top {
-            guard try body(top.template, values(top)) else { return }
-            if try top.advance() {
-                top.key = Self.key(values(top))
-                binaryHeap.topChanged()
-            } else {
-                binaryHeap.removeTop()
-            }
-        }
+        guard try merge(timed, values: values, body) else { return }
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
         for (_, run) in untimed {
             let cursor = RunCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20, output: output)
@@ -133,6 +127,51 @@ struct RecordMerge {
                 guard try body(cursor.template, values(cursor)) else { return }
             }
         }
+    }
+
+    /// Merges groups of `fanIn` runs into one settled run each, in a new scratch file.
+    private func settle(_ runs: [Source], values: (RunCursor) -> RecordValues) throws(InputError) -> [Source] {
+        let file = try SpillFile(beside: output.source)
+        var settled: [Source] = []
+        for first in stride(from: 0, to: runs.count, by: fanIn) {
+            let start = file.size
+            var header = [UInt8](repeating: 0, count: RecordHeader.size)
+            _ = try merge(Array(runs[first ..< min(first + fanIn, runs.count)]), values: values) { (template, values) throws(InputError) in
+                let settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count, source: 0,
+                                                 basis: values.basis, isLog: false)
+                header.withUnsafeMutableBytes { settledHeader.store(into: $0) }
+                try header.withBytes { (bytes) throws(InputError) in try file.append(bytes) }
+                try file.append(template)
+                return true
+            }
+            settled.append((RecordRun(spill: -1, unit: RecordRun.settled, source: 0, start: start, end: file.size, lastTime: .min), file))
+        }
+        try file.flush()
+        return settled
+    }
+
+    /// Returns false when `body` asked to stop.
+    private func merge(_ runs: [Source], values: (RunCursor) -> RecordValues,
+                       _ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) -> Bool {
+        var cursors: [RunCursor] = []
+        let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, runs.count)))
+        for (run, file) in runs {
+            let cursor = RunCursor(run, file: file, bufferSize: bufferSize, output: output)
+            guard try cursor.advance() else { continue }
+            cursor.key = Self.key(values(cursor))
+            cursors.append(cursor)
+        }
+        var heap = CursorHeap(cursors)
+        while let top = heap.top {
+            guard try body(top.template, values(top)) else { return false }
+            if try top.advance() {
+                top.key = Self.key(values(top))
+                heap.topChanged()
+            } else {
+                heap.removeTop()
+            }
+        }
+        return true
     }
 
     private static func key(_ values: RecordValues) -> (time: Int64, ordinal: Int) {

@@ -47,6 +47,10 @@ struct RecordHeader {
 /// arrival), untimed ones in arrival order. One source a run, so that a clock offset found only at the
 /// end moves a whole run without unsorting it.
 struct RecordRun {
+    /// The `unit` of a run merged from others: its times are on the capture's clock and its ordinals
+    /// count among all units.
+    static let settled = -1
+
     let spill: Int
     let unit: Int
     let source: Int

@@ -18,6 +18,8 @@ public struct TimelineRequest: Sendable {
     /// For device-local logs without epochs, as for grep.
     public var assumedZone: Int64?
     public var assumedYear: Int64?
+    /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
+    var mergeFanIn = 256
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil, memoryBytes: Int = 32 << 20) {
@@ -79,7 +81,8 @@ public enum Timeline {
             withoutTime += result.withoutTime
         }
         let correlation = collector.correlate()
-        let merge = RecordMerge(spills: readers.spills, ordinalBases: ordinalBases, correlation: correlation, output: output)
+        var merge = RecordMerge(spills: readers.spills, ordinalBases: ordinalBases, correlation: correlation, output: output)
+        merge.fanIn = request.mergeFanIn
         let written = request.format == .sqlite
             ? try writeDatabase(merge, request: request, progress: progress)
             : try writeFile(merge, request: request, progress: progress)

@@ -30,6 +30,19 @@ struct TimelineTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") }, "scratch runs and partial files are removed")
     }
 
+    @Test("more runs than the merge opens at once go through intermediate merges and give the same file")
+    func intermediateMerges() throws {
+        let scratch = try ScratchFolder()
+        let inputs = TestPaths.sampleFiles(endingWith: ".tar.gz") + TestPaths.sampleFiles(endingWith: ".pcapng.gz")
+        _ = try Timeline.run(TimelineRequest(inputs: inputs, output: scratch.appending("direct.csv"), format: .csv))
+        // A tiny memory bound makes a run of nearly every batch; three at a time makes several passes.
+        var request = TimelineRequest(inputs: inputs, output: scratch.appending("staged.csv"), format: .csv, memoryBytes: 2048)
+        request.mergeFanIn = 3
+        _ = try Timeline.run(request)
+        #expect(try Self.lines(scratch.appending("staged.csv")) == Self.lines(scratch.appending("direct.csv")))
+        #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") })
+    }
+
     @Test("CSV has Timesketch's columns first and reads back with every row")
     func csv() throws {
         let scratch = try ScratchFolder()
