@@ -9,9 +9,10 @@ struct TimelineCommand: ParsableCommand {
         abstract: "Merge every event of logs and captures into one time-ordered file.",
         discussion: """
             Reads what grep reads (logs, captures, folders, archives in place) and writes every event in time \
-            order, each with an id; events without a time come last, in source order. The merge sorts in \
-            memory up to a bound and spills sorted runs to disk beside the output, so input size does not \
-            decide memory. The output is written under a temporary name and renamed when complete.
+            order, each with an id; events without a time come last, in source order. Files are read side by \
+            side, one thread each; events are sorted in memory up to a bound and spilled as sorted runs to \
+            unlinked scratch files beside the output, so input size does not decide memory. The output is \
+            written under a temporary name and renamed when complete.
 
             Formats: csv (Timesketch's columns first: datetime, timestamp, timestamp_desc, message; then id, \
             kind, origin, source, line, frame, device_time, time_basis, link, fields), jsonl, timesketch \
