@@ -99,12 +99,10 @@ final class CorrelationCollector: EventSink {
 
     private(set) var ordinal = 0
     private var claims: [Correlation.Claim] = []
-    private var keys: [String] = []
-    private var keyIndex: [String: Int32] = [:]
+    private var keys = InternTable()
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
-    private var sourceIndex: [String: Int] = [:]
-    private var lastSource: (name: String, index: Int)?
+    private var sourceNames = InternTable()
     private var deviceTrafficOrdinals: [Int] = []
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
@@ -124,7 +122,7 @@ final class CorrelationCollector: EventSink {
     /// Takes in what another collector saw, its ordinals counted on from `ordinalBase`: the timeline
     /// reads inputs side by side, each with its own collector.
     func absorb(_ other: CorrelationCollector, ordinalBase: Int) {
-        let keyMap = other.keys.map { intern($0) }
+        let keyMap = other.keys.names.map { intern($0) }
         let sourceMap = other.sources.map { info -> Int in
             let index = source(info.name, origin: info.origin)
             if sources[index].zone == nil, info.zone != nil {
@@ -147,26 +145,15 @@ final class CorrelationCollector: EventSink {
     }
 
     private func intern(_ key: String) -> Int32 {
-        if let index = keyIndex[key] { return index }
-        let index = Int32(keys.count)
-        keys.append(key)
-        keyIndex[key] = index
-        sightings.append([])
-        return index
+        let (number, isNew) = keys.number(of: key)
+        if isNew { sightings.append([]) }
+        return Int32(number)
     }
 
     private func source(_ name: String, origin: String) -> Int {
-        if let lastSource, lastSource.name == name { return lastSource.index }
-        let index: Int
-        if let known = sourceIndex[name] {
-            index = known
-        } else {
-            index = sources.count
-            sources.append(SourceInfo(name: name, origin: origin))
-            sourceIndex[name] = index
-        }
-        lastSource = (name, index)
-        return index
+        let (number, isNew) = sourceNames.number(of: name)
+        if isNew { sources.append(SourceInfo(name: name, origin: origin)) }
+        return number
     }
 
     private func claim(_ event: Event) {
@@ -287,7 +274,7 @@ final class CorrelationCollector: EventSink {
             for claim in sourceClaims {
                 let corrected = claim.time - (correction?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
-                for key in [claim.datingKey, claim.otherKey] where key >= 0 && !keys[Int(key)].hasPrefix("flow:") {
+                for key in [claim.datingKey, claim.otherKey] where key >= 0 && !keys.names[Int(key)].hasPrefix("flow:") {
                     guard let first = Self.firstAfter(sightings[Int(key)], corrected - 1_000_000_000),
                           first.time - corrected <= Correlation.linkWindow else { continue }
                     found.append(first.ordinal)

@@ -69,9 +69,8 @@ final class RecordSpill {
     let untimedFile: SpillFile
     private let format: TimelineFormat
     private let memoryBytes: Int
-    private(set) var sources: [String] = []
-    private var sourceIndex: [String: Int] = [:]
-    private var lastSource: (name: String, index: Int)?
+    private var sourceNames = InternTable()
+    var sources: [String] { sourceNames.names }
     private(set) var timedRuns: [RecordRun] = []
     private(set) var untimedRuns: [RecordRun] = []
     private var unit = 0
@@ -96,7 +95,7 @@ final class RecordSpill {
 
     /// Formats and keeps one event; false when the format leaves it out.
     func add(_ event: Event, ordinal: Int) throws(InputError) -> Bool {
-        let source = intern(event.source)
+        let source = sourceNames.number(of: event.source).number
         let isLog = event.origin != "capture"
         guard let time = event.time else {
             if source != untimedSource { try flushUntimed() }
@@ -136,20 +135,6 @@ final class RecordSpill {
                                   basis: event.timeBasis, isLog: isLog)
         buffer.withUnsafeMutableBytes { header.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[start ..< start + RecordHeader.size])) }
         return true
-    }
-
-    private func intern(_ source: String) -> Int {
-        if let lastSource, lastSource.name == source { return lastSource.index }
-        let index: Int
-        if let known = sourceIndex[source] {
-            index = known
-        } else {
-            index = sources.count
-            sources.append(source)
-            sourceIndex[source] = index
-        }
-        lastSource = (source, index)
-        return index
     }
 
     private func flushTimed() throws(InputError) {
