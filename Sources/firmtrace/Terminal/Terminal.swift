@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
@@ -37,13 +38,12 @@ enum Terminal {
 }
 
 /// One self-overwriting status line on standard error while long work runs, at most ten times a second,
-/// and nothing at all when standard error is not a terminal. `@unchecked Sendable`: it is called from one
-/// thread at a time (the work's own), and its state is only the time of the last line.
-final class ProgressLine: @unchecked Sendable {
+/// and nothing at all when standard error is not a terminal. Its state is behind a lock: a timeline
+/// reports from every thread it reads on.
+final class ProgressLine: Sendable {
     private let enabled = Terminal.standardErrorIsTerminal
     private let started = Terminal.monotonicSeconds()
-    private var lastShown = 0.0
-    private var visible = false
+    private let state = Mutex<(lastShown: Double, visible: Bool)>((0, false))
 
     func show(_ status: String, bytes: Int64) {
         show(status, rate: "\(ByteCount(Int64(Double(bytes) / max(Terminal.monotonicSeconds() - started, 0.001))))/s")
@@ -56,17 +56,21 @@ final class ProgressLine: @unchecked Sendable {
     private func show(_ status: String, rate: String) {
         guard enabled else { return }
         let now = Terminal.monotonicSeconds()
-        guard now - lastShown >= 0.1 else { return }
-        lastShown = now
-        let line = "\(status)  \(rate)"
-        Terminal.writeStandardError("\r\u{1B}[K" + String(line.prefix(columns - 1)))
-        visible = true
+        state.withLock { state in
+            guard now - state.lastShown >= 0.1 else { return }
+            state.lastShown = now
+            let line = "\(status)  \(rate)"
+            Terminal.writeStandardError("\r\u{1B}[K" + String(line.prefix(columns - 1)))
+            state.visible = true
+        }
     }
 
     func clear() {
-        guard visible else { return }
-        Terminal.writeStandardError("\r\u{1B}[K")
-        visible = false
+        state.withLock { state in
+            guard state.visible else { return }
+            Terminal.writeStandardError("\r\u{1B}[K")
+            state.visible = false
+        }
     }
 
     private var columns: Int {
