@@ -137,7 +137,7 @@ final class LogSourceReader {
                         let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
                         let kind = TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
                         let event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
-                                                 message: Array(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+                                                 message: EscapedText.escaping(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
                         if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return nil }
                     }
                     position = end + 1
@@ -161,7 +161,7 @@ final class LogSourceReader {
                 let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
                 startEvent(TuyaMessage.kind(message: message, sourceFile: sourceFile)) {
                     PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime), level: prefix.level.rawValue,
-                                 origin: text(line.bytes, prefix.sourceFile), message: Array(message),
+                                 origin: text(line.bytes, prefix.sourceFile), message: EscapedText.escaping(message),
                                  foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil)
                 }
                 return
@@ -171,7 +171,7 @@ final class LogSourceReader {
                 let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
                 startEvent(MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)) {
                     PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
-                                 level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function), message: Array(message))
+                                 level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function), message: EscapedText.escaping(message))
                 }
                 return
             }
@@ -179,7 +179,7 @@ final class LogSourceReader {
             if let prefix = KernelLinePrefix.parse(line.bytes) {
                 startEvent(.kernelLine) {
                     var event = PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
-                                             level: nil, origin: nil, message: Array(line.bytes[prefix.message]))
+                                             level: nil, origin: nil, message: text(line.bytes, prefix.message))
                     event.uptimeMicroseconds = prefix.uptimeMicroseconds
                     return event
                 }
@@ -222,7 +222,7 @@ final class LogSourceReader {
             case .kernel: .kernelLine
             }
             startEvent(kind) { PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
-                                            message: Array(line.bytes)) }
+                                            message: EscapedText.escaping(line.bytes)) }
         }
     }
 
@@ -346,7 +346,8 @@ struct PendingEvent {
     let level: String?
     /// `iot_httpc.c:883` for Tuya, the function for miio.
     let origin: String?
-    let message: [UInt8]
+    /// The first line's message, as text: made once, straight from the line's bytes.
+    let message: String
     var foreign: String?
     private(set) var continuation: [[UInt8]] = []
     private var continuationBytes = 0
@@ -360,7 +361,7 @@ struct PendingEvent {
     var onlyForClock = false
 
     init(kind: EventKind, line: Int, stamp: DeviceStamp?, deviceTime: String?, level: String?, origin: String?,
-         message: [UInt8], foreign: String? = nil) {
+         message: String, foreign: String? = nil) {
         self.kind = kind
         self.line = line
         self.stamp = stamp
@@ -385,15 +386,14 @@ struct PendingEvent {
         var epoch: Int64?
         var fields = EventFields(capacity: 8)
         if let level { fields.append("level", .string(level)) }
-        let escaped = EscapedText.escaping(message)
-        let trimmed = escaped.trimmingTrailingWhitespace
-        let firstLine = trimmed.endIndex == escaped.endIndex ? escaped : String(trimmed)
+        let trimmed = message.trimmingTrailingWhitespace
+        let firstLine = trimmed.endIndex == message.endIndex ? message : String(trimmed)
         var continuationText = continuation.map { EscapedText.escaping($0) }
         while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
         let messageText = continuationText.isEmpty ? firstLine : ([firstLine] + continuationText).joined(separator: "\n")
         switch dialect {
         case .tuya:
-            if let origin { fields.set("src", origin) }
+            if let origin { fields.append("src", .string(origin)) }
             if let foreign, !foreign.isEmpty { fields.set("foreign_output", foreign) }
             TuyaMessage.fields(kind: kind, message: messageText, into: &fields)
             if let tuyaKey {
@@ -402,7 +402,7 @@ struct PendingEvent {
             }
             epoch = TuyaMessage.epoch(kind: kind, fields: fields)
         case .miio:
-            if let origin { fields.set("function", origin) }
+            if let origin { fields.append("function", .string(origin)) }
             MiioMessage.fields(kind: kind, message: firstLine, continuation: continuationText, into: &fields)
         case .kernel:
             if let deviceTime { fields.set("uptime_s", deviceTime) }
