@@ -74,6 +74,7 @@ public enum Timeline {
         var leftOut = 0, withoutTime = 0
         for result in readers.results {
             ordinalBases.append(collector.ordinal)
+            guard let result else { continue }
             collector.absorb(result.correlation, ordinalBase: collector.ordinal)
             collector.note(yearSources: result.yearSources)
             result.diagnostics.all.forEach { diagnostics.report($0) }
@@ -174,7 +175,8 @@ private final class UnitReaders: @unchecked Sendable {
     }
 
     var failure: InputError? { state.withLock { $0.failure } }
-    var results: [UnitResult] { slots.compactMap { $0 } }
+    /// By unit, in walk order; a unit is missing only when reading stopped on a failure.
+    var results: [UnitResult?] { slots }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
