@@ -140,7 +140,8 @@ public enum Timeline {
 }
 
 /// What reading one unit left: its correlation evidence (ordinals counted within the unit) and counts.
-private struct UnitResult {
+/// `@unchecked Sendable`: the reading thread hands it over whole and never touches its collector again.
+private struct UnitResult: @unchecked Sendable {
     let correlation: CorrelationCollector
     let diagnostics: Diagnostics
     let yearSources: [String: String]
@@ -150,7 +151,7 @@ private struct UnitResult {
 
 /// Reads the units on as many threads as there are cores (and units), each thread with its own spill.
 private final class UnitReaders: @unchecked Sendable {
-    // @unchecked: each spill and each result slot is touched by one thread at a time; `state` is a Mutex.
+    // @unchecked: each spill is touched by one thread at a time; `state` and `slots` are behind locks.
     let spills: [RecordSpill]
     private let request: TimelineRequest
     private let units: [InputWalker.Unit]
@@ -159,7 +160,7 @@ private final class UnitReaders: @unchecked Sendable {
     private let state = Mutex<(next: Int, failure: InputError?)>((0, nil))
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
-    private var slots: [UnitResult?]
+    private let slots: Mutex<[UnitResult?]>
 
     init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?,
          progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
@@ -167,7 +168,7 @@ private final class UnitReaders: @unchecked Sendable {
         self.units = units
         self.captureYear = captureYear
         self.progress = progress
-        slots = Array(repeating: nil, count: units.count)
+        slots = Mutex(Array(repeating: nil, count: units.count))
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         spills = try (0 ..< max(1, min(units.count, cores))).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
@@ -176,7 +177,7 @@ private final class UnitReaders: @unchecked Sendable {
 
     var failure: InputError? { state.withLock { $0.failure } }
     /// By unit, in walk order; a unit is missing only when reading stopped on a failure.
-    var results: [UnitResult?] { slots }
+    var results: [UnitResult?] { slots.withLock { $0 } }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
@@ -201,9 +202,9 @@ private final class UnitReaders: @unchecked Sendable {
             let outcome = Grep.run(grep, unit: units[unit], sink: sink)
             if let failure = sink.failure { throw failure }
             try spill.flush()
-            slots[unit] = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources,
-                                     leftOut: sink.leftOut,
-                                     withoutTime: sink.withoutTime)
+            let result = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources,
+                                    leftOut: sink.leftOut, withoutTime: sink.withoutTime)
+            slots.withLock { $0[unit] = result }
         } catch {
             state.withLock { if $0.failure == nil { $0.failure = error } }
             stopped.store(true, ordering: .relaxed)
