@@ -7,8 +7,10 @@ struct ClockCommand: ParsableCommand {
         abstract: "Show each log source's clock: year, zone, and offset against the captures given with it.",
         discussion: """
             INPUT mixes logs and captures as grep reads them. For every log source: the year and where it \
-            came from, the time zone, and, when captures are given, the device clock's offset against them with \
-            its error and the number of log-line/packet pairs behind it (see 'firmtrace correlate --help').
+            came from (epochs in its lines, the archive member's mtime, the bundle name, the captures' dates, \
+            or --year), the time zone, and, when captures are given, the device clock's offset against them with \
+            its error, its drift when the pairs show one, and the number of log-line/packet pairs behind it \
+            (see 'firmtrace correlate --help').
 
             Example:
               firmtrace clock Samples/v01.15.58/ --json

@@ -10,7 +10,10 @@ struct CorrelateCommand: ParsableCommand {
             request) is paired with the first packet it caused (the DNS query for the host, the TCP connection \
             to the server). Delay only makes packets later, so the offset is fitted to the envelope of the \
             differences: it lies between the largest difference and the smallest plus the one second a \
-            whole-second stamp can drop; the estimate is the middle, the error half the width.
+            whole-second stamp can drop; the estimate is the middle, the error half the width. A clock that \
+            runs fast or slow gets a drift (drift_ppm, the median slope between pairs) when at least 20 \
+            minutes of pairs show it moving the offset by half a second or more; offset_s is then the offset \
+            in the middle of the pairs.
 
             offset_s is the device clock, less its zone, minus capture time. With -o, the timeline is written \
             with log events moved onto the capture's clock (time_basis log_clock), an id on every event, and \
