@@ -44,8 +44,10 @@ public enum Correlate {
         let collector = CorrelationCollector()
         var grep = GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
-        grep.captureYear = CaptureOrder.firstYear(among: inputs)
-        let read = Grep.run(grep, sink: collector)
+        var expansion = Diagnostics()
+        let units = InputWalker.units(inputs, diagnostics: &expansion)
+        grep.captureYear = CaptureOrder.firstYear(among: units)
+        let read = Grep.run(grep, units: units, expansion: expansion, sink: collector)
         collector.note(yearSources: read.yearSources)
         return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
     }

@@ -14,20 +14,24 @@ enum CaptureOrder {
     static let peekLength = 512 << 10
 
     static func arranged(_ paths: [String]) -> [String] {
-        let times = paths.map(firstPacketTime)
-        let slots = paths.indices.filter { times[$0] != nil }
-        guard slots.count > 1 else { return paths }
-        let ordered = slots.sorted { (times[$0]!, $0) < (times[$1]!, $1) }
-        var result = paths
-        for (slot, source) in zip(slots, ordered) { result[slot] = paths[source] }
+        arrangedWithTimes(paths).map(\.path)
+    }
+
+    /// As `arranged`, with each capture's first packet time (nil for anything else).
+    static func arrangedWithTimes(_ paths: [String]) -> [(path: String, firstPacketTime: Int64?)] {
+        let entries = paths.map { (path: $0, firstPacketTime: firstPacketTime($0)) }
+        let slots = entries.indices.filter { entries[$0].firstPacketTime != nil }
+        guard slots.count > 1 else { return entries }
+        let ordered = slots.sorted { (entries[$0].firstPacketTime!, $0) < (entries[$1].firstPacketTime!, $1) }
+        var result = entries
+        for (slot, source) in zip(slots, ordered) { result[slot] = entries[source] }
         return result
     }
 
-    /// The UTC year of the earliest first packet among the capture files under `paths`: a year for logs
-    /// read alongside whose lines, archive and bundle name give none.
-    static func firstYear(among paths: [String]) -> Int64? {
-        var diagnostics = Diagnostics()
-        let times = InputWalker.units(paths, diagnostics: &diagnostics).compactMap { firstPacketTime($0.path) }
+    /// The UTC year of the earliest first packet among the capture units: a year for logs read alongside
+    /// whose lines, archive and bundle name give none. Files found in folders were peeked already.
+    static func firstYear(among units: [InputWalker.Unit]) -> Int64? {
+        let times = units.compactMap { $0.isExplicit ? firstPacketTime($0.path) : $0.firstPacketTime }
         guard let first = times.filter({ PlausibleTime.range.contains($0) }).min() else { return nil }
         return UTCDateTime.civilDate(daysSinceEpoch: first.floorDivided(by: 86_400_000_000_000).quotient).year
     }

@@ -44,9 +44,7 @@ enum InputWalker {
 
     static func walk(_ paths: [String], diagnostics: inout Diagnostics,
                      visit: (InputSource) throws(InputError) -> Bool) {
-        for path in paths {
-            guard walkPath(path, explicit: true, diagnostics: &diagnostics, visit: visit) else { return }
-        }
+        walk(units(paths, diagnostics: &diagnostics), diagnostics: &diagnostics, visit: visit)
     }
 
     /// A file (or a path that could not be looked at) to walk, found by expanding folders in the order
@@ -54,24 +52,30 @@ enum InputWalker {
     struct Unit: Sendable {
         let path: String
         let isExplicit: Bool
+        /// A capture's first packet time, known for files found in folders (they were ordered by it).
+        let firstPacketTime: Int64?
     }
 
     static func units(_ paths: [String], diagnostics: inout Diagnostics) -> [Unit] {
         var units: [Unit] = []
-        func expand(_ path: String, explicit: Bool) {
+        func expand(_ path: String, explicit: Bool, firstPacketTime: Int64?) {
             var status = stat()
             guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-                units.append(Unit(path: path, isExplicit: explicit))
+                units.append(Unit(path: path, isExplicit: explicit, firstPacketTime: firstPacketTime))
                 return
             }
-            for child in CaptureOrder.arranged(directoryEntries(path, diagnostics: &diagnostics)) { expand(child, explicit: false) }
+            for child in CaptureOrder.arrangedWithTimes(directoryEntries(path, diagnostics: &diagnostics)) {
+                expand(child.path, explicit: false, firstPacketTime: child.firstPacketTime)
+            }
         }
-        for path in paths { expand(path, explicit: true) }
+        for path in paths { expand(path, explicit: true, firstPacketTime: nil) }
         return units
     }
 
-    static func walk(_ unit: Unit, diagnostics: inout Diagnostics, visit: (InputSource) throws(InputError) -> Bool) {
-        _ = walkPath(unit.path, explicit: unit.isExplicit, diagnostics: &diagnostics, visit: visit)
+    static func walk(_ units: [Unit], diagnostics: inout Diagnostics, visit: (InputSource) throws(InputError) -> Bool) {
+        for unit in units {
+            guard walkPath(unit.path, explicit: unit.isExplicit, diagnostics: &diagnostics, visit: visit) else { return }
+        }
     }
 
     /// Returns false when the visitor asked to stop.
@@ -81,12 +85,6 @@ enum InputWalker {
         var status = stat()
         guard stat(path, &status) == 0 else {
             diagnostics.report(.error, at: location, "cannot read: \(SystemCallError("stat"))")
-            return true
-        }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            for child in CaptureOrder.arranged(directoryEntries(path, diagnostics: &diagnostics)) {
-                guard walkPath(child, explicit: false, diagnostics: &diagnostics, visit: visit) else { return false }
-            }
             return true
         }
         do throws(InputError) {

@@ -42,17 +42,22 @@ public enum Grep {
         run(request, sink: sink) { (diagnostics, visit) in InputWalker.walk(request.inputs, diagnostics: &diagnostics, visit: visit) }
     }
 
-    /// Reads one unit of a folder walk only (the timeline reads units side by side).
-    static func run(_ request: GrepRequest, unit: InputWalker.Unit, sink: EventSink?) -> GrepOutcome {
-        run(request, sink: sink) { (diagnostics, visit) in InputWalker.walk(unit, diagnostics: &diagnostics, visit: visit) }
+    /// Reads units of a folder walk already expanded (the timeline reads them side by side; correlate
+    /// and report look at the captures among them first), not `request.inputs`.
+    /// `expansion` holds what expanding them said (folders that could not be read).
+    static func run(_ request: GrepRequest, units: [InputWalker.Unit], expansion: Diagnostics = Diagnostics(),
+                    sink: EventSink?) -> GrepOutcome {
+        run(request, sink: sink, diagnostics: expansion) { (diagnostics, visit) in
+            InputWalker.walk(units, diagnostics: &diagnostics, visit: visit)
+        }
     }
 
-    private static func run(_ request: GrepRequest, sink: EventSink?,
+    private static func run(_ request: GrepRequest, sink: EventSink?, diagnostics: Diagnostics = Diagnostics(),
                             walk: (inout Diagnostics, (InputSource) throws(InputError) -> Bool) -> Void) -> GrepOutcome {
         // Formatting runs beside decoding when there is output to format.
         let sink = request.countOnly ? nil : sink.map { SinkPipeline($0) as EventSink }
         let run = GrepRun(request: request, sink: sink)
-        var diagnostics = Diagnostics()
+        var diagnostics = diagnostics
         walk(&diagnostics) { source throws(InputError) in try run.read(source) }
         run.reports.all.forEach { diagnostics.report($0) }
         sink?.finish()

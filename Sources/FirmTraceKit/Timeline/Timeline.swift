@@ -65,7 +65,7 @@ public enum Timeline {
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         var diagnostics = Diagnostics()
         let units = InputWalker.units(request.inputs, diagnostics: &diagnostics)
-        let readers = try UnitReaders(request: request, units: units, captureYear: CaptureOrder.firstYear(among: request.inputs),
+        let readers = try UnitReaders(request: request, units: units, captureYear: CaptureOrder.firstYear(among: units),
                                       progress: progress)
         readers.readAll()
         if let failure = readers.failure { throw failure }
@@ -199,7 +199,7 @@ private final class UnitReaders: @unchecked Sendable {
             var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
             (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
             let sink = UnitSink(spill: spill, readers: self)
-            let outcome = Grep.run(grep, unit: units[unit], sink: sink)
+            let outcome = Grep.run(grep, units: [units[unit]], sink: sink)
             if let failure = sink.failure { throw failure }
             try spill.flush()
             let result = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources,
