@@ -44,10 +44,7 @@ public enum Correlate {
         let collector = CorrelationCollector()
         var grep = GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
-        var expansion = Diagnostics()
-        let units = InputWalker.units(inputs, diagnostics: &expansion)
-        grep.captureYear = CaptureOrder.firstYear(among: units)
-        let read = Grep.run(grep, units: units, expansion: expansion, sink: collector)
+        let read = Grep.runDatingLogsByCaptures(grep, sink: collector)
         collector.note(yearSources: read.yearSources)
         return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
     }

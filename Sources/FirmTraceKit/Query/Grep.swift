@@ -42,8 +42,17 @@ public enum Grep {
         run(request, sink: sink) { (diagnostics, visit) in InputWalker.walk(request.inputs, diagnostics: &diagnostics, visit: visit) }
     }
 
-    /// Reads units of a folder walk already expanded (the timeline reads them side by side; correlate
-    /// and report look at the captures among them first), not `request.inputs`.
+    /// As `run`, with the captures among the inputs as a year source for logs that give none.
+    static func runDatingLogsByCaptures(_ request: GrepRequest, sink: EventSink?) -> GrepOutcome {
+        var expansion = Diagnostics()
+        let units = InputWalker.units(request.inputs, diagnostics: &expansion)
+        var request = request
+        request.captureYear = CaptureOrder.firstYear(among: units)
+        return run(request, units: units, expansion: expansion, sink: sink)
+    }
+
+    /// Reads units of a folder walk already expanded (the timeline reads them side by side), not
+    /// `request.inputs`.
     /// `expansion` holds what expanding them said (folders that could not be read).
     static func run(_ request: GrepRequest, units: [InputWalker.Unit], expansion: Diagnostics = Diagnostics(),
                     sink: EventSink?) -> GrepOutcome {

@@ -84,10 +84,7 @@ public struct BehaviourReport: Sendable {
         let collector = ReportCollector()
         var grep = GrepRequest(inputs: request.inputs, tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
-        var expansion = Diagnostics()
-        let units = InputWalker.units(request.inputs, diagnostics: &expansion)
-        grep.captureYear = CaptureOrder.firstYear(among: units)
-        let read = Grep.run(grep, units: units, expansion: expansion, sink: collector)
+        let read = Grep.runDatingLogsByCaptures(grep, sink: collector)
         collector.correlation.note(yearSources: read.yearSources)
         let correlation = collector.correlation.correlate()
         return collector.analyse(inputs: request.inputs, correlation: correlation, registry: request.registry, diagnostics: read.diagnostics)
@@ -107,8 +104,7 @@ private final class ReportCollector: EventSink {
     private var behaviours: [Behaviour] = []
     private var examples: [String] = []
     private var counts: [Int] = []
-    private var sourceIndex: [String: Int32] = [:]
-    private var sources: [String] = []
+    private var logSources = InternTable()
     private var times: [Int64] = []
     private var eventBehaviours: [Int32] = []
     private var eventSources: [Int32] = []
@@ -124,15 +120,7 @@ private final class ReportCollector: EventSink {
         identity.accept(event)
         times.append(event.time ?? Self.noTime)
         eventBehaviours.append(classifier.behaviour(of: event).map(index) ?? -1)
-        if event.origin != "capture" {
-            if sourceIndex[event.source] == nil {
-                sourceIndex[event.source] = Int32(sources.count)
-                sources.append(event.source)
-            }
-            eventSources.append(sourceIndex[event.source]!)
-        } else {
-            eventSources.append(-1)
-        }
+        eventSources.append(event.origin != "capture" ? Int32(logSources.number(of: event.source).number) : -1)
         if let behaviour = eventBehaviours.last, behaviour >= 0 {
             counts[Int(behaviour)] += 1
             if examples[Int(behaviour)].isEmpty { examples[Int(behaviour)] = String(event.message.prefix(300)) }
@@ -162,7 +150,7 @@ private final class ReportCollector: EventSink {
         for (source, original) in duplicates.duplicates {
             diagnostics.report(.notice, at: InputLocation(path: source), "the same evidence as \(original); counted once")
         }
-        let corrections = sources.map { correlation.corrections[$0] }
+        let corrections = logSources.names.map { correlation.corrections[$0] }
         var byBehaviour = Array(repeating: [Int64](), count: behaviours.count)
         var start: Int64?, end: Int64?
         var withoutTime = 0
