@@ -301,25 +301,27 @@ final class LogSourceReader {
         presync.removeAll()
     }
 
-    private func deliver(_ event: consuming DecodedEvent) {
-        var built = event.event
-        if let epoch = event.epoch, let stamp = event.stamp {
+    /// Places the event in place: copying it out of `decoded` would retain and release each of its strings.
+    private func deliver(_ decoded: consuming DecodedEvent) {
+        var decoded = decoded
+        let (stamp, epoch) = (decoded.stamp, decoded.epoch)
+        if let epoch, let stamp {
             _ = clock.learn(epoch: epoch, stamp: stamp)
         }
-        if let stamp = event.stamp {
+        if let stamp {
             let (time, basis) = clock.place(stamp)
-            built.time = time
-            built.timeBasis = basis
-            if let epoch = event.epoch, built.kind == .tuyaPostURL, let time {
-                built.fields.set("t_skew_s", epoch - time.floorDivided(by: 1_000_000_000).quotient)
+            decoded.event.time = time
+            decoded.event.timeBasis = basis
+            if let epoch, decoded.event.kind == .tuyaPostURL, let time {
+                decoded.event.fields.set("t_skew_s", epoch - time.floorDivided(by: 1_000_000_000).quotient)
             }
         }
-        if let epoch = event.epoch, dialect == .tuya {
-            built.time = epoch * 1_000_000_000
-            built.timeBasis = .logEpoch
+        if let epoch, dialect == .tuya {
+            decoded.event.time = epoch * 1_000_000_000
+            decoded.event.timeBasis = .logEpoch
         }
-        built.source = source
-        send(built, stamp: event.stamp)
+        decoded.event.source = source
+        send(decoded.event, stamp: stamp)
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {
@@ -418,7 +420,7 @@ struct PendingEvent {
 
 /// An event with its fields read, waiting to be placed on its source's clock.
 struct DecodedEvent {
-    let event: Event
+    var event: Event
     let stamp: DeviceStamp?
     /// The epoch the line carries.
     let epoch: Int64?

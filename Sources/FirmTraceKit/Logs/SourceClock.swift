@@ -67,6 +67,13 @@ struct SourceClock {
         if stamp.isUnsyncedClock, !referenceIsNewYear { return (nil, .logUnsynced) }
         guard let utcOffset, let referenceEpoch, let referenceYear else { return (nil, .unknown) }
         // The year that puts the stamp nearest the reference: a log running over New Year changes year.
+        // Within 150 days of the reference, the reference's own year is that year (the others are at
+        // least 215 days away), which spares two date conversions on nearly every line.
+        let sameYear = stamp.localSeconds(year: referenceYear) - utcOffset
+        if abs(sameYear - referenceEpoch) <= 150 * 86_400 {
+            guard let time = Self.nanoseconds(sameYear, stamp.nanoseconds) else { return (nil, .unknown) }
+            return (time, .logClock)
+        }
         var best: Int64?
         for year in referenceYear - 1 ... referenceYear + 1 {
             let seconds = stamp.localSeconds(year: year) - utcOffset

@@ -89,17 +89,18 @@ enum TuyaLevel: String, Sendable {
 
     init?(_ bytes: UnsafeRawBufferPointer) {
         guard let first = bytes.first else { return nil }
-        let candidate: TuyaLevel
+        // Compared as static bytes: a generic comparison with `rawValue`'s UTF-8 ran on every line.
+        let candidate: TuyaLevel, name: StaticString
         switch first {
-        case UInt8(ascii: "E"): candidate = .error
-        case UInt8(ascii: "W"): candidate = .warning
-        case UInt8(ascii: "N"): candidate = .notice
-        case UInt8(ascii: "I"): candidate = .info
-        case UInt8(ascii: "D"): candidate = .debug
-        case UInt8(ascii: "T"): candidate = .trace
+        case UInt8(ascii: "E"): (candidate, name) = (.error, "Err")
+        case UInt8(ascii: "W"): (candidate, name) = (.warning, "Warn")
+        case UInt8(ascii: "N"): (candidate, name) = (.notice, "Notice")
+        case UInt8(ascii: "I"): (candidate, name) = (.info, "Info")
+        case UInt8(ascii: "D"): (candidate, name) = (.debug, "Debug")
+        case UInt8(ascii: "T"): (candidate, name) = (.trace, "Trace")
         default: return nil
         }
-        guard bytes.elementsEqual(candidate.rawValue.utf8) else { return nil }
+        guard bytes.count == name.utf8CodeUnitCount, ByteSearch.hasPrefix(name, bytes) else { return nil }
         self = candidate
     }
 }

@@ -160,17 +160,19 @@ enum TuyaMessage {
     /// `Connect: a2.tuyaeu.com Port: 443  -->>` (before connecting) and `--<<` (after).
     private static func connect(_ message: String, _ fields: inout EventFields) {
         if let host = word(1, of: message) { fields.set("host", String(host)) }
-        if word(2, of: message) == "Port:", let port = word(3, of: message).flatMap({ Int64($0) }) {
+        if word(2, of: message)?.utf8.elementsEqual("Port:".utf8) == true, let port = word(3, of: message).flatMap({ Int64($0) }) {
             fields.set("port", port)
         }
         if ByteSearch.hasSuffix("-->>", message) { fields.set("phase", "begin") }
         if ByteSearch.hasSuffix("--<<", message) { fields.set("phase", "end") }
     }
 
+    // Substrings are cut at UTF-8 positions throughout: Character-wise searching ran grapheme breaking
+    // over every TLS and MQTT line.
     private static func tls(_ message: String, _ fields: inout EventFields) {
         func word(_ index: Int) -> Substring? { Self.word(index, of: message) }
         func hostPort(_ word: Substring) {
-            if let colon = word.lastIndex(of: ":"), let port = Int64(word[word.index(after: colon)...]) {
+            if let colon = word.utf8.lastIndex(of: UInt8(ascii: ":")), let port = Int64(word[word.utf8.index(after: colon)...]) {
                 fields.set("host", String(word[..<colon]))
                 fields.set("port", port)
             } else {
@@ -184,11 +186,12 @@ enum TuyaMessage {
             fields.set("stage", "success")
             hostPort(target)
             if let suite = ByteSearch.range(of: "Suit:", in: message) {
-                fields.set("cipher_suite", String(message[suite.upperBound...].prefix { $0 != " " }))
+                let rest = message[suite.upperBound...]
+                fields.set("cipher_suite", String(rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex)]))
             }
         } else if ByteSearch.hasPrefix("handshake finish for ", message), let host = word(3) {
             fields.set("stage", "handshake_finish")
-            fields.set("host", String(host.hasSuffix(".") ? host.dropLast() : host))
+            fields.set("host", String(host.utf8.last == UInt8(ascii: ".") ? host[..<host.utf8.index(before: host.endIndex)] : host))
         } else if ByteSearch.hasPrefix("TUYA_TLS Disconnect", message) {
             fields.set("stage", "disconnect")
         } else if ByteSearch.hasPrefix("socket fd is set", message) {
@@ -227,12 +230,14 @@ enum TuyaMessage {
     }
 
     private static func mqtt(_ message: String, _ fields: inout EventFields) {
-        func value(after marker: StaticString, upTo end: Character? = " ") -> String? {
+        func value(after marker: StaticString) -> String? {
             guard let range = ByteSearch.range(of: marker, in: message) else { return nil }
-            let rest = message[range.upperBound...].drop { $0 == " " }
-            let stop = end.flatMap { rest.firstIndex(of: $0) } ?? rest.endIndex
-            let found = rest[..<stop].trimmingTrailingWhitespace
-            return found.isEmpty ? nil : String(found.hasSuffix(",") ? found.dropLast() : found)
+            let bytes = message.utf8
+            let start = bytes[range.upperBound...].firstIndex { $0 != UInt8(ascii: " ") } ?? bytes.endIndex
+            let stop = bytes[start...].firstIndex(of: UInt8(ascii: " ")) ?? bytes.endIndex
+            let found = message[start ..< stop].trimmingTrailingWhitespace
+            guard !found.isEmpty else { return nil }
+            return String(found.utf8.last == UInt8(ascii: ",") ? found[..<found.utf8.index(before: found.endIndex)] : found)
         }
         // Most MQTT lines are heartbeats: every marker below has a colon or says "connect".
         let hasColon = ByteSearch.contains(":", in: message)
@@ -250,7 +255,7 @@ enum TuyaMessage {
             if let topic = value(after: "subscribe topic:") { fields.set("topic", topic) }
         }
         if let target = value(after: "mqtt connect to ") {
-            if let colon = target.lastIndex(of: ":"), let port = Int64(target[target.index(after: colon)...]) {
+            if let colon = target.utf8.lastIndex(of: UInt8(ascii: ":")), let port = Int64(target[target.utf8.index(after: colon)...]) {
                 fields.set("broker_host", String(target[..<colon]))
                 fields.set("broker_port", port)
             }

@@ -16,8 +16,15 @@ final class RunCursor {
     private var filled = 0
     private var currentSize = 0
     private(set) var header = RecordHeader(time: 0, ordinal: 0, length: 0, source: 0, basis: .unknown, isLog: false)
-    /// Set by the merge: the header's time on the capture's clock and the ordinal among all units.
+    /// Set by the merge: what fills the current record's holes (time on the capture's clock, ordinal
+    /// among all units), and the order key made of them.
+    var values = RecordValues(time: nil, basis: .unknown, ordinal: 0, links: [])
     var key: (time: Int64, ordinal: Int) = (0, 0)
+
+    func settle(_ values: RecordValues) {
+        self.values = values
+        key = (values.time ?? .max, values.ordinal)
+    }
 
     init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation) {
         self.run = run
@@ -158,24 +165,20 @@ struct RecordMerge {
         for (run, file) in runs {
             let cursor = RunCursor(run, file: file, bufferSize: bufferSize, output: output)
             guard try cursor.advance() else { continue }
-            cursor.key = Self.key(values(cursor))
+            cursor.settle(values(cursor))
             cursors.append(cursor)
         }
         var heap = CursorHeap(cursors)
         while let top = heap.top {
-            guard try body(top.template, values(top)) else { return false }
+            guard try body(top.template, top.values) else { return false }
             if try top.advance() {
-                top.key = Self.key(values(top))
+                top.settle(values(top))
                 heap.topChanged()
             } else {
                 heap.removeTop()
             }
         }
         return true
-    }
-
-    private static func key(_ values: RecordValues) -> (time: Int64, ordinal: Int) {
-        (values.time ?? .max, values.ordinal)
     }
 }
 
