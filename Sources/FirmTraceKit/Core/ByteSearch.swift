@@ -30,6 +30,21 @@ enum ByteSearch {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
+    /// Index of the first `first` directly followed by `second`: glibc's `memmem` walks two-byte needles
+    /// a byte at a time, `memchr` for the first byte is vectorised, and on every line that mattered.
+    static func firstIndex(ofPair first: UInt8, _ second: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        var position = start
+        while let found = firstIndex(of: first, in: bytes, from: position) {
+            if found + 1 < bytes.count, bytes[found + 1] == second { return found }
+            position = found + 1
+        }
+        return nil
+    }
+
+    static func containsPair(_ first: UInt8, _ second: UInt8, in bytes: UnsafeRawBufferPointer) -> Bool {
+        firstIndex(ofPair: first, second, in: bytes) != nil
+    }
+
     static func contains(_ needle: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
         firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes) != nil
     }

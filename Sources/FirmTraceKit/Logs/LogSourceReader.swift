@@ -150,7 +150,7 @@ final class LogSourceReader {
     // MARK: Lines
 
     private func handle(_ line: LogLine) {
-        if dialect == .tuya, ByteSearch.contains("\u{1B}[", in: line.bytes) {
+        if dialect == .tuya, ByteSearch.containsPair(0x1B, UInt8(ascii: "["), in: line.bytes) {
             ANSIEscapes.strip(line.bytes).withUnsafeBytes { handle(LogLine(bytes: $0, number: line.number, offset: line.offset)) }
             return
         }
