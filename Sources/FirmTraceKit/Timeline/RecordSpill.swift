@@ -23,7 +23,7 @@ struct RecordHeader {
         bytes.storeBytes(of: ordinal.littleEndian, toByteOffset: 8, as: Int64.self)
         bytes.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 16, as: UInt32.self)
         bytes.storeBytes(of: UInt32(source).littleEndian, toByteOffset: 20, as: UInt32.self)
-        bytes.storeBytes(of: Self.basisCodes[basis]!, toByteOffset: 24, as: UInt8.self)
+        bytes.storeBytes(of: UInt8(Self.bases.firstIndex(of: basis)!), toByteOffset: 24, as: UInt8.self)
         bytes.storeBytes(of: isLog ? 1 : 0, toByteOffset: 25, as: UInt8.self)
     }
 
@@ -36,11 +36,12 @@ struct RecordHeader {
         ordinal = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self))
         length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
         source = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
-        basis = TimeBasis.allCases[Int(bytes[24])]
+        basis = Self.bases[Int(bytes[24])]
         isLog = bytes[25] != 0
     }
 
-    private static let basisCodes = Dictionary(uniqueKeysWithValues: TimeBasis.allCases.enumerated().map { ($1, UInt8($0)) })
+    /// Kept once: `allCases` builds a new array each time it is asked, and a header is read per event.
+    private static let bases = TimeBasis.allCases
 }
 
 /// Records of one source of one unit at `start ..< end` of a spill file: timed ones in time order (then
