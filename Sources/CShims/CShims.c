@@ -1,5 +1,8 @@
 #define _GNU_SOURCE
 #include <string.h>
+#ifdef __linux__
+#include <fcntl.h>
+#endif
 #include "CShims.h"
 
 const void *firmtrace_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
@@ -8,4 +11,13 @@ const void *firmtrace_memmem(const void *haystack, size_t haystack_length, const
 
 const void *firmtrace_memrchr(const void *bytes, int byte, size_t length) {
     return memrchr(bytes, byte, length);
+}
+
+int firmtrace_release_file_range(int descriptor, long long offset, long long length) {
+#if defined(__linux__) && defined(FALLOC_FL_PUNCH_HOLE)
+    return fallocate(descriptor, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+#else
+    (void)descriptor; (void)offset; (void)length;
+    return -1;
+#endif
 }

@@ -6,4 +6,8 @@
 const void *firmtrace_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 const void *firmtrace_memrchr(const void *bytes, int byte, size_t length);
 
+/* Gives the pages of a byte range of a file back (a hole punched in it, the size kept); -1 where that
+   cannot be done (not Linux, or a filesystem without holes). */
+int firmtrace_release_file_range(int descriptor, long long offset, long long length);
+
 #endif
