@@ -31,14 +31,17 @@ final class FileChunkReader {
         return Array(bytes.prefix(read))
     }
 
-    /// Hands the whole file to `body` in chunks from the start; `body` returns false to stop.
-    func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Bool) throws(SystemCallError) {
-        try retryingOnInterrupt("lseek") { lseek(descriptor, 0, SEEK_SET) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 64)
+    /// Hands the file's bytes from `start` up to `end` (or its end) to `body` in chunks; `body` returns
+    /// false to stop. Read with `pread`, so slices of one file can be read side by side.
+    func forEachChunk(from start: Int64 = 0, upTo end: Int64 = .max, _ body: (UnsafeRawBufferPointer) -> Bool) throws(SystemCallError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(Int64(Self.chunkSize), end - start)), alignment: 64)
         defer { buffer.deallocate() }
-        while true {
-            let count = try retryingOnInterrupt("read") { read(descriptor, buffer.baseAddress, buffer.count) }
+        var offset = start
+        while offset < end {
+            let wanted = Int(min(Int64(buffer.count), end - offset))
+            let count = try retryingOnInterrupt("pread") { pread(descriptor, buffer.baseAddress, wanted, off_t(offset)) }
             if count == 0 { return }
+            offset += Int64(count)
             guard body(UnsafeRawBufferPointer(rebasing: buffer[0 ..< count])) else { return }
         }
     }

@@ -100,3 +100,11 @@ struct LineFramer {
         bytes.last == 0x0D ? UnsafeRawBufferPointer(rebasing: bytes.dropLast()) : bytes
     }
 }
+
+extension Diagnostics {
+    /// The warning for lines of a source cut at `LineFramer.maxLineLength`, when there were any.
+    mutating func reportCutLines(_ count: Int, at location: InputLocation) {
+        guard count > 0 else { return }
+        report(.warning, at: location, "\(count) lines longer than \(LineFramer.maxLineLength) bytes were cut there")
+    }
+}

@@ -11,6 +11,15 @@ public enum LogDialect: String, Sendable, Hashable {
         }
     }
 
+    /// True when `line` begins an event of this dialect (has its prefix), rather than continuing one.
+    func startsEvent(_ line: UnsafeRawBufferPointer) -> Bool {
+        switch self {
+        case .tuya: TuyaLinePrefix.find(in: line) != nil
+        case .miio: MiioLinePrefix.parse(line) != nil
+        case .kernel: KernelLinePrefix.parse(line) != nil
+        }
+    }
+
     /// Looks at the first lines (up to 64 KiB) and picks the dialect most of them are written in.
     static func detect(_ head: UnsafeRawBufferPointer) -> LogDialect? {
         var votes: [LogDialect: Int] = [:]

@@ -69,6 +69,14 @@ final class LogSourceReader {
         self.clock = dialect == .tuya ? SourceClock() : .utc
     }
 
+    /// A reader for `source`, its year hinted by where the source lies (archive member, bundle).
+    convenience init(reading source: InputSource, dialect: LogDialect, plan: LogReadPlan, emit: @escaping (Event) -> Bool) {
+        let bundle = RRLogBundle.find(in: source.location.chain)
+        let hint = YearHint.best(modificationTime: source.modificationTime, insideArchive: source.location.chain.count > 1,
+                                 bundle: bundle, captureYear: plan.captureYear, assumed: plan.assumedYear)
+        self.init(source: source.location.source, dialect: dialect, bundle: bundle, plan: plan, yearHint: hint, emit: emit)
+    }
+
     var cutLines: Int { framer.cutLines }
 
     func feed(_ chunk: UnsafeRawBufferPointer) {
@@ -83,10 +91,44 @@ final class LogSourceReader {
             if !stopped { handle(line) }
         }
         completePending()
+        finishPlacing()
+    }
+
+    /// Delivers what still waits for the clock: held events, a pre-sync run at the very end (it had no
+    /// step after it, so it stays unsynced).
+    func finishPlacing() {
         assumeClock()
         releaseHeld()
-        // A pre-sync run at the very end had no step after it: it stays unsynced.
         flushPresync(anchor: nil)
+    }
+
+    // MARK: Slices
+
+    /// Set to collect decoded events instead of placing them: a slice of a large log is decoded on its
+    /// own thread, and one reader places the slices' events in order (`place(_:lineBase:)`), so the clock,
+    /// held and pre-sync events behave exactly as in one reading of the whole file.
+    var collected: [DecodedEvent]?
+
+    /// Lines framed so far: where the next slice's line numbers start.
+    var linesFramed: Int { framer.lineCount }
+
+    /// Ends a slice: its last event is complete, as the next slice begins with a prefixed line.
+    func finishSlice() {
+        framer.finish { line in
+            if !stopped { handle(line) }
+        }
+        completePending()
+    }
+
+    /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
+    func place(_ events: consuming [DecodedEvent], lineBase: Int) {
+        // Reversed and popped, so each event moves out of the array instead of being copied.
+        var events = events
+        events.reverse()
+        while !stopped, var decoded = events.popLast() {
+            if lineBase > 0, let line = decoded.event.line { decoded.event.line = line + lineBase }
+            place(decoded)
+        }
     }
 
     /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
@@ -112,13 +154,6 @@ final class LogSourceReader {
         let kind = TuyaMessage.kind(message: UnsafeRawBufferPointer(rebasing: line[prefix.message]),
                                     sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
         if plan.wantsKind(kind) { counted += 1 }
-    }
-
-    /// Delivers what waited for a clock that the excerpts never settled.
-    func finishExcerpts() {
-        assumeClock()
-        releaseHeld()
-        flushPresync(anchor: nil)
     }
 
     /// Settles a Tuya source's clock before reading excerpts out of order: the first line carrying an
@@ -235,12 +270,23 @@ final class LogSourceReader {
         sawPrefix = true
         // Taken, not copied: a pending event is a couple of hundred bytes, moved once per line.
         guard let event = pending.take() else { return }
-        if event.onlyForClock {
-            let decoded = event.decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+        var decoded = event.onlyForClock
+            ? event.decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+            : event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
+        decoded.onlyForClock = event.onlyForClock
+        if collected != nil {
+            collected!.append(decoded)
+        } else {
+            place(decoded)
+        }
+    }
+
+    /// Puts a decoded event on the source's clock and sends it on, or holds it until the clock is known.
+    private func place(_ decoded: consuming DecodedEvent) {
+        if decoded.onlyForClock {
             if let epoch = decoded.epoch, let stamp = decoded.stamp, clock.learn(epoch: epoch, stamp: stamp) { releaseHeld() }
             return
         }
-        let decoded = event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
         if dialect == .tuya, !clock.isSettled {
             if let epoch = decoded.epoch, let stamp = decoded.stamp, clock.learn(epoch: epoch, stamp: stamp) {
                 held.append(decoded)
@@ -424,4 +470,7 @@ struct DecodedEvent {
     let stamp: DeviceStamp?
     /// The epoch the line carries.
     let epoch: Int64?
+    /// Decoded only for the epoch it carries (its kind was not asked for): it moves the clock, and is
+    /// never delivered.
+    var onlyForClock = false
 }

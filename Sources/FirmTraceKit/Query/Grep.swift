@@ -108,12 +108,7 @@ private final class GrepRun {
     }
 
     private func makeReader(_ source: InputSource, _ dialect: LogDialect) -> LogSourceReader {
-        let bundle = RRLogBundle.find(in: source.location.chain)
-        let hint = YearHint.best(modificationTime: source.modificationTime, insideArchive: source.location.chain.count > 1,
-                                 bundle: bundle, captureYear: plan.captureYear, assumed: plan.assumedYear)
-        return LogSourceReader(source: source.location.source, dialect: dialect, bundle: bundle, plan: plan, yearHint: hint) { [unowned self] in
-            emit($0)
-        }
+        LogSourceReader(reading: source, dialect: dialect, plan: plan) { [unowned self] in emit($0) }
     }
 
     private func countInStream(_ source: InputSource, literal: String, _ sourceDiagnostics: inout Diagnostics) throws(InputError) -> Bool {
@@ -212,10 +207,7 @@ private final class GrepRun {
         reader.finish()
         matched += reader.counted
         if let yearSource = reader.yearSource { yearSources[source.location.source] = yearSource }
-        if reader.cutLines > 0 {
-            sourceDiagnostics.report(.warning, at: source.location,
-                                     "\(reader.cutLines) lines longer than \(LineFramer.maxLineLength) bytes were cut there")
-        }
+        sourceDiagnostics.reportCutLines(reader.cutLines, at: source.location)
         return !stopped
     }
 }
@@ -259,7 +251,7 @@ extension LogSourceReader {
         if needsEvents { try settleClock(file) }
         var scanner = CandidateScanner(literal: literal)
         try file.forEachRegion(maxLineLength: LineFramer.maxLineLength) { scanner.scan($0, isLast: $1, reader: self) }
-        finishExcerpts()
+        finishPlacing()
         return counted
     }
 }

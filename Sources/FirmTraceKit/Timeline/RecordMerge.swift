@@ -25,7 +25,7 @@ final class RunCursor {
     private var used = 0
     private var filled = 0
     private var currentSize = 0
-    private(set) var header = RecordHeader(time: 0, ordinal: 0, length: 0, source: 0, basis: .unknown, isLog: false)
+    private(set) var header = RecordHeader(time: 0, ordinal: 0, length: 0, source: 0, basis: .unknown, isLog: false, unit: 0)
     /// Set by the merge: what fills the current record's holes (time on the capture's clock, ordinal
     /// among all units), and the order key made of them.
     var values = RecordValues(time: nil, basis: .unknown, ordinal: 0, links: [])
@@ -133,7 +133,7 @@ struct RecordMerge {
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
                                       ordinal: Int(header.ordinal), links: [])
             if cursor.run.unit != RecordRun.settled {
-                values.ordinal += ordinalBases[cursor.run.unit]
+                values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
                 if header.isLog, let time = values.time, let correction = corrections[cursor.run.spill][header.source] {
                     values.time = correction.captureTime(time)
@@ -166,7 +166,7 @@ struct RecordMerge {
             var header = [UInt8](repeating: 0, count: RecordHeader.size)
             _ = try merge(Array(runs[first ..< min(first + fanIn, runs.count)]), values: values) { (template, values) throws(InputError) in
                 let settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count, source: 0,
-                                                 basis: values.basis, isLog: false)
+                                                 basis: values.basis, isLog: false, unit: 0)
                 header.withUnsafeMutableBytes { settledHeader.store(into: $0) }
                 try header.withBytes { (bytes) throws(InputError) in try file.append(bytes) }
                 try file.append(template)

@@ -17,6 +17,9 @@ struct RecordHeader {
     var source: Int
     var basis: TimeBasis
     var isLog: Bool
+    /// The unit (piece of work) whose ordinals these are: a run may go on across the slices of one log
+    /// that a thread read one after the other.
+    var unit: Int
 
     func store(into bytes: UnsafeMutableRawBufferPointer) {
         bytes.storeBytes(of: time.littleEndian, toByteOffset: 0, as: Int64.self)
@@ -25,10 +28,11 @@ struct RecordHeader {
         bytes.storeBytes(of: UInt32(source).littleEndian, toByteOffset: 20, as: UInt32.self)
         bytes.storeBytes(of: UInt8(Self.bases.firstIndex(of: basis)!), toByteOffset: 24, as: UInt8.self)
         bytes.storeBytes(of: isLog ? 1 : 0, toByteOffset: 25, as: UInt8.self)
+        bytes.storeBytes(of: UInt32(truncatingIfNeeded: unit).littleEndian, toByteOffset: 28, as: UInt32.self)
     }
 
-    init(time: Int64, ordinal: Int64, length: Int, source: Int, basis: TimeBasis, isLog: Bool) {
-        (self.time, self.ordinal, self.length, self.source, self.basis, self.isLog) = (time, ordinal, length, source, basis, isLog)
+    init(time: Int64, ordinal: Int64, length: Int, source: Int, basis: TimeBasis, isLog: Bool, unit: Int) {
+        (self.time, self.ordinal, self.length, self.source, self.basis, self.isLog, self.unit) = (time, ordinal, length, source, basis, isLog, unit)
     }
 
     init(_ bytes: UnsafeRawBufferPointer) {
@@ -38,21 +42,24 @@ struct RecordHeader {
         source = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
         basis = Self.bases[Int(bytes[24])]
         isLog = bytes[25] != 0
+        unit = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     }
 
     /// Kept once: `allCases` builds a new array each time it is asked, and a header is read per event.
     private static let bases = TimeBasis.allCases
 }
 
-/// Records of one source of one unit at `start ..< end` of a spill file: timed ones in time order (then
-/// arrival), untimed ones in arrival order. One source a run, so that a clock offset found only at the
-/// end moves a whole run without unsorting it.
+/// Records of one source at `start ..< end` of a spill file: timed ones in time order (then arrival),
+/// untimed ones of one unit in arrival order. One source a run, so that a clock offset found only at the
+/// end moves a whole run without unsorting it. A timed run goes on across units when their times follow
+/// on (the slices of a log one thread read); its records say their unit.
 struct RecordRun {
     /// The `unit` of a run merged from others: its times are on the capture's clock and its ordinals
     /// count among all units.
     static let settled = -1
 
     let spill: Int
+    /// The unit that began the run: for untimed runs, the one whose records it holds.
     let unit: Int
     let source: Int
     let start: Int64
@@ -101,7 +108,7 @@ final class RecordSpill {
         guard let time = event.time else {
             if source != untimedSource { try flushUntimed() }
             untimedSource = source
-            guard Self.append(event, ordinal: ordinal, time: .min, source: source, isLog: isLog, format: format, to: &untimed) else {
+            guard Self.append(event, ordinal: ordinal, time: .min, source: source, isLog: isLog, unit: unit, format: format, to: &untimed) else {
                 return false
             }
             if untimed.count >= memoryBytes / 4 { try flushUntimed() }
@@ -110,7 +117,7 @@ final class RecordSpill {
         if source != batchSource { try flushTimed() }
         batchSource = source
         let offset = batch.count
-        guard Self.append(event, ordinal: ordinal, time: time, source: source, isLog: isLog, format: format, to: &batch) else { return false }
+        guard Self.append(event, ordinal: ordinal, time: time, source: source, isLog: isLog, unit: unit, format: format, to: &batch) else { return false }
         entries.append((time, Int64(ordinal), offset))
         if batch.count >= memoryBytes { try flushTimed() }
         return true
@@ -124,7 +131,7 @@ final class RecordSpill {
         try untimedFile.flush()
     }
 
-    private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, format: TimelineFormat,
+    private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, unit: Int, format: TimelineFormat,
                                to buffer: inout [UInt8]) -> Bool {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: RecordHeader.size))
@@ -133,7 +140,7 @@ final class RecordSpill {
             return false
         }
         let header = RecordHeader(time: time, ordinal: Int64(ordinal), length: buffer.count - start - RecordHeader.size, source: source,
-                                  basis: event.timeBasis, isLog: isLog)
+                                  basis: event.timeBasis, isLog: isLog, unit: unit)
         buffer.withUnsafeMutableBytes { header.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[start ..< start + RecordHeader.size])) }
         return true
     }
@@ -144,7 +151,7 @@ final class RecordSpill {
         if !ordered { entries.sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
         let earliest = ordered ? first.time : entries[0].time
         let start = timedFile.size
-        let continues = timedRuns.last.map { $0.unit == unit && $0.source == batchSource && $0.end == start && $0.lastTime <= earliest }
+        let continues = timedRuns.last.map { $0.source == batchSource && $0.end == start && $0.lastTime <= earliest }
         if continues != true {
             timedRuns.append(RecordRun(spill: index, unit: unit, source: batchSource, start: start, end: start, lastTime: earliest))
         }

@@ -20,6 +20,8 @@ public struct TimelineRequest: Sendable {
     public var assumedYear: Int64?
     /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
     var mergeFanIn = 256
+    /// Bytes of a large log read as one slice (lowered by tests to slice small logs).
+    var sliceBytes = SlicedLog.sliceBytes
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil, memoryBytes: Int = 32 << 20) {
@@ -149,62 +151,91 @@ private struct UnitResult: @unchecked Sendable {
     let withoutTime: Int
 }
 
-/// Reads the units on as many threads as there are cores (and units), each thread with its own spill.
+/// Reads the units on as many threads as there are cores (and pieces of work), each thread with its own
+/// spill. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
+/// units and ordinals count pieces in walk order, a sliced log's slices in file order.
 private final class UnitReaders: @unchecked Sendable {
     // @unchecked: each spill is touched by one thread at a time; `state` and `slots` are behind locks.
     let spills: [RecordSpill]
     private let request: TimelineRequest
-    private let units: [InputWalker.Unit]
-    private let captureYear: Int64?
+    private let work: [Work]
+    /// The order pieces are taken in: whole units first, so that a capture read beside the slices of a
+    /// log does not end up alone at the end; slices in file order, which their placing waits on.
+    private let order: [Int]
+    private let grep: GrepRequest
     private let progress: (@Sendable (TimelineProgress) -> Void)?
     private let state = Mutex<(next: Int, failure: InputError?)>((0, nil))
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
     private let slots: Mutex<[UnitResult?]>
 
+    private enum Work {
+        case unit(InputWalker.Unit)
+        case slice(SlicedLog, Int)
+    }
+
     init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?,
          progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
         self.request = request
-        self.units = units
-        self.captureYear = captureYear
         self.progress = progress
-        slots = Mutex(Array(repeating: nil, count: units.count))
+        var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
+        (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
+        self.grep = grep
+        let plan = LogReadPlan(wantsKind: grep.query.wantsKind, needsEvents: true, tuyaKey: grep.tuyaKey, assumedZone: grep.assumedZone,
+                               captureYear: grep.captureYear, assumedYear: grep.assumedYear)
+        let work = units.flatMap { unit -> [Work] in
+            guard let log = SlicedLog(unit, plan: plan, sliceBytes: request.sliceBytes) else { return [.unit(unit)] }
+            return log.ranges.indices.map { .slice(log, $0) }
+        }
+        self.work = work
+        order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
+            + work.indices.filter { if case .slice = work[$0] { true } else { false } }
+        slots = Mutex(Array(repeating: nil, count: work.count))
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        spills = try (0 ..< max(1, min(units.count, cores))).map { (index) throws(InputError) in
+        spills = try (0 ..< max(1, min(work.count, cores))).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
         }
     }
 
     var failure: InputError? { state.withLock { $0.failure } }
-    /// By unit, in walk order; a unit is missing only when reading stopped on a failure.
+    /// By piece of work, in walk order; one is missing only when reading stopped on a failure.
     var results: [UnitResult?] { slots.withLock { $0 } }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
             while !stopped.load(ordering: .relaxed) {
-                let unit: Int? = state.withLock { state in
-                    guard state.next < units.count else { return nil }
+                let piece: Int? = state.withLock { state in
+                    guard state.next < order.count else { return nil }
                     defer { state.next += 1 }
-                    return state.next
+                    return order[state.next]
                 }
-                guard let unit else { return }
-                read(unit, into: spills[worker])
+                guard let piece else { return }
+                read(piece, into: spills[worker])
             }
         }
     }
 
-    private func read(_ unit: Int, into spill: RecordSpill) {
+    private func read(_ piece: Int, into spill: RecordSpill) {
         do throws(InputError) {
-            try spill.begin(unit: unit)
-            var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
-            (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
+            try spill.begin(unit: piece)
             let sink = UnitSink(spill: spill, readers: self)
-            let outcome = Grep.run(grep, units: [units[unit]], sink: sink)
+            var diagnostics = Diagnostics()
+            var yearSources: [String: String] = [:]
+            switch work[piece] {
+            case .unit(let unit):
+                let outcome = Grep.run(grep, units: [unit], sink: sink)
+                (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
+            case .slice(let log, let index):
+                // Placing waits for the slice before, which was taken earlier: it is being read already.
+                let (events, ending) = try log.read(slice: index)
+                _ = events.withUnsafeBufferPointer { events in events.indices.allSatisfy { sink.accept(events[$0]) } }
+                if let ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
+            }
             if let failure = sink.failure { throw failure }
             try spill.flush()
-            let result = UnitResult(correlation: sink.correlation, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources,
+            let result = UnitResult(correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
                                     leftOut: sink.leftOut, withoutTime: sink.withoutTime)
-            slots.withLock { $0[unit] = result }
+            slots.withLock { $0[piece] = result }
         } catch {
             state.withLock { if $0.failure == nil { $0.failure = error } }
             stopped.store(true, ordering: .relaxed)

@@ -43,6 +43,55 @@ struct TimelineTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") })
     }
 
+    @Test("a log read as slices side by side gives what one reading gives: held and pre-sync events, continuations, lines, ids, links")
+    func slicedLog() throws {
+        let scratch = try ScratchFolder()
+        // Unprefixed lines first, a pre-sync run with no epoch for a while (held across many slices), a
+        // clock step, continuation lines, a reboot's second pre-sync run, ANSI-coloured lines.
+        var lines = ["boot banner without a prefix", "second banner line"]
+        for second in 0 ..< 400 { lines.append("[01-01 00:\(two(second / 60)):\(two(second % 60)) TUYA Debug][a.c:2] waiting \(second)") }
+        lines.append("[07-10 02:31:36 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657384296")
+        for minute in 0 ..< 20 {
+            for second in 0 ..< 60 where second % 3 == 0 {
+                let stamp = "07-10 \(two(3 + minute / 60)):\(two(minute)):\(two(second))"
+                lines.append("[\(stamp) TUYA Debug][mqc_app.c:1043] mqtt heartbeat send")
+                lines.append("[\(stamp) TUYA Debug][iot_httpc.c:883] Post Data: {")
+                lines.append("    \"t\": \(1657390800 + minute * 60 + second),")
+                lines.append("    \"devId\": \"bf7e9b4aacf4f733d8o3zz\"}")
+                lines.append("\u{1B}[32m[\(stamp) TUYA Info][tls.c:9] coloured\u{1B}[0m")
+            }
+            if minute == 10 {
+                for second in 0 ..< 50 { lines.append("[01-01 00:00:\(two(second)) TUYA Debug][a.c:1] rebooted \(second)") }
+            }
+        }
+        lines += ["[01-01 00:00:01 TUYA Debug][a.c:1] rebooted, never synced again", "[01-01 00:00:02 TUYA Debug][a.c:1] last"]
+        let log = scratch.appending("device.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        let bundle = try #require(TestPaths.sampleFiles(endingWith: ".tar.gz").first)
+        let unpacked = scratch.appending("bundle")
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        #expect(try Subprocess.run("tar", ["-xzf", bundle, "-C", unpacked]).status == 0)
+        let inputs = [log, unpacked] + TestPaths.sampleFiles(endingWith: ".pcapng.gz").prefix(1)
+
+        let plan = LogReadPlan(wantsKind: { _ in true }, needsEvents: true)
+        #expect(try #require(SlicedLog(InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil), plan: plan, sliceBytes: 2048)).ranges.count > 50)
+        for format in [TimelineFormat.csv, .jsonl] {
+            var whole = TimelineRequest(inputs: inputs, output: scratch.appending("whole.\(format)"), format: format)
+            whole.sliceBytes = 1 << 40
+            var sliced = TimelineRequest(inputs: inputs, output: scratch.appending("sliced.\(format)"), format: format)
+            sliced.sliceBytes = 2048
+            let wholeOutcome = try Timeline.run(whole)
+            let slicedOutcome = try Timeline.run(sliced)
+            #expect(try Self.lines(whole.output) == Self.lines(sliced.output))
+            #expect(slicedOutcome.correlation.sources.map(\.matched) == wholeOutcome.correlation.sources.map(\.matched))
+            #expect(wholeOutcome.correlation.sources.contains { $0.matched > 0 }, "the bundle's logs are linked to the capture")
+        }
+        let text = try String(contentsOfFile: scratch.appending("sliced.csv"), encoding: .utf8)
+        #expect(text.contains("placed_from") && text.contains("log_unsynced") && text.contains("boot banner"))
+
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    }
+
     @Test("CSV has Timesketch's columns first and reads back with every row")
     func csv() throws {
         let scratch = try ScratchFolder()
