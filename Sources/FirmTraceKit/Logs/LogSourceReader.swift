@@ -44,7 +44,7 @@ final class LogSourceReader {
     private let dialect: LogDialect
     private let bundle: RRLogBundle?
     private let plan: LogReadPlan
-    private let emit: (Event) -> Bool
+    private let emit: (consuming Event) -> Bool
     private let yearHint: YearHint?
     private var clock: SourceClock
     private var framer = LineFramer()
@@ -59,7 +59,7 @@ final class LogSourceReader {
     var yearSource: String? { clock.yearSource }
 
     init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, yearHint: YearHint? = nil,
-         emit: @escaping (Event) -> Bool) {
+         emit: @escaping (consuming Event) -> Bool) {
         self.source = source
         self.dialect = dialect
         self.bundle = bundle
@@ -70,7 +70,7 @@ final class LogSourceReader {
     }
 
     /// A reader for `source`, its year hinted by where the source lies (archive member, bundle).
-    convenience init(reading source: InputSource, dialect: LogDialect, plan: LogReadPlan, emit: @escaping (Event) -> Bool) {
+    convenience init(reading source: InputSource, dialect: LogDialect, plan: LogReadPlan, emit: @escaping (consuming Event) -> Bool) {
         let bundle = RRLogBundle.find(in: source.location.chain)
         let hint = YearHint.best(modificationTime: source.modificationTime, insideArchive: source.location.chain.count > 1,
                                  bundle: bundle, captureYear: plan.captureYear, assumed: plan.assumedYear)
@@ -121,9 +121,8 @@ final class LogSourceReader {
     }
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
-    func place(_ events: consuming [DecodedEvent], lineBase: Int) {
+    func place(_ events: inout [DecodedEvent], lineBase: Int) {
         // Reversed and popped, so each event moves out of the array instead of being copied.
-        var events = events
         events.reverse()
         while !stopped, var decoded = events.popLast() {
             if lineBase > 0, let line = decoded.event.line { decoded.event.line = line + lineBase }
@@ -323,7 +322,7 @@ final class LogSourceReader {
     /// Sends an event on; a run of pre-sync events waits for the first line after it. When that line has a
     /// time, the run is placed back from it: the pre-sync clock still counts real seconds, so a line
     /// written `d` seconds before the last pre-sync line happened about `d` seconds before the step.
-    private func send(_ event: Event, stamp: DeviceStamp?) {
+    private func send(_ event: consuming Event, stamp: DeviceStamp?) {
         if event.timeBasis == .logUnsynced, let stamp, presync.count < Self.maxHeldEvents {
             presync.append((event, stamp))
             return

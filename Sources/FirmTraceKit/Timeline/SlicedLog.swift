@@ -88,18 +88,18 @@ final class SlicedLog: @unchecked Sendable {
     /// Decodes slice `index`, waits for the slices before it to be placed, places its events and hands
     /// them back in order. The last slice also returns what ends the file.
     func read(slice index: Int) throws(InputError) -> (events: [Event], ending: Ending?) {
-        let decoded = decode(slice: index)
+        // Held in a variable of its own, so that placing moves the events out instead of copying them.
+        var events: [DecodedEvent] = []
+        var (lines, cut) = (0, 0)
+        let failure = decode(slice: index, into: &events, lines: &lines, cut: &cut)
         if index > 0 { turns[index].wait() }
         defer { if index + 1 < turns.count { turns[index + 1].signal() } }
         guard !failed else { return ([], nil) }
-        let (events, lines, cut): ([DecodedEvent], Int, Int)
-        switch decoded {
-        case .success(let slice): (events, lines, cut) = slice
-        case .failure(let error):
+        if let failure {
             failed = true
-            throw error
+            throw failure
         }
-        placer.place(events, lineBase: lineBase)
+        placer.place(&events, lineBase: lineBase)
         lineBase += lines
         cutLines += cut
         guard index == ranges.count - 1 else { return (placed.take(), nil) }
@@ -110,7 +110,8 @@ final class SlicedLog: @unchecked Sendable {
         return (placed.take(), Ending(diagnostics: diagnostics, yearSources: yearSources))
     }
 
-    private func decode(slice index: Int) -> Result<(events: [DecodedEvent], lines: Int, cut: Int), InputError> {
+    /// Frames and decodes slice `index`; the error when it could not be read.
+    private func decode(slice index: Int, into events: inout [DecodedEvent], lines: inout Int, cut: inout Int) -> InputError? {
         let reader = LogSourceReader(reading: source, dialect: dialect, plan: plan) { _ in true }
         reader.collected = []
         do {
@@ -120,10 +121,12 @@ final class SlicedLog: @unchecked Sendable {
                 return true
             }
         } catch {
-            return .failure(InputError(.unreadable(error.description), at: source.location))
+            return InputError(.unreadable(error.description), at: source.location)
         }
         reader.finishSlice()
-        return .success((reader.collected ?? [], reader.linesFramed, reader.cutLines))
+        events = reader.collected.take() ?? []
+        (lines, cut) = (reader.linesFramed, reader.cutLines)
+        return nil
     }
 }
 
