@@ -107,6 +107,31 @@ enum EventBytes {
     /// `2022-07-09T10:51:49.123Z`, with 0, 3, 6 or 9 fraction digits as the value needs.
     static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8]) {
         let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
+        appendDateTime(seconds: seconds, to: &out)
+        appendFraction(fraction, to: &out)
+    }
+
+    /// The same, the date and time of the second taken from `cache` when it holds that second: events
+    /// come in time order, mostly many to a second, and working out the date was a fifth of filling a
+    /// timeline's records.
+    static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8], cache: inout SecondText) {
+        let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
+        if seconds != cache.second {
+            cache.text.removeAll(keepingCapacity: true)
+            appendDateTime(seconds: seconds, to: &cache.text)
+            cache.second = seconds
+        }
+        out.append(contentsOf: cache.text)
+        appendFraction(fraction, to: &out)
+    }
+
+    /// The last second written out, as text (`2022-07-09T10:51:49`).
+    struct SecondText {
+        var second = Int64.min
+        var text: [UInt8] = []
+    }
+
+    private static func appendDateTime(seconds: Int64, to out: inout [UInt8]) {
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
         func two(_ value: Int64) {
@@ -122,6 +147,9 @@ enum EventBytes {
         out.append(UInt8(ascii: "-")); two(month); out.append(UInt8(ascii: "-")); two(day)
         out.append(UInt8(ascii: "T")); two(secondOfDay / 3600); out.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
         out.append(UInt8(ascii: ":")); two(secondOfDay % 60)
+    }
+
+    private static func appendFraction(_ fraction: Int64, to out: inout [UInt8]) {
         if fraction != 0 {
             var digits = 9, value = fraction
             while digits > 3, value % 1000 == 0 {

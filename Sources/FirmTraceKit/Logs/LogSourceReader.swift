@@ -122,13 +122,21 @@ final class LogSourceReader {
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
     func place(_ events: inout [DecodedEvent], lineBase: Int) {
-        // Reversed and popped, so each event moves out of the array instead of being copied.
-        events.reverse()
-        while !stopped, var decoded = events.popLast() {
-            if lineBase > 0, let line = decoded.event.line { decoded.event.line = line + lineBase }
-            place(decoded)
+        // Each event is swapped out of the array for an empty one, so it moves on instead of being copied:
+        // copying retains every string of it, on a thread other than the one that made them.
+        events.withUnsafeMutableBufferPointer { events in
+            for index in events.indices where !stopped {
+                var event = Self.emptyEvent
+                swap(&event, &events[index].event)
+                if lineBase > 0, let line = event.line { event.line = line + lineBase }
+                place(DecodedEvent(event: event, stamp: events[index].stamp, epoch: events[index].epoch,
+                                   onlyForClock: events[index].onlyForClock))
+            }
         }
+        events.removeAll()
     }
+
+    private static let emptyEvent = Event(kind: .tuyaLine, origin: "", source: "", message: "")
 
     /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
     /// Lines before the excerpt's first prefix are passed over: they belong to an event not asked for.
@@ -328,7 +336,7 @@ final class LogSourceReader {
             return
         }
         flushPresync(anchor: event.time)
-        if !stopped, !emit(event) { stopped = true }
+        if !stopped, !emit(consume event) { stopped = true }
     }
 
     private func flushPresync(anchor: Int64?) {

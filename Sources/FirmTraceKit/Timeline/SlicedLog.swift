@@ -60,8 +60,8 @@ final class SlicedLog: @unchecked Sendable {
         path = unit.path
         self.dialect = dialect
         self.plan = plan
-        placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] in
-            placed.events.append($0)
+        placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
+            placed.events.append(consume event)
             return true
         }
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }

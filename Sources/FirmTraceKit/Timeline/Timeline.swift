@@ -102,8 +102,9 @@ public enum Timeline {
         var bytes = Array((request.format.header ?? "").utf8)
         bytes.reserveCapacity(Self.chunkSize + (64 << 10))
         var writable = true
+        var second = EventBytes.SecondText()
         try merge.forEach { (template, values) throws(InputError) in
-            request.format.fill(template, values, to: &bytes)
+            request.format.fill(template, values, to: &bytes, second: &second)
             if bytes.count >= Self.chunkSize {
                 writable = file.write(bytes)
                 bytes = []
@@ -125,11 +126,12 @@ public enum Timeline {
                                       progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
         var line: [UInt8] = []
+        var second = EventBytes.SecondText()
         var count = 0
         return try database.write { body throws(InputError) in
             try merge.forEach { (template, values) throws(InputError) in
                 line.removeAll(keepingCapacity: true)
-                request.format.fill(template, values, to: &line)
+                request.format.fill(template, values, to: &line, second: &second)
                 guard let event = line.withUnsafeBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) else {
                     throw InputError(.unreadable("a scratch record did not read back"), at: InputLocation(path: request.output))
                 }

@@ -54,21 +54,22 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         return true
     }
 
-    /// Writes a template out with its holes filled from `values`.
-    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout [UInt8]) {
+    /// Writes a template out with its holes filled from `values`; `second` keeps the last second's text
+    /// from one record to the next.
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout [UInt8], second: inout EventBytes.SecondText) {
         var start = 0
         while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
-            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, to: &out) }
+            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, to: &out, second: &second) }
             start = marker + 2
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start...]))
     }
 
-    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout [UInt8]) {
+    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout [UInt8], second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
-        case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out)
+        case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
         case .timeBasis: out.append(contentsOf: values.basis.rawValue.utf8)
