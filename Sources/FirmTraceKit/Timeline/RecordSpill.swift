@@ -45,6 +45,10 @@ struct RecordHeader {
         unit = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     }
 
+    /// Room for a header, appended as an array: appending `repeatElement` went through a slow generic path,
+    /// once per event.
+    static let blank = [UInt8](repeating: 0, count: size)
+
     /// Kept once: `allCases` builds a new array each time it is asked, and a header is read per event.
     private static let bases = TimeBasis.allCases
 }
@@ -134,7 +138,7 @@ final class RecordSpill {
     private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, unit: Int, format: TimelineFormat,
                                to buffer: inout [UInt8]) -> Bool {
         let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: RecordHeader.size))
+        buffer.append(contentsOf: RecordHeader.blank)
         guard format.appendTemplate(event, to: &buffer) else {
             buffer.removeSubrange(start...)
             return false
