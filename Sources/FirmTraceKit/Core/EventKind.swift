@@ -2,9 +2,22 @@
 /// so each is declared once here.
 public struct EventKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
+    /// The name's hash, compared before the name: kinds are compared in switches several times for every
+    /// event, nearly always with a different kind, and comparing the names cost a call into the String
+    /// library each time.
+    private let nameHash: Int
 
     public init(rawValue: String) {
         self.rawValue = rawValue
+        nameHash = rawValue.hashValue
+    }
+
+    public static func == (lhs: EventKind, rhs: EventKind) -> Bool {
+        lhs.nameHash == rhs.nameHash && lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rawValue)
     }
 
     public var description: String { rawValue }
