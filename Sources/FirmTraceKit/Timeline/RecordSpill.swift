@@ -26,7 +26,7 @@ struct RecordHeader {
         bytes.storeBytes(of: ordinal.littleEndian, toByteOffset: 8, as: Int64.self)
         bytes.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 16, as: UInt32.self)
         bytes.storeBytes(of: UInt32(source).littleEndian, toByteOffset: 20, as: UInt32.self)
-        bytes.storeBytes(of: UInt8(Self.bases.firstIndex(of: basis)!), toByteOffset: 24, as: UInt8.self)
+        bytes.storeBytes(of: basis.code, toByteOffset: 24, as: UInt8.self)
         bytes.storeBytes(of: isLog ? 1 : 0, toByteOffset: 25, as: UInt8.self)
         bytes.storeBytes(of: UInt32(truncatingIfNeeded: unit).littleEndian, toByteOffset: 28, as: UInt32.self)
     }
@@ -40,7 +40,7 @@ struct RecordHeader {
         ordinal = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self))
         length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
         source = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
-        basis = Self.bases[Int(bytes[24])]
+        basis = TimeBasis(code: bytes[24])
         isLog = bytes[25] != 0
         unit = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     }
@@ -49,8 +49,18 @@ struct RecordHeader {
     /// once per event.
     static let blank = [UInt8](repeating: 0, count: size)
 
-    /// Kept once: `allCases` builds a new array each time it is asked, and a header is read per event.
-    private static let bases = TimeBasis.allCases
+}
+
+extension TimeBasis {
+    /// The basis as one byte of a scratch record. The cases are kept once: `allCases` builds a new array
+    /// each time it is asked, and records are read and written by the million.
+    private static let all = allCases
+
+    var code: UInt8 { UInt8(Self.all.firstIndex(of: self)!) }
+
+    init(code: UInt8) {
+        self = Self.all[Int(code)]
+    }
 }
 
 /// Records of one source at `start ..< end` of a spill file: timed ones in time order (then arrival),

@@ -98,28 +98,18 @@ public enum Timeline {
     private static func writeFile(_ merge: RecordMerge, request: TimelineRequest,
                                   progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
         let file = BackgroundFileWriter(try AtomicOutputFile(path: request.output, overwrite: request.overwrite))
+        if let header = request.format.header { _ = file.write(Array(header.utf8)) }
+        let filler = RecordFiller(format: request.format, writer: file)
         var written = 0
-        var bytes = Array((request.format.header ?? "").utf8)
-        bytes.reserveCapacity(Self.chunkSize + (64 << 10))
-        var writable = true
-        var second = EventBytes.SecondText()
         try merge.forEach { (template, values) throws(InputError) in
-            request.format.fill(template, values, to: &bytes, second: &second)
-            if bytes.count >= Self.chunkSize {
-                writable = file.write(bytes)
-                bytes = []
-                bytes.reserveCapacity(Self.chunkSize + (64 << 10))
-            }
             written += 1
             if written % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
-            return writable
+            return filler.add(template, values)
         }
-        _ = file.write(bytes)
+        filler.finish()
         try file.commit()
         return written
     }
-
-    private static let chunkSize = 1 << 20
 
     /// SQLite takes events, not text: each record is filled as a JSON line and read back.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,

@@ -1,0 +1,96 @@
+import Dispatch
+import Synchronization
+
+/// Fills merged records on a thread of its own and hands the text to the writer. At the end of a
+/// timeline the merge runs alone on one thread, and filling the records' holes (times as text, ids) was
+/// most of its work: the merge now only copies each record and its values into a batch, in order.
+final class RecordFiller: @unchecked Sendable {
+    // @unchecked: `batch` is touched only by the merging thread, `second` only on `queue`; a batch changes
+    // hands whole, through `queue`.
+    private let format: TimelineFormat
+    private let writer: BackgroundFileWriter
+    private let queue = DispatchQueue(label: "firmtrace.fill")
+    private let slots = DispatchSemaphore(value: 4)
+    private let stopped = Atomic<Bool>(false)
+    private var batch = RecordBatch()
+    private var second = EventBytes.SecondText()
+    private static let batchBytes = 1 << 20
+
+    init(format: TimelineFormat, writer: BackgroundFileWriter) {
+        self.format = format
+        self.writer = writer
+    }
+
+    /// Takes one record in merge order; false once the output cannot be written.
+    func add(_ template: UnsafeRawBufferPointer, _ values: RecordValues) -> Bool {
+        batch.append(template, values)
+        if batch.bytes.count >= Self.batchBytes { send() }
+        return !stopped.load(ordering: .relaxed)
+    }
+
+    /// Fills what is left and waits until every batch is with the writer.
+    func finish() {
+        send()
+        queue.sync {}
+    }
+
+    private func send() {
+        guard !batch.bytes.isEmpty else { return }
+        let full = batch
+        batch = RecordBatch()
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            var text: [UInt8] = []
+            text.reserveCapacity(full.bytes.count + full.bytes.count / 4)
+            full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
+            if !writer.write(text) { stopped.store(true, ordering: .relaxed) }
+        }
+    }
+}
+
+/// Records with their values, one after another in one buffer: time (`Int64.min` for none), basis,
+/// ordinal, the index of its links (-1 for none), the template's length, the template.
+private struct RecordBatch {
+    private(set) var bytes: [UInt8] = []
+    private var links: [[Int]] = []
+    private static let headerSize = 25
+
+    init() {
+        bytes.reserveCapacity(1 << 20 + (64 << 10))
+    }
+
+    mutating func append(_ template: UnsafeRawBufferPointer, _ values: RecordValues) {
+        let start = bytes.count
+        bytes.append(contentsOf: Self.blank)
+        let linkIndex = values.links.isEmpty ? -1 : links.count
+        if !values.links.isEmpty { links.append(values.links) }
+        bytes.withUnsafeMutableBytes { header in
+            header.storeBytes(of: values.time ?? .min, toByteOffset: start, as: Int64.self)
+            header.storeBytes(of: values.basis.code, toByteOffset: start + 8, as: UInt8.self)
+            header.storeBytes(of: Int64(values.ordinal), toByteOffset: start + 9, as: Int64.self)
+            header.storeBytes(of: Int32(linkIndex), toByteOffset: start + 17, as: Int32.self)
+            header.storeBytes(of: UInt32(template.count), toByteOffset: start + 21, as: UInt32.self)
+        }
+        bytes.append(contentsOf: template)
+    }
+
+    func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) -> Void) {
+        bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let time = bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+                let linkIndex = Int(bytes.loadUnaligned(fromByteOffset: offset + 17, as: Int32.self))
+                let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 21, as: UInt32.self))
+                let values = RecordValues(time: time == .min ? nil : time, basis: TimeBasis(code: bytes[offset + 8]),
+                                          ordinal: Int(bytes.loadUnaligned(fromByteOffset: offset + 9, as: Int64.self)),
+                                          links: linkIndex < 0 ? [] : links[linkIndex])
+                let start = offset + Self.headerSize
+                body(UnsafeRawBufferPointer(rebasing: bytes[start ..< start + length]), values)
+                offset = start + length
+            }
+        }
+    }
+
+    private static let blank = [UInt8](repeating: 0, count: headerSize)
+}
