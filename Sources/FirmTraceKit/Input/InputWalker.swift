@@ -78,17 +78,6 @@ enum InputWalker {
         }
     }
 
-    /// A plain file on disk as a source, read from its start.
-    static func fileSource(_ file: FileChunkReader, at location: InputLocation, modificationTime: Int64, explicit: Bool) -> InputSource {
-        InputSource(location: location, modificationTime: modificationTime, isExplicit: explicit, file: file) { body throws(InputError) in
-            do throws(SystemCallError) {
-                try file.forEachChunk(body)
-            } catch {
-                throw InputError(.unreadable(error.description), at: location)
-            }
-        }
-    }
-
     /// Returns false when the visitor asked to stop.
     private static func walkPath(_ path: String, explicit: Bool, diagnostics: inout Diagnostics,
                                  visit: (InputSource) throws(InputError) -> Bool) -> Bool {
@@ -120,7 +109,15 @@ enum InputWalker {
                                     diagnostics: &diagnostics, visit: visit)
                 }
             }
-            return try visit(fileSource(file, at: location, modificationTime: Int64(status.st_mtim.tv_sec), explicit: explicit))
+            let source = InputSource(location: location, modificationTime: Int64(status.st_mtim.tv_sec), isExplicit: explicit,
+                                     file: file) { body throws(InputError) in
+                do throws(SystemCallError) {
+                    try file.forEachChunk(body)
+                } catch {
+                    throw InputError(.unreadable(error.description), at: location)
+                }
+            }
+            return try visit(source)
         } catch {
             diagnostics.report(.error, at: error.location, error.explanation)
             return true

@@ -123,7 +123,7 @@ final class LogSourceReader {
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
     func place(_ events: inout [DecodedEvent], lineBase: Int) {
         // Each event is swapped out of the array for an empty one, so it moves on instead of being copied:
-        // copying retains every string of it, on a thread other than the one that made them.
+        // a copy retains every string of it, and then the array releases them all again.
         events.withUnsafeMutableBufferPointer { events in
             for index in events.indices where !stopped {
                 var event = Self.emptyEvent
@@ -354,7 +354,8 @@ final class LogSourceReader {
         presync.removeAll()
     }
 
-    /// Places the event in place: copying it out of `decoded` would retain and release each of its strings.
+    /// Changes the event where it lies in `decoded`: copying it out would retain and release each of its
+    /// strings, for every line of the log.
     private func deliver(_ decoded: consuming DecodedEvent) {
         var decoded = decoded
         let (stamp, epoch) = (decoded.stamp, decoded.epoch)

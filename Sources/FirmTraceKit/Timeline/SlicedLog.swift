@@ -46,8 +46,10 @@ final class SlicedLog: @unchecked Sendable {
         guard size >= 2 * sliceBytes, let file = try? FileChunkReader(path: unit.path),
               let head = try? file.head(64 << 10), !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head)
         else { return nil }
-        let location = InputLocation(path: unit.path)
-        let source = InputWalker.fileSource(file, at: location, modificationTime: Int64(status.st_mtim.tv_sec), explicit: unit.isExplicit)
+        // The source only names the file and dates it: each slice opens the file for itself, and a folder of
+        // large logs must not hold a descriptor open for every one of them.
+        let source = InputSource(location: InputLocation(path: unit.path), modificationTime: Int64(status.st_mtim.tv_sec),
+                                 isExplicit: unit.isExplicit, file: nil) { _ throws(InputError) in }
         var refusal = Diagnostics()
         guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &refusal) }) else { return nil }
         self.source = source
