@@ -43,8 +43,9 @@ struct TimelineTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") })
     }
 
-    @Test("a log read as slices side by side gives what one reading gives: held and pre-sync events, continuations, lines, ids, links")
-    func slicedLog() throws {
+    @Test("a log read as slices side by side gives what one reading gives: held and pre-sync events, continuations, lines, ids, links",
+          arguments: [613, 2048, 7919])
+    func slicedLog(sliceBytes: Int) throws {
         let scratch = try ScratchFolder()
         // Unprefixed lines first, a pre-sync run with no epoch for a while (held across many slices), a
         // clock step, continuation lines, a reboot's second pre-sync run, ANSI-coloured lines.
@@ -74,12 +75,13 @@ struct TimelineTests {
         let inputs = [log, unpacked] + TestPaths.sampleFiles(endingWith: ".pcapng.gz").prefix(1)
 
         let plan = LogReadPlan(wantsKind: { _ in true }, needsEvents: true)
-        #expect(try #require(SlicedLog(InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil), plan: plan, sliceBytes: 2048)).ranges.count > 50)
+        let unit = InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil)
+        #expect(try #require(SlicedLog(unit, plan: plan, sliceBytes: Int64(sliceBytes))).ranges.count > 10)
         for format in [TimelineFormat.csv, .jsonl] {
             var whole = TimelineRequest(inputs: inputs, output: scratch.appending("whole.\(format)"), format: format)
             whole.sliceBytes = 1 << 40
             var sliced = TimelineRequest(inputs: inputs, output: scratch.appending("sliced.\(format)"), format: format)
-            sliced.sliceBytes = 2048
+            sliced.sliceBytes = Int64(sliceBytes)
             let wholeOutcome = try Timeline.run(whole)
             let slicedOutcome = try Timeline.run(sliced)
             #expect(try Self.lines(whole.output) == Self.lines(sliced.output))
