@@ -209,6 +209,12 @@ private final class UnitReaders: @unchecked Sendable {
 
     private func read(_ piece: Int, into spill: RecordSpill) {
         do throws(InputError) {
+            var placed: (events: [Event], ending: SlicedLog.Ending?) = ([], nil)
+            if case .slice(let log, let index) = work[piece] {
+                // Placing waits for the slice before, which was taken earlier and so is being read already. It
+                // comes first here: the turn must pass on to the next slice whatever fails after it.
+                placed = try log.read(slice: index)
+            }
             try spill.begin(unit: piece)
             let sink = UnitSink(spill: spill, readers: self)
             var diagnostics = Diagnostics()
@@ -217,11 +223,9 @@ private final class UnitReaders: @unchecked Sendable {
             case .unit(let unit):
                 let outcome = Grep.run(grep, units: [unit], sink: sink)
                 (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
-            case .slice(let log, let index):
-                // Placing waits for the slice before, which was taken earlier: it is being read already.
-                let (events, ending) = try log.read(slice: index)
-                _ = events.withUnsafeBufferPointer { events in events.indices.allSatisfy { sink.accept(events[$0]) } }
-                if let ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
+            case .slice:
+                _ = placed.events.withUnsafeBufferPointer { events in events.indices.allSatisfy { sink.accept(events[$0]) } }
+                if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
             if let failure = sink.failure { throw failure }
             try spill.flush()
