@@ -4,27 +4,13 @@ public enum EscapedText {
     public static func escaping(_ bytes: UnsafeRawBufferPointer) -> String {
         // Log lines are nearly always ASCII, which needs no validation: the generic `String(validating:)`
         // was a twentieth of decoding a Tuya log.
-        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        if !ByteClasses.containsNonASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return escapingInvalid(bytes)
     }
 
     public static func escaping(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { escaping($0) }
-    }
-
-    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= bytes.count {
-            high |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            high |= UInt64(bytes[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private static func escapingInvalid(_ bytes: UnsafeRawBufferPointer) -> String {

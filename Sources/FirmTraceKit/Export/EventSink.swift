@@ -70,18 +70,13 @@ public final class JSONLSink: EventSink {
             out.append(UInt8(ascii: "\""))
             out.append(UInt8(ascii: ":"))
         }
-        func quotedHole(_ hole: RecordHole) {
-            out.append(UInt8(ascii: "\""))
-            hole.append(to: &out)
-            out.append(UInt8(ascii: "\""))
-        }
         out.append(UInt8(ascii: "{"))
         if let time = event.time {
             key("time", first: true)
             if holes { RecordHole.nanoseconds.append(to: &out) } else { EventBytes.appendInteger(time, to: &out) }
             key("datetime")
             if holes {
-                quotedHole(.isoTime)
+                RecordHole.isoTime.appendQuoted(to: &out)
             } else {
                 out.append(UInt8(ascii: "\""))
                 EventBytes.appendISO8601(nanoseconds: time, to: &out)
@@ -91,7 +86,7 @@ public final class JSONLSink: EventSink {
         } else {
             key("time_basis", first: true)
         }
-        if holes { quotedHole(.timeBasis) } else { EventBytes.appendJSONString(event.timeBasis.rawValue, to: &out) }
+        if holes { RecordHole.timeBasis.appendQuoted(to: &out) } else { EventBytes.appendJSONString(event.timeBasis.rawValue, to: &out) }
         if let deviceTime = event.deviceTime {
             key("device_time")
             EventBytes.appendJSONString(deviceTime, to: &out)
@@ -114,7 +109,7 @@ public final class JSONLSink: EventSink {
         EventBytes.appendJSONString(event.message, to: &out)
         if holes {
             key("id")
-            quotedHole(.id)
+            RecordHole.id.appendQuoted(to: &out)
             RecordHole.links.append(to: &out)
         } else {
             if let id = event.id {

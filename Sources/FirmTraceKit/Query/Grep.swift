@@ -52,8 +52,7 @@ public enum Grep {
     }
 
     /// Reads units of a folder walk already expanded (the timeline reads them side by side), not
-    /// `request.inputs`.
-    /// `expansion` holds what expanding them said (folders that could not be read).
+    /// `request.inputs`; `expansion` holds what expanding them said (folders that could not be read).
     static func run(_ request: GrepRequest, units: [InputWalker.Unit], expansion: Diagnostics = Diagnostics(),
                     sink: EventSink?) -> GrepOutcome {
         run(request, sink: sink, diagnostics: expansion) { (diagnostics, visit) in

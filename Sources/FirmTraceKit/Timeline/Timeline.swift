@@ -56,8 +56,8 @@ public struct TimelineOutcome: Sendable {
 
 /// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
 public enum Timeline {
-    /// Reads everything once, the inputs' files side by side (one thread each, up to the cores there
-    /// are): each event is formatted once, as a record with holes for what the correlation settles at the
+    /// Reads everything once, the inputs' files (and slices of large logs) side by side, one thread each
+    /// up to the cores there are: each event is formatted once, as a record with holes for what the correlation settles at the
     /// end (time on the capture's clock, basis, id, links), and spilled in sorted runs; the runs are then
     /// merged with the holes filled. Ids are `e` and the event's place in the order one walk of the
     /// inputs would read them, the same in every read of the same inputs.
@@ -246,7 +246,8 @@ private final class UnitReaders: @unchecked Sendable {
     }
 }
 
-/// Feeds one unit's events to its spill and its correlation evidence; runs on grep's output thread.
+/// Feeds one piece's events to its spill and its correlation evidence: on grep's output thread for a whole
+/// unit, on the slice's own thread for a slice of a log.
 private final class UnitSink: EventSink {
     private let spill: RecordSpill
     private unowned let readers: UnitReaders

@@ -164,24 +164,18 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: ":"))
     }
 
-    private static func appendQuotedHole(_ hole: RecordHole, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        hole.append(to: &out)
-        out.append(UInt8(ascii: "\""))
-    }
-
     private func appendTimesketch(_ event: Event, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         Self.appendKey("message", first: true, to: &out)
         EventBytes.appendJSONString(event.message, to: &out)
         Self.appendKey("datetime", to: &out)
-        Self.appendQuotedHole(.isoTime, to: &out)
+        RecordHole.isoTime.appendQuoted(to: &out)
         Self.appendKey("timestamp", to: &out)
         RecordHole.microseconds.append(to: &out)
         Self.appendKey("timestamp_desc", to: &out)
         EventBytes.appendJSONString(Self.description(event), to: &out)
         Self.appendKey("id", to: &out)
-        Self.appendQuotedHole(.id, to: &out)
+        RecordHole.id.appendQuoted(to: &out)
         let names: [(String, String?)] = [("kind", event.kind.rawValue), ("origin", event.origin), ("source", event.source),
                                           ("device_time", event.deviceTime)]
         for (name, value) in names {
@@ -190,7 +184,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             EventBytes.appendJSONString(value, to: &out)
         }
         Self.appendKey("time_basis", to: &out)
-        Self.appendQuotedHole(.timeBasis, to: &out)
+        RecordHole.timeBasis.appendQuoted(to: &out)
         RecordHole.links.append(to: &out)
         if let line = event.line {
             Self.appendKey("line", to: &out)
@@ -244,6 +238,13 @@ enum RecordHole: UInt8 {
     func append(to out: inout [UInt8]) {
         out.append(Self.marker)
         out.append(rawValue)
+    }
+
+    /// The hole between double quotes, where JSON wants a string.
+    func appendQuoted(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        append(to: &out)
+        out.append(UInt8(ascii: "\""))
     }
 }
 
