@@ -129,7 +129,7 @@ final class LogSourceReader {
                 var event = Self.emptyEvent
                 swap(&event, &events[index].event)
                 if lineBase > 0, let line = event.line { event.line = line + lineBase }
-                place(DecodedEvent(event: event, stamp: events[index].stamp, epoch: events[index].epoch,
+                place(DecodedEvent(event: consume event, stamp: events[index].stamp, epoch: events[index].epoch,
                                    onlyForClock: events[index].onlyForClock))
             }
         }
@@ -282,9 +282,9 @@ final class LogSourceReader {
             : event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
         decoded.onlyForClock = event.onlyForClock
         if collected != nil {
-            collected!.append(decoded)
+            collected!.append(consume decoded)
         } else {
-            place(decoded)
+            place(consume decoded)
         }
     }
 
@@ -303,11 +303,11 @@ final class LogSourceReader {
             } else {
                 assumeClock()
                 releaseHeld()
-                deliver(decoded)
+                deliver(consume decoded)
             }
             return
         }
-        deliver(decoded)
+        deliver(consume decoded)
     }
 
     /// No line carried an epoch: the user's zone and the best year hint settle the clock, when both exist.
@@ -332,7 +332,7 @@ final class LogSourceReader {
     /// written `d` seconds before the last pre-sync line happened about `d` seconds before the step.
     private func send(_ event: consuming Event, stamp: DeviceStamp?) {
         if event.timeBasis == .logUnsynced, let stamp, presync.count < Self.maxHeldEvents {
-            presync.append((event, stamp))
+            presync.append((consume event, stamp))
             return
         }
         flushPresync(anchor: event.time)
@@ -357,7 +357,6 @@ final class LogSourceReader {
     /// Changes the event where it lies in `decoded`: copying it out would retain and release each of its
     /// strings, for every line of the log.
     private func deliver(_ decoded: consuming DecodedEvent) {
-        var decoded = decoded
         let (stamp, epoch) = (decoded.stamp, decoded.epoch)
         if let epoch, let stamp {
             _ = clock.learn(epoch: epoch, stamp: stamp)
@@ -375,7 +374,10 @@ final class LogSourceReader {
             decoded.event.timeBasis = .logEpoch
         }
         decoded.event.source = source
-        send(decoded.event, stamp: stamp)
+        // Swapped out rather than read out: `decoded.event` as an argument is a copy of the whole event.
+        var event = Self.emptyEvent
+        swap(&event, &decoded.event)
+        send(event, stamp: stamp)
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {
