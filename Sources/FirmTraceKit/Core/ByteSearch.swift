@@ -52,9 +52,8 @@ enum ByteSearch {
     /// Where `needle` first occurs in `text`, searched over its UTF-8 with `memmem`: Foundation's
     /// `range(of:)` converts to UTF-16 first and was a third of decoding a Tuya log.
     static func range(of needle: StaticString, in text: String) -> Range<String.Index>? {
-        var text = text
-        let offset = text.withUTF8 { bytes in
-            firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: UnsafeRawBufferPointer(bytes))
+        let offset = text.withUTF8Bytes { bytes in
+            firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes)
         }
         guard let offset else { return nil }
         let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)

@@ -38,6 +38,12 @@ public struct Event: Sendable, Hashable {
     }
 }
 
+extension Event {
+    /// Nothing, swapped into the place of an event moved out of an array or a wrapper: reading it out
+    /// instead would copy it, retaining every string in it, and the array would release them all again.
+    static let vacancy = Event(kind: .tuyaLine, origin: "", source: "", message: "")
+}
+
 /// How an event's `time` was obtained. Nothing is silently guessed: every event says which.
 public enum TimeBasis: String, Sendable, Hashable, CaseIterable {
     /// The capture's clock: truth.

@@ -71,10 +71,9 @@ public struct JSONParser {
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        var copy = text
         var result: Result<JSONValue, JSONParseError> = .failure(JSONParseError(offset: 0, reason: "empty"))
-        copy.withUTF8 { buffer in
-            do throws(JSONParseError) { result = .success(try parse(UnsafeRawBufferPointer(buffer))) } catch { result = .failure(error) }
+        text.withUTF8Bytes { buffer in
+            do throws(JSONParseError) { result = .success(try parse(buffer)) } catch { result = .failure(error) }
         }
         return try result.get()
     }

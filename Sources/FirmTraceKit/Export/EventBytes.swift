@@ -15,9 +15,8 @@ enum EventBytes {
             out.append(byte)
         }
         quote()
-        var text = text
-        text.withUTF8 { bytes in
-            if !ByteClasses.containsJSONSpecial(UnsafeRawBufferPointer(bytes)) {
+        text.withUTF8Bytes { bytes in
+            if !ByteClasses.containsJSONSpecial(bytes) {
                 out.append(contentsOf: bytes)
                 return
             }
@@ -62,8 +61,7 @@ enum EventBytes {
     }
 
     static func appendCSVField(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendCSVField(UnsafeRawBufferPointer($0), to: &out) }
+        text.withUTF8Bytes { appendCSVField($0, to: &out) }
     }
 
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
@@ -93,13 +91,14 @@ enum EventBytes {
     /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field.
     static func appendFieldsObject(_ fields: EventFields, to out: inout [UInt8], doublingQuotes: Bool = false) {
         out.append(UInt8(ascii: "{"))
-        var first = true
-        for entry in fields {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            appendJSONString(entry.key, to: &out, doublingQuotes: doublingQuotes)
-            out.append(UInt8(ascii: ":"))
-            appendFieldValue(entry.value, to: &out, doublingQuotes: doublingQuotes)
+        // Read in place: iterating would copy each key and value out, a retain and a release apiece.
+        fields.entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendJSONString(entries[index].key, to: &out, doublingQuotes: doublingQuotes)
+                out.append(UInt8(ascii: ":"))
+                appendFieldValue(entries[index].value, to: &out, doublingQuotes: doublingQuotes)
+            }
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -111,42 +110,70 @@ enum EventBytes {
         appendFraction(fraction, to: &out)
     }
 
-    /// The same, the date and time of the second taken from `cache` when it holds that second: events
-    /// come in time order, mostly many to a second, and working out the date was a fifth of filling a
-    /// timeline's records.
+    /// The same, the date and time of the second taken from `cache` when it holds that second, the date
+    /// alone when it holds that day: events come in time order, often many to a second, and working out
+    /// the date was a fifth of filling a timeline's records.
     static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8], cache: inout SecondText) {
         let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
         if seconds != cache.second {
-            cache.text.removeAll(keepingCapacity: true)
-            appendDateTime(seconds: seconds, to: &cache.text)
+            let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
+            if days == cache.day {
+                cache.text.removeLast(timeOfDayLength)
+            } else {
+                cache.text.removeAll(keepingCapacity: true)
+                appendDate(days: days, to: &cache.text)
+                cache.day = days
+            }
+            appendTimeOfDay(secondOfDay, to: &cache.text)
             cache.second = seconds
         }
         out.append(contentsOf: cache.text)
         appendFraction(fraction, to: &out)
     }
 
-    /// The last second written out, as text (`2022-07-09T10:51:49`).
+    /// The last second written out, as text (`2022-07-09T10:51:49`), and its day.
     struct SecondText {
         var second = Int64.min
+        var day = Int64.min
         var text: [UInt8] = []
     }
 
     private static func appendDateTime(seconds: Int64, to out: inout [UInt8]) {
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
+        appendDate(days: days, to: &out)
+        appendTimeOfDay(secondOfDay, to: &out)
+    }
+
+    private static func appendTwoDigits(_ value: Int64, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "0") + UInt8(value / 10))
+        out.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// `2022-07-09`.
+    private static func appendDate(days: Int64, to out: inout [UInt8]) {
         let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
-        func two(_ value: Int64) {
-            out.append(UInt8(ascii: "0") + UInt8(value / 10))
-            out.append(UInt8(ascii: "0") + UInt8(value % 10))
-        }
         if (0 ... 9999).contains(year) {
-            two(year / 100)
-            two(year % 100)
+            appendTwoDigits(year / 100, to: &out)
+            appendTwoDigits(year % 100, to: &out)
         } else {
             appendInteger(year, to: &out)
         }
-        out.append(UInt8(ascii: "-")); two(month); out.append(UInt8(ascii: "-")); two(day)
-        out.append(UInt8(ascii: "T")); two(secondOfDay / 3600); out.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
-        out.append(UInt8(ascii: ":")); two(secondOfDay % 60)
+        out.append(UInt8(ascii: "-"))
+        appendTwoDigits(month, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendTwoDigits(day, to: &out)
+    }
+
+    /// `T10:51:49`.
+    private static let timeOfDayLength = 9
+
+    private static func appendTimeOfDay(_ secondOfDay: Int64, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "T"))
+        appendTwoDigits(secondOfDay / 3600, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondOfDay / 60 % 60, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondOfDay % 60, to: &out)
     }
 
     private static func appendFraction(_ fraction: Int64, to out: inout [UInt8]) {

@@ -126,7 +126,7 @@ final class LogSourceReader {
         // a copy retains every string of it, and then the array releases them all again.
         events.withUnsafeMutableBufferPointer { events in
             for index in events.indices where !stopped {
-                var event = Self.emptyEvent
+                var event = Event.vacancy
                 swap(&event, &events[index].event)
                 if lineBase > 0, let line = event.line { event.line = line + lineBase }
                 place(DecodedEvent(event: consume event, stamp: events[index].stamp, epoch: events[index].epoch,
@@ -135,8 +135,6 @@ final class LogSourceReader {
         }
         events.removeAll()
     }
-
-    private static let emptyEvent = Event(kind: .tuyaLine, origin: "", source: "", message: "")
 
     /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
     /// Lines before the excerpt's first prefix are passed over: they belong to an event not asked for.
@@ -375,7 +373,7 @@ final class LogSourceReader {
         }
         decoded.event.source = source
         // Swapped out rather than read out: `decoded.event` as an argument is a copy of the whole event.
-        var event = Self.emptyEvent
+        var event = Event.vacancy
         swap(&event, &decoded.event)
         send(event, stamp: stamp)
     }

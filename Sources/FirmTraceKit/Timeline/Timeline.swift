@@ -224,7 +224,15 @@ private final class UnitReaders: @unchecked Sendable {
                 let outcome = Grep.run(grep, units: [unit], sink: sink)
                 (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
             case .slice:
-                _ = placed.events.withUnsafeBufferPointer { events in events.indices.allSatisfy { sink.accept(events[$0]) } }
+                // Each event is moved out to a local first: lent from the array, it would be copied before
+                // every call that could reach the array while holding it.
+                var events = placed.events
+                placed.events = []
+                for index in events.indices {
+                    var event = Event.vacancy
+                    swap(&event, &events[index])
+                    guard sink.accept(event) else { break }
+                }
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
             if let failure = sink.failure { throw failure }
@@ -250,7 +258,8 @@ private final class UnitReaders: @unchecked Sendable {
 /// unit, on the slice's own thread for a slice of a log.
 private final class UnitSink: EventSink {
     private let spill: RecordSpill
-    private unowned let readers: UnitReaders
+    // Strong: the readers outlive every sink, and an unowned reference is checked on each event's tick.
+    private let readers: UnitReaders
     let correlation = CorrelationCollector()
     private(set) var failure: InputError?
     private(set) var leftOut = 0
