@@ -1,19 +1,21 @@
 import Dispatch
 import Synchronization
 
-/// Fills merged records on a thread of its own and hands the text to the writer. At the end of a
+/// Fills merged records off the merging thread and hands the text to the writer. At the end of a
 /// timeline the merge runs alone on one thread, and filling the records' holes (times as text, ids) was
-/// most of its work: the merge now only copies each record and its values into a batch, in order.
+/// most of its work: the merge now only copies each record and its values into a batch, in order. Batches
+/// are filled side by side (the merge, the filling and the writing together need more than one core but
+/// none of them a whole one) and handed to the writer in merge order, each after the one before it.
 final class RecordFiller: @unchecked Sendable {
-    // @unchecked: `batch` is touched only by the merging thread, `second` only on `queue`; a batch changes
-    // hands whole, through `queue`.
+    // @unchecked: `batch` and `lastTurn` are touched only by the merging thread; a batch changes hands
+    // whole, to the job that fills it.
     private let format: TimelineFormat
     private let writer: BackgroundFileWriter
-    private let queue = DispatchQueue(label: "firmtrace.fill")
     private let slots = DispatchSemaphore(value: 4)
     private let stopped = Atomic<Bool>(false)
     private var batch = RecordBatch()
-    private var second = EventBytes.SecondText()
+    /// Signalled once the last batch sent is with the writer.
+    private var lastTurn: DispatchSemaphore?
     private static let batchBytes = 1 << 20
 
     init(format: TimelineFormat, writer: BackgroundFileWriter) {
@@ -31,7 +33,7 @@ final class RecordFiller: @unchecked Sendable {
     /// Fills what is left and waits until every batch is with the writer.
     func finish() {
         send()
-        queue.sync {}
+        lastTurn?.wait()
     }
 
     private func send() {
@@ -39,12 +41,21 @@ final class RecordFiller: @unchecked Sendable {
         let full = batch
         batch = RecordBatch()
         slots.wait()
-        queue.async { [self] in
-            defer { slots.signal() }
+        let (previous, turn) = (lastTurn, DispatchSemaphore(value: 0))
+        lastTurn = turn
+        DispatchQueue.global().async { [self] in
+            defer {
+                turn.signal()
+                slots.signal()
+            }
             var text: [UInt8] = []
-            text.reserveCapacity(full.bytes.count + full.bytes.count / 4)
-            full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
-            if !writer.write(text) { stopped.store(true, ordering: .relaxed) }
+            if !stopped.load(ordering: .relaxed) {
+                var second = EventBytes.SecondText()
+                text.reserveCapacity(full.bytes.count + full.bytes.count / 4)
+                full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
+            }
+            previous?.wait()
+            if !stopped.load(ordering: .relaxed), !writer.write(text) { stopped.store(true, ordering: .relaxed) }
         }
     }
 }
