@@ -10,8 +10,9 @@ public final class CaptureEventDecoder {
     private let wantsKind: (EventKind) -> Bool
     private let miioToken: [UInt8]?
     private var pendingHellos: [FlowKey: PendingHello] = [:]
-    private var flows: [FlowKey: Flow] = [:]
-    private var flowOrder: [FlowKey] = []
+    /// Conversations in the order they began, and where each key's is: one lookup per packet.
+    private var flows: [Flow] = []
+    private var flowIndex: [FlowKey: Int] = [:]
     private let names = AddressNames()
 
     private let maxFlows: Int
@@ -221,29 +222,32 @@ public final class CaptureEventDecoder {
     private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket,
                        emit: (Event) -> Bool) -> Bool {
         guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return true }
-        if flows[key] == nil {
+        let index: Int
+        if let known = flowIndex[key] {
+            index = known
+        } else {
             // A capture of scans or spoofed sources has no end of conversations: past the bound, the ones
             // tracked so far are summarised now, and any that goes on starts a new summary.
             if flows.count >= maxFlows, !flushFlows(emit: emit) { return false }
             let dissection = PacketDissection(packet)
-            flows[key] = Flow(originator: AddressText.ip(dissection.slice(ip.source ..< ip.source + (ip.version == 4 ? 4 : 16))),
+            flows.append(Flow(originator: AddressText.ip(dissection.slice(ip.source ..< ip.source + (ip.version == 4 ? 4 : 16))),
                               originatorPort: transport.sourcePort,
                               responder: AddressText.ip(dissection.slice(ip.destination ..< ip.destination + (ip.version == 4 ? 4 : 16))),
                               responderPort: transport.destinationPort, protocolNumber: transport.protocolNumber,
-                              first: packet.timestamp, last: packet.timestamp, firstFrame: packet.frame)
-            flowOrder.append(key)
+                              first: packet.timestamp, last: packet.timestamp, firstFrame: packet.frame))
+            index = flows.count - 1
+            flowIndex[key] = index
         }
-        flows[key]!.packets += 1
-        flows[key]!.bytes += packet.originalLength
-        if let time = packet.timestamp { flows[key]!.last = time }
+        flows[index].packets += 1
+        flows[index].bytes += packet.originalLength
+        if let time = packet.timestamp { flows[index].last = time }
         return true
     }
 
     /// Emits and forgets every tracked conversation; false when `emit` asked to stop.
     @discardableResult
     private func flushFlows(emit: (Event) -> Bool) -> Bool {
-        for key in flowOrder {
-            guard let flow = flows[key] else { continue }
+        for flow in flows {
             var fields = EventFields()
             let proto = flow.protocolNumber == 6 ? "tcp" : flow.protocolNumber == 17 ? "udp" : String(flow.protocolNumber)
             fields.set("proto", proto)
@@ -262,7 +266,7 @@ public final class CaptureEventDecoder {
             if !emit(event) { return false }
         }
         flows.removeAll()
-        flowOrder.removeAll()
+        flowIndex.removeAll()
         return true
     }
 
@@ -311,19 +315,37 @@ final class AddressNames {
 }
 
 /// The two endpoints of a conversation, in a fixed order so both directions share one key.
+/// A conversation, the same in both directions: its lower endpoint first. Looked up for every packet, so
+/// it holds its addresses as words, hashed and compared without an allocation.
 struct FlowKey: Hashable {
-    let protocolNumber: UInt8
-    let low: [UInt8], lowPort: UInt16, high: [UInt8], highPort: UInt16
+    let protocolNumber: UInt8, ipVersion: UInt8
+    let low: AddressWords, lowPort: UInt16, high: AddressWords, highPort: UInt16
 
     init?(packet: CapturedPacket, ip: PacketDissection.IPHeader, transport: PacketDissection.TransportHeader) {
         let size = ip.version == 4 ? 4 : 16
-        guard ip.destination + size <= packet.data.count else { return nil }
-        let source = Array(packet.data[ip.source ..< ip.source + size]), destination = Array(packet.data[ip.destination ..< ip.destination + size])
-        let sourceFirst = source.lexicographicallyPrecedes(destination) || (source == destination && transport.sourcePort <= transport.destinationPort)
+        guard ip.source + size <= packet.data.count, ip.destination + size <= packet.data.count else { return nil }
+        let source = AddressWords(UnsafeRawBufferPointer(rebasing: packet.data[ip.source ..< ip.source + size]))
+        let destination = AddressWords(UnsafeRawBufferPointer(rebasing: packet.data[ip.destination ..< ip.destination + size]))
+        let sourceFirst = source < destination || (source == destination && transport.sourcePort <= transport.destinationPort)
         protocolNumber = transport.protocolNumber
+        ipVersion = ip.version
         (low, lowPort, high, highPort) = sourceFirst
             ? (source, transport.sourcePort, destination, transport.destinationPort)
             : (destination, transport.destinationPort, source, transport.sourcePort)
+    }
+}
+
+/// An IPv4 (4 bytes) or IPv6 (16 bytes) address as two big-endian words, which order as the bytes do.
+struct AddressWords: Hashable, Comparable {
+    let high: UInt64, low: UInt64
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        func word(_ range: Range<Int>) -> UInt64 { range.reduce(0) { $0 << 8 | UInt64(bytes[$1]) } }
+        (high, low) = bytes.count == 16 ? (word(0 ..< 8), word(8 ..< 16)) : (0, word(0 ..< bytes.count))
+    }
+
+    static func < (lhs: AddressWords, rhs: AddressWords) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
 }
 
