@@ -147,7 +147,8 @@ private struct UnitResult: @unchecked Sendable {
 /// spill. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
 /// units and ordinals count pieces in walk order, a sliced log's slices in file order.
 private final class UnitReaders: @unchecked Sendable {
-    // @unchecked: each spill is touched by one thread at a time; `state` and `slots` are behind locks.
+    // @unchecked: each spill is touched by one thread at a time; `firstFailure` and `slots` are behind
+    // locks, `nextPiece` is atomic.
     let spills: [RecordSpill]
     private let request: TimelineRequest
     private let work: [Work]
@@ -156,7 +157,9 @@ private final class UnitReaders: @unchecked Sendable {
     private let order: [Int]
     private let grep: GrepRequest
     private let progress: (@Sendable (TimelineProgress) -> Void)?
-    private let state = Mutex<(next: Int, failure: InputError?)>((0, nil))
+    /// The next piece to take, as a place in `order`.
+    private let nextPiece = Atomic<Int>(0)
+    private let firstFailure = Mutex<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
     private let slots: Mutex<[UnitResult?]>
@@ -189,20 +192,16 @@ private final class UnitReaders: @unchecked Sendable {
         }
     }
 
-    var failure: InputError? { state.withLock { $0.failure } }
+    var failure: InputError? { firstFailure.withLock { $0 } }
     /// By piece of work, in walk order; one is missing only when reading stopped on a failure.
     var results: [UnitResult?] { slots.withLock { $0 } }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
             while !stopped.load(ordering: .relaxed) {
-                let piece: Int? = state.withLock { state in
-                    guard state.next < order.count else { return nil }
-                    defer { state.next += 1 }
-                    return order[state.next]
-                }
-                guard let piece else { return }
-                read(piece, into: spills[worker])
+                let place = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard place < order.count else { return }
+                read(order[place], into: spills[worker])
             }
         }
     }
@@ -241,7 +240,7 @@ private final class UnitReaders: @unchecked Sendable {
                                     leftOut: sink.leftOut, withoutTime: sink.withoutTime)
             slots.withLock { $0[piece] = result }
         } catch {
-            state.withLock { if $0.failure == nil { $0.failure = error } }
+            firstFailure.withLock { if $0 == nil { $0 = error } }
             stopped.store(true, ordering: .relaxed)
         }
     }
