@@ -111,14 +111,20 @@ public enum CaptureFilter {
         return CaptureFilterOutcome(packetsRead: read, packetsWritten: written, outputs: outputs, diagnostics: diagnostics)
     }
 
-    /// Files below the given folders, as `find` would list them, leaving out earlier `clean.` outputs.
+    /// Files below the given folders, as `find` would list them, each once, leaving out earlier `clean.`
+    /// outputs.
     static func expandFolders(_ paths: [String], _ diagnostics: inout Diagnostics) -> [String] {
-        paths.flatMap { path -> [String] in
-            var status = stat()
-            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return [path] }
-            return expandFolders(InputWalker.directoryEntries(path, diagnostics: &diagnostics), &diagnostics)
-                .filter { !baseName($0).hasPrefix("clean.") }
+        var visited = VisitedFiles()
+        func expand(_ paths: [String]) -> [String] {
+            paths.flatMap { path -> [String] in
+                var status = stat()
+                guard stat(path, &status) == 0 else { return [path] }
+                guard visited.isFirstVisit(path, status, diagnostics: &diagnostics) else { return [] }
+                guard status.st_mode & S_IFMT == S_IFDIR else { return [path] }
+                return expand(InputWalker.directoryEntries(path, diagnostics: &diagnostics)).filter { !baseName($0).hasPrefix("clean.") }
+            }
         }
+        return expand(paths)
     }
 
     /// `caps/x.pcap` → `caps/clean.x.pcap`; a compressed input's output is written uncompressed.

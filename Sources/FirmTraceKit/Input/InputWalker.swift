@@ -58,9 +58,15 @@ enum InputWalker {
 
     static func units(_ paths: [String], diagnostics: inout Diagnostics) -> [Unit] {
         var units: [Unit] = []
+        var visited = VisitedFiles()
         func expand(_ path: String, explicit: Bool, firstPacketTime: Int64?) {
             var status = stat()
-            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            guard stat(path, &status) == 0 else {
+                units.append(Unit(path: path, isExplicit: explicit, firstPacketTime: firstPacketTime))
+                return
+            }
+            guard visited.isFirstVisit(path, status, diagnostics: &diagnostics) else { return }
+            guard status.st_mode & S_IFMT == S_IFDIR else {
                 units.append(Unit(path: path, isExplicit: explicit, firstPacketTime: firstPacketTime))
                 return
             }

@@ -42,6 +42,31 @@ struct GrepInputsTests {
         }
     }
 
+    @Test("a file or folder named twice, or reached again through a link, is read once with a notice; links back up end")
+    func eachFileReadOnce() throws {
+        let scratch = try ScratchFolder()
+        let log = scratch.appending("tuya.log")
+        try Data("[07-09 20:51:49 TUYA Debug][a.c:1] hello\n[07-09 20:51:50 TUYA Debug][a.c:2] again\n".utf8).write(to: URL(fileURLWithPath: log))
+        // Two links back to the folder: followed, every level would list the folder twice over, without end.
+        try FileManager.default.createSymbolicLink(atPath: scratch.appending("up"), withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: scratch.appending("over"), withDestinationPath: ".")
+        let result = Self.run([scratch.path, log, scratch.path])
+        #expect(result.events.map(\.message) == ["hello", "again"])
+        #expect(result.outcome.exitStatus == 0)
+        let notices = result.outcome.diagnostics.all.filter { $0.severity == .notice }.map(\.description)
+        #expect(notices == [
+            "\(scratch.appending("over")): notice: the same folder as \(scratch.path), which is read once",
+            "\(scratch.appending("up")): notice: the same folder as \(scratch.path), which is read once",
+            "\(log): notice: the same file as \(log), which is read once",
+            "\(scratch.path): notice: the same folder as \(scratch.path), which is read once",
+        ])
+        let counted = Grep.run(GrepRequest(inputs: [scratch.path, scratch.path], countOnly: true), sink: nil)
+        #expect(counted.matched == 2)
+        var expansion = Diagnostics()
+        #expect(CaptureFilter.expandFolders([scratch.path, log], &expansion) == [log])
+        #expect(expansion.all.count == 3)
+    }
+
     @Test("a folder of rotated logs is read oldest first")
     func rotationOrder() {
         let names = ["tuya.log", "tuya.log.1", "tuya.log.10", "tuya.log.2.gz", "miio.log", "tuya.log.3"]
