@@ -115,16 +115,18 @@ public enum CaptureFilter {
     /// outputs.
     static func expandFolders(_ paths: [String], _ diagnostics: inout Diagnostics) -> [String] {
         var visited = VisitedFiles()
-        func expand(_ paths: [String]) -> [String] {
+        func expand(_ paths: [String], explicit: Bool) -> [String] {
             paths.flatMap { path -> [String] in
                 var status = stat()
                 guard stat(path, &status) == 0 else { return [path] }
-                guard visited.isFirstVisit(path, status, diagnostics: &diagnostics) else { return [] }
+                guard visited.isFirstVisit(path, status, diagnostics: &diagnostics),
+                      !InputWalker.isSpecialFile(path, status, explicit: explicit, diagnostics: &diagnostics) else { return [] }
                 guard status.st_mode & S_IFMT == S_IFDIR else { return [path] }
-                return expand(InputWalker.directoryEntries(path, diagnostics: &diagnostics)).filter { !baseName($0).hasPrefix("clean.") }
+                return expand(InputWalker.directoryEntries(path, diagnostics: &diagnostics), explicit: false)
+                    .filter { !baseName($0).hasPrefix("clean.") }
             }
         }
-        return expand(paths)
+        return expand(paths, explicit: true)
     }
 
     /// `caps/x.pcap` → `caps/clean.x.pcap`; a compressed input's output is written uncompressed.

@@ -39,7 +39,10 @@ enum CaptureOrder {
     /// The time of the first packet of the capture at `path` (plain or a compressed single file); nil for
     /// anything else.
     static func firstPacketTime(_ path: String) -> Int64? {
-        guard let file = try? FileChunkReader(path: path), let prefix = try? file.head(ContentSniffer.prefixLength) else { return nil }
+        // Only files are opened: a fifo found in a folder, opened here, would wait for a writer forever.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+              let file = try? FileChunkReader(path: path), let prefix = try? file.head(ContentSniffer.prefixLength) else { return nil }
         if CaptureInputs.isCapture(prefix) {
             return (try? file.head(peekLength))?.withUnsafeBytes(firstPacketTime(in:))
         }

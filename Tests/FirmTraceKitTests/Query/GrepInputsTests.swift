@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import FirmTraceKit
 
@@ -152,6 +155,28 @@ struct GrepRobustnessTests {
         let events = try LogFixture.events(line)
         #expect(events.count == 2)
         #expect(events.first?.message.utf8.count == 10_000_000)
+    }
+
+    @Test("a fifo or device in a folder is passed over with a notice, never opened; named, it is an error")
+    func specialFiles() throws {
+        let scratch = try ScratchFolder()
+        try Data("[07-09 20:51:49 TUYA Debug][a.c:1] hello\n".utf8).write(to: URL(fileURLWithPath: scratch.appending("tuya.log")))
+        // Nothing ever writes to the fifo: opening it would wait forever.
+        let fifo = scratch.appending("tuya.pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: scratch.appending("zero"), withDestinationPath: "/dev/zero")
+        let inFolder = GrepInputsTests.run([scratch.path])
+        #expect(inFolder.events.map(\.message) == ["hello"])
+        #expect(inFolder.outcome.exitStatus == 0)
+        #expect(inFolder.outcome.diagnostics.all.map(\.description) == [
+            "\(fifo): notice: a fifo or pipe, found in a folder; passed over",
+            "\(scratch.appending("zero")): notice: a character device, found in a folder; passed over",
+        ])
+        let named = GrepInputsTests.run([fifo])
+        #expect(named.outcome.exitStatus == 2)
+        #expect(named.outcome.diagnostics.all.first?.message.contains("not a file") == true)
+        var expansion = Diagnostics()
+        #expect(CaptureFilter.expandFolders([scratch.path], &expansion) == [scratch.appending("tuya.log")])
     }
 
     @Test("a binary file named on the command line is reported and skipped")
