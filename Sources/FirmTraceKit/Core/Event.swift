@@ -39,9 +39,16 @@ public struct Event: Sendable, Hashable {
 }
 
 extension Event {
-    /// Nothing, swapped into the place of an event moved out of an array or a wrapper: reading it out
-    /// instead would copy it, retaining every string in it, and the array would release them all again.
-    static let vacancy = Event(kind: .tuyaLine, origin: "", source: "", message: "")
+    private static let vacancy = Event(kind: .tuyaLine, origin: "", source: "", message: "")
+
+    /// Moves the event out of where it lies (an array's slot, a wrapper's property), leaving an empty one:
+    /// read out instead, it would be copied, every string in it retained, and released again with the
+    /// original. Events pass several such places on their way from a log line to a timeline.
+    mutating func take() -> Event {
+        var taken = Event.vacancy
+        swap(&taken, &self)
+        return taken
+    }
 }
 
 /// How an event's `time` was obtained. Nothing is silently guessed: every event says which.

@@ -122,12 +122,9 @@ final class LogSourceReader {
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
     func place(_ events: inout [DecodedEvent], lineBase: Int) {
-        // Each event is swapped out of the array for an empty one, so it moves on instead of being copied:
-        // a copy retains every string of it, and then the array releases them all again.
         events.withUnsafeMutableBufferPointer { events in
             for index in events.indices where !stopped {
-                var event = Event.vacancy
-                swap(&event, &events[index].event)
+                var event = events[index].event.take()
                 if lineBase > 0, let line = event.line { event.line = line + lineBase }
                 place(DecodedEvent(event: consume event, stamp: events[index].stamp, epoch: events[index].epoch,
                                    onlyForClock: events[index].onlyForClock))
@@ -372,10 +369,7 @@ final class LogSourceReader {
             decoded.event.timeBasis = .logEpoch
         }
         decoded.event.source = source
-        // Swapped out rather than read out: `decoded.event` as an argument is a copy of the whole event.
-        var event = Event.vacancy
-        swap(&event, &decoded.event)
-        send(event, stamp: stamp)
+        send(decoded.event.take(), stamp: stamp)
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {

@@ -228,9 +228,7 @@ private final class UnitReaders: @unchecked Sendable {
                 var events = placed.events
                 placed.events = []
                 for index in events.indices {
-                    var event = Event.vacancy
-                    swap(&event, &events[index])
-                    guard sink.accept(event) else { break }
+                    guard sink.accept(events[index].take()) else { break }
                 }
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
