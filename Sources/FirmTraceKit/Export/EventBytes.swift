@@ -144,7 +144,8 @@ enum EventBytes {
         appendTimeOfDay(secondOfDay, to: &out)
     }
 
-    private static func appendTwoDigits(_ value: Int64, to out: inout [UInt8]) {
+    /// `07`: a value below 100, in two digits.
+    static func appendTwoDigits(_ value: Int64, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "0") + UInt8(value / 10))
         out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }

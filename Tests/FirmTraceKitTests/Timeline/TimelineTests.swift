@@ -158,6 +158,21 @@ struct TimelineTests {
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "{17}")
     }
 
+    @Test("l2tcsv's short column is the message's first 80 characters, however the bytes fall", arguments: [
+        "short", String(repeating: "a", count: 80), String(repeating: "a", count: 81), String(repeating: "a", count: 200),
+        String(repeating: "a", count: 79) + "\r\nmore", String(repeating: "a", count: 78) + "\r\n" + String(repeating: "b", count: 9),
+        String(repeating: "a", count: 80) + "e\u{301}tc", String(repeating: "a", count: 79) + "e\u{301}" + String(repeating: "c", count: 9),
+        String(repeating: "é", count: 90), String(repeating: "😀", count: 81), String(repeating: "🇫🇷", count: 50),
+        String(repeating: "\"q\",", count: 30),
+    ])
+    func l2tShortColumn(_ message: String) {
+        var written: [UInt8] = []
+        TimelineFormat.appendShortMessage(message, to: &written)
+        var expected: [UInt8] = []
+        EventBytes.appendCSVField(String(message.prefix(80)), to: &expected)
+        #expect(written == expected)
+    }
+
     @Test("an existing output is refused without --force")
     func existingOutput() throws {
         let scratch = try ScratchFolder()
