@@ -186,12 +186,15 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         EventBytes.appendJSONString(Self.description(event), to: &out)
         Self.appendKey("id", to: &out)
         RecordHole.id.appendQuoted(to: &out)
-        let names: [(String, String?)] = [("kind", event.kind.rawValue), ("origin", event.origin), ("source", event.source),
-                                          ("device_time", event.deviceTime)]
-        for (name, value) in names {
-            guard let value else { continue }
-            Self.appendKey(name, to: &out)
-            EventBytes.appendJSONString(value, to: &out)
+        Self.appendKey("kind", to: &out)
+        EventBytes.appendJSONString(event.kind.rawValue, to: &out)
+        Self.appendKey("origin", to: &out)
+        EventBytes.appendJSONString(event.origin, to: &out)
+        Self.appendKey("source", to: &out)
+        EventBytes.appendJSONString(event.source, to: &out)
+        if let deviceTime = event.deviceTime {
+            Self.appendKey("device_time", to: &out)
+            EventBytes.appendJSONString(deviceTime, to: &out)
         }
         Self.appendKey("time_basis", to: &out)
         RecordHole.timeBasis.appendQuoted(to: &out)
@@ -204,9 +207,13 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             Self.appendKey("frame", to: &out)
             EventBytes.appendInteger(Int64(frame), to: &out)
         }
-        for entry in event.fields {
-            Self.appendKey(Self.reservedNames.contains(entry.key) ? "field_" + entry.key : entry.key, to: &out)
-            EventBytes.appendFieldValue(entry.value, to: &out)
+        // Read in place, as in `EventBytes.appendFieldsObject`.
+        event.fields.entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                let key = entries[index].key
+                Self.appendKey(Self.reservedNames.contains(key) ? "field_" + key : key, to: &out)
+                EventBytes.appendFieldValue(entries[index].value, to: &out)
+            }
         }
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
