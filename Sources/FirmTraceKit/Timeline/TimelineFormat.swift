@@ -229,11 +229,13 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.l2tDate.append(to: &out)
         out.append(UInt8(ascii: ","))
         RecordHole.l2tTime.append(to: &out)
-        for text in ["UTC", "...."] { column(text) }
+        column("UTC")
+        column("....")
         column(event.origin == "capture" ? "NET" : "LOG")
         column(event.origin)
         column(Self.description(event))
-        for text in ["-", "-"] { column(text) }
+        column("-")
+        column("-")
         out.append(UInt8(ascii: ","))
         Self.appendShortMessage(event.message, to: &out)
         column(event.message)
