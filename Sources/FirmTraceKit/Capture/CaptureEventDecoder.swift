@@ -314,7 +314,6 @@ final class AddressNames {
     }
 }
 
-/// The two endpoints of a conversation, in a fixed order so both directions share one key.
 /// A conversation, the same in both directions: its lower endpoint first. Looked up for every packet, so
 /// it holds its addresses as words, hashed and compared without an allocation.
 struct FlowKey: Hashable {

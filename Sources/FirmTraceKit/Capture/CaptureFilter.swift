@@ -114,13 +114,12 @@ public enum CaptureFilter {
     /// Files below the given folders, as `find` would list them, each once, leaving out earlier `clean.`
     /// outputs.
     static func expandFolders(_ paths: [String], _ diagnostics: inout Diagnostics) -> [String] {
-        var visited = VisitedFiles()
+        var admission = InputAdmission()
         func expand(_ paths: [String], explicit: Bool) -> [String] {
             paths.flatMap { path -> [String] in
                 var status = stat()
                 guard stat(path, &status) == 0 else { return [path] }
-                guard visited.isFirstVisit(path, status, diagnostics: &diagnostics),
-                      !InputWalker.isSpecialFile(path, status, explicit: explicit, diagnostics: &diagnostics) else { return [] }
+                guard admission.admits(path, status, explicit: explicit, diagnostics: &diagnostics) else { return [] }
                 guard status.st_mode & S_IFMT == S_IFDIR else { return [path] }
                 return expand(InputWalker.directoryEntries(path, diagnostics: &diagnostics), explicit: false)
                     .filter { !baseName($0).hasPrefix("clean.") }

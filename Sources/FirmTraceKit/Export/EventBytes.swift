@@ -150,15 +150,20 @@ enum EventBytes {
         out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
-    /// `2022-07-09`.
-    private static func appendDate(days: Int64, to out: inout [UInt8]) {
-        let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
+    /// `2022`: four digits, or as many as a year outside 0…9999 needs.
+    static func appendYear(_ year: Int64, to out: inout [UInt8]) {
         if (0 ... 9999).contains(year) {
             appendTwoDigits(year / 100, to: &out)
             appendTwoDigits(year % 100, to: &out)
         } else {
             appendInteger(year, to: &out)
         }
+    }
+
+    /// `2022-07-09`.
+    private static func appendDate(days: Int64, to out: inout [UInt8]) {
+        let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
+        appendYear(year, to: &out)
         out.append(UInt8(ascii: "-"))
         appendTwoDigits(month, to: &out)
         out.append(UInt8(ascii: "-"))
@@ -170,6 +175,11 @@ enum EventBytes {
 
     private static func appendTimeOfDay(_ secondOfDay: Int64, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "T"))
+        appendClockTime(secondOfDay, to: &out)
+    }
+
+    /// `10:51:49`.
+    static func appendClockTime(_ secondOfDay: Int64, to out: inout [UInt8]) {
         appendTwoDigits(secondOfDay / 3600, to: &out)
         out.append(UInt8(ascii: ":"))
         appendTwoDigits(secondOfDay / 60 % 60, to: &out)

@@ -58,15 +58,14 @@ enum InputWalker {
 
     static func units(_ paths: [String], diagnostics: inout Diagnostics) -> [Unit] {
         var units: [Unit] = []
-        var visited = VisitedFiles()
+        var admission = InputAdmission()
         func expand(_ path: String, explicit: Bool, firstPacketTime: Int64?) {
             var status = stat()
             guard stat(path, &status) == 0 else {
                 units.append(Unit(path: path, isExplicit: explicit, firstPacketTime: firstPacketTime))
                 return
             }
-            guard visited.isFirstVisit(path, status, diagnostics: &diagnostics),
-                  !isSpecialFile(path, status, explicit: explicit, diagnostics: &diagnostics) else { return }
+            guard admission.admits(path, status, explicit: explicit, diagnostics: &diagnostics) else { return }
             guard status.st_mode & S_IFMT == S_IFDIR else {
                 units.append(Unit(path: path, isExplicit: explicit, firstPacketTime: firstPacketTime))
                 return
@@ -220,28 +219,6 @@ enum InputWalker {
 
     /// A folder's entries: hidden ones left out, rotated logs oldest first (`tuya.log.2.gz`, `tuya.log.1`,
     /// `tuya.log`), everything else by name.
-    /// True, with a message, for what is neither a file nor a folder: it is never opened. Opening a fifo
-    /// nobody writes to waits forever, a device may never end, and files are read at offsets (slices side
-    /// by side, a sniffed head read again), which a stream cannot give. Found in a folder it is passed over
-    /// with a notice; named on the command line it is an error.
-    static func isSpecialFile(_ path: String, _ status: stat, explicit: Bool, diagnostics: inout Diagnostics) -> Bool {
-        let kind: String
-        switch status.st_mode & S_IFMT {
-        case S_IFREG, S_IFDIR: return false
-        case S_IFIFO: kind = "a fifo or pipe"
-        case S_IFSOCK: kind = "a socket"
-        case S_IFCHR: kind = "a character device"
-        case S_IFBLK: kind = "a block device"
-        default: kind = "not a file"
-        }
-        if explicit {
-            diagnostics.report(.error, at: InputLocation(path: path), "\(kind), not a file: inputs are read at offsets; save the stream to a file first")
-        } else {
-            diagnostics.report(.notice, at: InputLocation(path: path), "\(kind), found in a folder; passed over")
-        }
-        return true
-    }
-
     static func directoryEntries(_ path: String, diagnostics: inout Diagnostics) -> [String] {
         guard let directory = opendir(path) else {
             diagnostics.report(.error, at: InputLocation(path: path), "cannot read folder: \(SystemCallError("opendir"))")

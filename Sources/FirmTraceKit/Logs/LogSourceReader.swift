@@ -87,11 +87,17 @@ final class LogSourceReader {
     }
 
     func finish() {
+        finishLines()
+        finishPlacing()
+    }
+
+    /// Frames the last line and completes the last event: of a file, of a slice (the next slice begins
+    /// with a prefixed line) or of an excerpt.
+    func finishLines() {
         framer.finish { line in
             if !stopped { handle(line) }
         }
         completePending()
-        finishPlacing()
     }
 
     /// Delivers what still waits for the clock: held events, a pre-sync run at the very end (it had no
@@ -111,14 +117,6 @@ final class LogSourceReader {
 
     /// Lines framed so far: where the next slice's line numbers start.
     var linesFramed: Int { framer.lineCount }
-
-    /// Ends a slice: its last event is complete, as the next slice begins with a prefixed line.
-    func finishSlice() {
-        framer.finish { line in
-            if !stopped { handle(line) }
-        }
-        completePending()
-    }
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
     func place(_ events: inout [DecodedEvent], lineBase: Int) {
@@ -142,10 +140,7 @@ final class LogSourceReader {
         framer.feed(bytes) { line in
             if !stopped { handle(line) }
         }
-        framer.finish { line in
-            if !stopped { handle(line) }
-        }
-        completePending()
+        finishLines()
     }
 
     var needsEvents: Bool { plan.needsEvents }

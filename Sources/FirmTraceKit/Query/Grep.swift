@@ -34,6 +34,14 @@ public struct GrepOutcome: Sendable {
 }
 
 /// `firmtrace grep`: every input turned into events, the query applied, matches handed to a sink.
+extension GrepRequest {
+    /// How this request reads logs: the kinds it wants, the key, the zone and years to fall back on.
+    func logReadPlan(needsEvents: Bool) -> LogReadPlan {
+        LogReadPlan(wantsKind: query.wantsKind, needsEvents: needsEvents, tuyaKey: tuyaKey, assumedZone: assumedZone,
+                    captureYear: captureYear, assumedYear: assumedYear)
+    }
+}
+
 public enum Grep {
     /// A NUL in the first 8 KiB means a binary file, as for grep and ripgrep.
     static let binaryProbeLength = 8 << 10
@@ -89,9 +97,7 @@ private final class GrepRun {
         query = request.query
         self.sink = sink
         countOnly = request.countOnly || sink == nil
-        plan = LogReadPlan(wantsKind: request.query.wantsKind, needsEvents: !(countOnly && request.query.decidedByKind),
-                           tuyaKey: request.tuyaKey, assumedZone: request.assumedZone, captureYear: request.captureYear,
-                           assumedYear: request.assumedYear)
+        plan = request.logReadPlan(needsEvents: !(countOnly && request.query.decidedByKind))
         miioToken = request.miioToken
     }
 

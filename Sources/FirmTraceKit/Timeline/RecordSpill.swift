@@ -48,7 +48,6 @@ struct RecordHeader {
     /// Room for a header, appended as an array: appending `repeatElement` went through a slow generic path,
     /// once per event.
     static let blank = [UInt8](repeating: 0, count: size)
-
 }
 
 extension TimeBasis {

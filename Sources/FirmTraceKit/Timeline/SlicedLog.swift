@@ -125,7 +125,7 @@ final class SlicedLog: @unchecked Sendable {
         } catch {
             return InputError(.unreadable(error.description), at: source.location)
         }
-        reader.finishSlice()
+        reader.finishLines()
         events = reader.collected.take() ?? []
         (lines, cut) = (reader.linesFramed, reader.cutLines)
         return nil

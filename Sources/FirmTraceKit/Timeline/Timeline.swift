@@ -57,10 +57,10 @@ public struct TimelineOutcome: Sendable {
 /// `firmtrace timeline`: every event of every input, logs and captures, in one time-ordered file.
 public enum Timeline {
     /// Reads everything once, the inputs' files (and slices of large logs) side by side, one thread each
-    /// up to the cores there are: each event is formatted once, as a record with holes for what the correlation settles at the
-    /// end (time on the capture's clock, basis, id, links), and spilled in sorted runs; the runs are then
-    /// merged with the holes filled. Ids are `e` and the event's place in the order one walk of the
-    /// inputs would read them, the same in every read of the same inputs.
+    /// up to the cores there are: each event is formatted once, as a record with holes for what the
+    /// correlation settles at the end (time on the capture's clock, basis, id, links), and spilled in
+    /// sorted runs; the runs are then merged with the holes filled. Ids are `e` and the event's place in
+    /// the order one walk of the inputs would read them, the same in every read of the same inputs.
     public static func run(_ request: TimelineRequest,
                            progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
@@ -176,8 +176,7 @@ private final class UnitReaders: @unchecked Sendable {
         var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
         self.grep = grep
-        let plan = LogReadPlan(wantsKind: grep.query.wantsKind, needsEvents: true, tuyaKey: grep.tuyaKey, assumedZone: grep.assumedZone,
-                               captureYear: grep.captureYear, assumedYear: grep.assumedYear)
+        let plan = grep.logReadPlan(needsEvents: true)
         let work = units.flatMap { unit -> [Work] in
             guard let log = SlicedLog(unit, plan: plan, sliceBytes: request.sliceBytes) else { return [.unit(unit)] }
             return log.ranges.indices.map { .slice(log, $0) }
@@ -225,10 +224,8 @@ private final class UnitReaders: @unchecked Sendable {
             case .slice:
                 // Each event is moved out to a local first: lent from the array, it would be copied before
                 // every call that could reach the array while holding it.
-                var events = placed.events
-                placed.events = []
-                for index in events.indices {
-                    guard sink.accept(events[index].take()) else { break }
+                for index in placed.events.indices {
+                    guard sink.accept(placed.events[index].take()) else { break }
                 }
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }

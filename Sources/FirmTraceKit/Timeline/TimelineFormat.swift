@@ -84,19 +84,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: "/"))
             EventBytes.appendTwoDigits(day, to: &out)
             out.append(UInt8(ascii: "/"))
-            if (0 ... 9999).contains(year) {
-                EventBytes.appendTwoDigits(year / 100, to: &out)
-                EventBytes.appendTwoDigits(year % 100, to: &out)
-            } else {
-                EventBytes.appendInteger(year, to: &out)
-            }
+            EventBytes.appendYear(year, to: &out)
         case .l2tTime:
-            let second = time.floorDivided(by: 1_000_000_000).quotient.floorDivided(by: 86_400).remainder
-            EventBytes.appendTwoDigits(second / 3600, to: &out)
-            out.append(UInt8(ascii: ":"))
-            EventBytes.appendTwoDigits(second / 60 % 60, to: &out)
-            out.append(UInt8(ascii: ":"))
-            EventBytes.appendTwoDigits(second % 60, to: &out)
+            EventBytes.appendClockTime(time.floorDivided(by: 1_000_000_000).quotient.floorDivided(by: 86_400).remainder, to: &out)
         }
     }
 
