@@ -19,11 +19,17 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // Compressed outputs (`timeline.csv.zst`, `filtered.pcapng.gz`): zlib and zstd themselves.
+        .systemLibrary(
+            name: "CCompression",
+            providers: [.apt(["zlib1g-dev", "libzstd-dev"])]
+        ),
         .target(name: "CShims"),
         .target(
             name: "FirmTraceKit",
             dependencies: [
                 "CArchive",
+                "CCompression",
                 "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

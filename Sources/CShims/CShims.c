@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <string.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <fcntl.h>
 #endif
@@ -20,4 +21,9 @@ int firmtrace_release_file_range(int descriptor, long long offset, long long len
     (void)descriptor; (void)offset; (void)length;
     return -1;
 #endif
+}
+
+int firmtrace_active_cores(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
 }

@@ -10,4 +10,8 @@ const void *firmtrace_memrchr(const void *bytes, int byte, size_t length);
    cannot be done (not Linux, or a filesystem without holes). */
 int firmtrace_release_file_range(int descriptor, long long offset, long long length);
 
+/* Cores online, at least 1. In C: once zlib's headers are imported, which include unistd.h again in
+   their own module, Swift stops seeing glibc's _SC_ constants in files that do not import them too. */
+int firmtrace_active_cores(void);
+
 #endif

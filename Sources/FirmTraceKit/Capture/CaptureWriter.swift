@@ -24,9 +24,9 @@ public final class CaptureWriter {
         if format == .pcapng { try writeSectionHeader() }
     }
 
-    /// `.pcap` asks for pcap; anything else is pcapng.
+    /// `.pcap` (or `.pcap.gz`, `.pcap.zst`) asks for pcap; anything else is pcapng.
     public static func format(forPath path: String) -> Format {
-        path.hasSuffix(".pcap") ? .pcap : .pcapng
+        OutputCompression.contentPath(path).hasSuffix(".pcap") ? .pcap : .pcapng
     }
 
     public func write(_ packet: CapturedPacket, source: String) throws(InputError) {

@@ -6,7 +6,8 @@ import Darwin
 
 /// An output file written under a hidden temporary name beside its destination and renamed into place
 /// only by `commit()`: a run that fails or is interrupted never leaves a file that looks finished. An
-/// existing destination is refused unless `overwrite` is set.
+/// existing destination is refused unless `overwrite` is set. A name ending in `.gz` or `.zst` is
+/// compressed on its way to the disk.
 public final class AtomicOutputFile {
     public let path: String
     private let temporaryPath: String
@@ -16,6 +17,7 @@ public final class AtomicOutputFile {
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     private var used = 0
     private var committed = false
+    private let compressor: (any StreamCompressor)?
     private static let bufferSize = 1 << 20
 
     public init(path: String, overwrite: Bool) throws(InputError) {
@@ -26,6 +28,12 @@ public final class AtomicOutputFile {
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
+        do throws(InputError) {
+            compressor = try OutputCompression(path: path)?.makeCompressor(for: location)
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 {
             buffer.deallocate()
@@ -70,6 +78,14 @@ public final class AtomicOutputFile {
     }
 
     private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
+        if let compressor {
+            try compressor.compress(bytes, finishing: false, to: writeToDisk)
+        } else {
+            try writeToDisk(bytes)
+        }
+    }
+
+    private func writeToDisk(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         do {
             try FileDescriptorIO.writeAll(descriptor, bytes)
         } catch {
@@ -80,6 +96,7 @@ public final class AtomicOutputFile {
     /// Writes what is buffered and renames the file into place.
     public func commit() throws(InputError) {
         try flush()
+        try compressor?.compress(UnsafeRawBufferPointer(start: nil, count: 0), finishing: true, to: writeToDisk)
         FileDescriptorIO.close(descriptor)
         descriptor = -1
         if rename(temporaryPath, path) != 0 {

@@ -195,11 +195,11 @@ public enum ReportHTML {
 }
 
 extension BehaviourReport {
-    /// Writes the page (or the JSON, for a path ending in `.json`) under a temporary name and renames it
-    /// into place, so a failed run never leaves a report that looks finished.
+    /// Writes the page (or the JSON, for a path ending in `.json`, compressed or not) under a temporary name
+    /// and renames it into place, so a failed run never leaves a report that looks finished.
     public func write(to path: String, overwrite: Bool) throws(InputError) {
         let file = try AtomicOutputFile(path: path, overwrite: overwrite)
-        try file.write(Array((path.hasSuffix(".json") ? ReportJSON.render(self) + "\n" : ReportHTML.render(self)).utf8))
+        try file.write(Array((OutputCompression.contentPath(path).hasSuffix(".json") ? ReportJSON.render(self) + "\n" : ReportHTML.render(self)).utf8))
         try file.commit()
     }
 }

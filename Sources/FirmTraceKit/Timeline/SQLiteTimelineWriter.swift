@@ -8,7 +8,9 @@ import Darwin
 
 /// A timeline as an SQLite database, through GRDB: an `events` table (one row per event, indexed on time
 /// and kind) and a `fields` table (one row per field, indexed on key and value), ready for `sqlite3`.
-/// Written to a temporary file in one transaction and renamed into place when complete.
+/// Written to a temporary file in one transaction and renamed into place when complete; for a name ending
+/// in `.gz` or `.zst` the finished database is compressed into place instead (SQLite writes its file out
+/// of order, so it cannot be compressed while it is written).
 final class SQLiteTimelineWriter {
     static let schema = """
         CREATE TABLE events (
@@ -25,6 +27,7 @@ final class SQLiteTimelineWriter {
         """
 
     private let path: String
+    private let overwrite: Bool
     private let temporaryPath: String
     private let queue: DatabaseQueue
 
@@ -32,10 +35,13 @@ final class SQLiteTimelineWriter {
         let location = InputLocation(path: path)
         if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
         self.path = path
+        self.overwrite = overwrite
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
+        // Not the compressed file's own partial name, which the compression writes to.
+        let role = OutputCompression(path: path) == nil ? "partial" : "database"
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
         unlink(temporaryPath)
         do {
             var configuration = Configuration()
@@ -98,10 +104,30 @@ final class SQLiteTimelineWriter {
             unlink(temporaryPath)
             throw failure
         }
-        guard rename(temporaryPath, path) == 0 else {
-            unlink(temporaryPath)
+        defer { unlink(temporaryPath) }
+        if OutputCompression(path: path) != nil {
+            try compressDatabase()
+        } else if rename(temporaryPath, path) != 0 {
             throw InputError(.writeFailed(SystemCallError("rename").description), at: InputLocation(path: path))
         }
         return written
+    }
+
+    private func compressDatabase() throws(InputError) {
+        let location = InputLocation(path: path)
+        let database = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        guard database >= 0 else { throw InputError(.writeFailed(SystemCallError("open").description), at: location) }
+        defer { FileDescriptorIO.close(database) }
+        let file = try AtomicOutputFile(path: path, overwrite: overwrite)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = read(database, chunk.baseAddress, chunk.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw InputError(.writeFailed(SystemCallError("read").description), at: location) }
+            if count == 0 { break }
+            try file.write(UnsafeRawBufferPointer(rebasing: chunk[0 ..< count]))
+        }
+        try file.commit()
     }
 }

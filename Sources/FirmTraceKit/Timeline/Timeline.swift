@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CShims
 import Dispatch
 import Synchronization
 
@@ -185,8 +186,7 @@ private final class UnitReaders: @unchecked Sendable {
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
         slots = Mutex(Array(repeating: nil, count: work.count))
-        let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        spills = try (0 ..< max(1, min(work.count, cores))).map { (index) throws(InputError) in
+        spills = try (0 ..< max(1, min(work.count, Int(firmtrace_active_cores())))).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
         }
     }

@@ -12,7 +12,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     /// An SQLite database: `events` (indexed on time and kind) and `fields` (indexed on key and value).
     case sqlite
 
-    public static func guess(fromPath path: String) -> TimelineFormat {
+    /// From the name, a compression suffix aside: `timeline.jsonl.zst` is JSONL.
+    public static func guess(fromPath output: String) -> TimelineFormat {
+        let path = OutputCompression.contentPath(output)
         if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return .jsonl }
         if path.hasSuffix(".sqlite") || path.hasSuffix(".sqlite3") || path.hasSuffix(".db") { return .sqlite }
         return .csv

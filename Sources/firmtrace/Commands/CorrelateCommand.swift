@@ -30,7 +30,7 @@ struct CorrelateCommand: ParsableCommand {
     @Option(name: .customLong("capture"), parsing: .upToNextOption, help: ArgumentHelp("Captures: files or folders.", valueName: "input"))
     var captures: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the linked timeline here.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the linked timeline here (add .gz or .zst to compress).", valueName: "file"))
     var output: String?
 
     @Option(help: "Timeline format: csv, jsonl, timesketch or l2tcsv (default: from the output's name).")

@@ -30,7 +30,7 @@ struct FilterCommand: ParsableCommand {
     @Option(name: [.customShort("Y"), .customLong("display-filter")], help: ArgumentHelp("Display filter, as typed in Wireshark.", valueName: "expr"))
     var displayFilter: String?
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Write matching packets here (.pcapng, or .pcap).", valueName: "file"))
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write matching packets here (.pcapng, or .pcap; add .gz or .zst to compress).", valueName: "file"))
     var output: String?
 
     @Flag(help: "Write clean.<name> beside each input capture instead of one output.")
@@ -75,7 +75,11 @@ struct FilterCommand: ParsableCommand {
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }
-        print("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(outcome.outputs.joined(separator: ", "))")
+        if outcome.outputs.isEmpty {
+            print("no capture written (\(outcome.packetsRead) packets read)")
+        } else {
+            print("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(outcome.outputs.joined(separator: ", "))")
+        }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

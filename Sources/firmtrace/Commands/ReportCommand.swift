@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Logs, captures, folders or archives.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the HTML report here (JSON when the name ends in .json).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the HTML report here (JSON when the name ends in .json; add .gz or .zst to compress).", valueName: "file"))
     var output: String?
 
     @Flag(help: "Print the findings as JSON instead of the summary.")

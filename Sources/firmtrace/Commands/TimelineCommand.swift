@@ -12,7 +12,9 @@ struct TimelineCommand: ParsableCommand {
             order, each with an id; events without a time come last, in source order. Files are read side by \
             side, one thread each; events are sorted in memory up to a bound and spilled as sorted runs to \
             unlinked scratch files beside the output, so input size does not decide memory. The output is \
-            written under a temporary name and renamed when complete.
+            written under a temporary name and renamed when complete; a name ending in .gz or .zst is \
+            compressed while it is written (gzip's and zstd's default levels), the format read from the \
+            name before it.
 
             Formats: csv (Timesketch's columns first: datetime, timestamp, timestamp_desc, message; then id, \
             kind, origin, source, line, frame, device_time, time_basis, link, fields), jsonl, timesketch \
@@ -29,7 +31,7 @@ struct TimelineCommand: ParsableCommand {
     @Argument(help: "Logs, captures, folders or archives.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write (add .gz or .zst to compress).", valueName: "file"))
     var output: String
 
     @Option(help: "csv, jsonl, timesketch, l2tcsv or sqlite (default: from the output's name, else csv).")

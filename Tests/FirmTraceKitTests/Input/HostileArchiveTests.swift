@@ -93,7 +93,7 @@ struct HostileArchiveTests {
     @Test("a hard link to a file outside the folder is refused", arguments: ["../outside/secret", "/etc/passwd"])
     func hardLinkOutside(_ target: String) throws {
         let arena = try Arena()
-        FileManager.default.createFile(atPath: arena.outside + "/secret", contents: Data("secret".utf8))
+        _ = FileManager.default.createFile(atPath: arena.outside + "/secret", contents: Data("secret".utf8))
         let outcome = try arena.unpack([.hardLink("stolen", target: target)], as: .tar)
         #expect(outcome.exitStatus == 2)
         #expect(outcome.diagnostics.all.contains { $0.description.contains("hard link target") })

@@ -1,0 +1,5 @@
+#ifndef FIRMTRACE_CCOMPRESSION_SHIM_H
+#define FIRMTRACE_CCOMPRESSION_SHIM_H
+#include <zlib.h>
+#include <zstd.h>
+#endif
