@@ -43,11 +43,11 @@ struct CompressedOutputTests {
         #expect(count.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(outcome.written))
     }
 
-    @Test("filter's compressed captures hold the plain capture's bytes, pcap or pcapng as the name inside says; tshark reads the gzip one",
+    @Test("filter's compressed captures hold the plain capture's bytes, pcap or pcapng as the name inside says; tshark reads the gzip one, members and all",
           arguments: OutputCompression.allCases, ["pcap", "pcapng"])
     func capture(_ compression: OutputCompression, _ format: String) throws {
         let scratch = try ScratchFolder()
-        let input = TestPaths.corpus.appendingPathComponent("iot/roborock-device-pair.pcapng").path
+        let input = TestPaths.corpus.appendingPathComponent("iot/linux-sll2.pcap").path
         let plain = scratch.appending("plain.\(format)"), compressed = scratch.appending("out.\(format)\(compression.rawValue)")
         for output in [plain, compressed] {
             let outcome = try CaptureFilter.run(CaptureFilterRequest(inputs: [input], output: output))
@@ -55,9 +55,11 @@ struct CompressedOutputTests {
         }
         try Self.decompress(compressed, to: scratch.appending("back"))
         #expect(try Self.contents(scratch.appending("back")) == Self.contents(plain))
+        #expect(try Self.contents(plain).count > 2 << 20, "more than one gzip member")
         if compression == .gzip {
-            let original = try Subprocess.run("tshark", ["-r", plain, "-x"])
-            let read = try Subprocess.run("tshark", ["-r", compressed, "-x"])
+            let fields = ["-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.protocols"]
+            let original = try Subprocess.run("tshark", ["-r", plain] + fields)
+            let read = try Subprocess.run("tshark", ["-r", compressed] + fields)
             #expect(read.status == 0, "\(read.error)")
             #expect(read.output == original.output)
         }
