@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 # Regenerate with: .venv/bin/python Scripts/make-test-fixtures.py
 """Small captures for tests that the corpus lacks, built with scapy: a TLS ClientHello split over three
-TCP segments (so reassembly is needed to read its SNI)."""
+TCP segments (so reassembly is needed to read its SNI); a device that resolves its MQTT broker once and
+then reconnects six times from its own DNS cache (so only the SYNs to the resolved address show the
+connections)."""
 
 import os
 import struct
 
-from scapy.all import IP, TCP, Ether, Raw, wrpcap
+from scapy.all import DNS, DNSQR, DNSRR, IP, TCP, UDP, Ether, Raw, wrpcap
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "FirmTraceKitTests", "Fixtures")
 
@@ -22,7 +24,39 @@ def client_hello(server_name):
     return b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
 
 
+def mqtt_connect(client_id):
+    name = client_id.encode()
+    payload = struct.pack("!H", 4) + b"MQTT" + b"\x04\x02" + struct.pack("!H", 60) + struct.pack("!H", len(name)) + name
+    return b"\x10" + bytes([len(payload)]) + payload
+
+
+def dns_cached_mqtt():
+    device, gateway = "64:90:c1:1d:24:c4", "00:0c:42:cf:36:20"
+    broker, host, start = "52.28.10.7", "m1.tuyaus.com", 1657384300
+    packets = []
+
+    def add(packet, time):
+        packet.time = time
+        packets.append(packet)
+
+    to_router = Ether(src=device, dst=gateway) / IP(src="10.10.10.8", dst="10.10.10.1")
+    from_router = Ether(src=gateway, dst=device) / IP(src="10.10.10.1", dst="10.10.10.8")
+    add(to_router / UDP(sport=50123, dport=53) / DNS(id=7, rd=1, qd=DNSQR(qname=host)), start + 29.95)
+    add(from_router / UDP(sport=53, dport=50123) / DNS(id=7, qr=1, ra=1, qd=DNSQR(qname=host),
+                                                        an=DNSRR(rrname=host, type="A", ttl=600, rdata=broker)), start + 29.99)
+    out = Ether(src=device, dst=gateway) / IP(src="10.10.10.8", dst=broker)
+    back = Ether(src=gateway, dst=device) / IP(src=broker, dst="10.10.10.8")
+    for index in range(6):
+        time, port = start + 30 + index * 300, 41000 + index
+        add(out / TCP(sport=port, dport=1883, flags="S", seq=100), time)
+        add(back / TCP(sport=1883, dport=port, flags="SA", seq=500, ack=101), time + 0.05)
+        add(out / TCP(sport=port, dport=1883, flags="A", seq=101, ack=501), time + 0.06)
+        add(out / TCP(sport=port, dport=1883, flags="PA", seq=101, ack=501) / Raw(mqtt_connect("bf7e9b4aacf4f733d8o3zz")), time + 0.07)
+    wrpcap(os.path.join(FIXTURES, "dns-cached-mqtt.pcap"), packets)
+
+
 def main():
+    dns_cached_mqtt()
     hello = client_hello("split.example.com")
     client, server = ("10.10.10.8", 40001), ("3.125.199.146", 443)
     base = Ether(src="64:90:c1:1d:24:c4", dst="00:0c:42:cf:36:20") / IP(src=client[0], dst=server[0])

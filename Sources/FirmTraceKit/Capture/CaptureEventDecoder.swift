@@ -234,6 +234,7 @@ public final class CaptureEventDecoder {
                               originatorPort: transport.sourcePort,
                               responder: AddressText.ip(dissection.slice(ip.destination ..< ip.destination + (ip.version == 4 ? 4 : 16))),
                               responderPort: transport.destinationPort, protocolNumber: transport.protocolNumber,
+                              opensWithSYN: transport.protocolNumber == 6 && transport.tcpFlags & 0x12 == 0x02,
                               first: packet.timestamp, last: packet.timestamp, firstFrame: packet.frame))
             index = flows.count - 1
             flowIndex[key] = index
@@ -259,6 +260,7 @@ public final class CaptureEventDecoder {
             fields.set("bytes", Int64(flow.bytes))
             if let first = flow.first, let last = flow.last { fields.set("duration_ms", (last - first) / 1_000_000) }
             fields.set("first_frame", Int64(flow.firstFrame))
+            if flow.protocolNumber == 6 { fields.set("syn", flow.opensWithSYN) }
             let event = Event(time: flow.first, timeBasis: flow.first == nil ? .unknown : .capture, kind: .netFlow, origin: "capture",
                               source: source, frame: flow.firstFrame,
                               message: "\(proto) \(flow.originator):\(flow.originatorPort) → \(flow.responder):\(flow.responderPort), \(flow.packets) packets, \(flow.bytes) bytes",
@@ -278,6 +280,9 @@ public final class CaptureEventDecoder {
 
     private struct Flow {
         let originator: String, originatorPort: UInt16, responder: String, responderPort: UInt16, protocolNumber: UInt8
+        /// A TCP conversation whose first packet is a SYN without ACK: its opening was captured, so its
+        /// first packet is when the originator connected.
+        let opensWithSYN: Bool
         var first: Int64?, last: Int64?
         let firstFrame: Int
         var packets = 0, bytes = 0

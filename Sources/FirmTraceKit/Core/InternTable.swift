@@ -21,4 +21,7 @@ struct InternTable {
         last = (name, number)
         return (number, isNew)
     }
+
+    /// The number of a name already seen.
+    func existingNumber(of name: String) -> Int? { numbers[name] }
 }

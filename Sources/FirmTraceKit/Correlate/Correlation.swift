@@ -1,6 +1,7 @@
 /// What the firmware says it did, matched against what the network shows. A log line that must have
 /// caused traffic (a `Post URL`, a `Connect: host`, an MQTT connect, a miio HTTP-DNS request) is a claim;
-/// the first packet it caused (the DNS query for the host, the TCP connection to the server) dates it.
+/// the first packet it caused (the DNS query for the host, or, when the device answered from its own DNS
+/// cache, the SYN to an address the host resolved to; the TCP connection to a miio server) dates it.
 /// Network delay only ever makes packets later, so the device clock's offset is fitted to the envelope
 /// of the differences, not their mean.
 public struct Correlation: Sendable {
@@ -13,6 +14,9 @@ public struct Correlation: Sendable {
         /// dating one first, then a second or -1.
         let datingKey: Int32
         let otherKey: Int32
+        /// `conn:host:port`, for a claim that connects to a named host: the TCP connections opened to an
+        /// address the host resolved to (anywhere in the capture); -1 for none.
+        let connectionKey: Int32
     }
 
     struct Sighting: Sendable {
@@ -104,6 +108,8 @@ final class CorrelationCollector: EventSink {
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable()
     private var deviceTrafficOrdinals: [Int] = []
+    /// The addresses each name resolved to, from the capture's DNS answers.
+    private var resolutions: [String: Set<String>] = [:]
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
 
@@ -134,8 +140,10 @@ final class CorrelationCollector: EventSink {
         }
         for claim in other.claims {
             claims.append(.init(ordinal: claim.ordinal + ordinalBase, source: sourceMap[claim.source], time: claim.time,
-                                datingKey: keyMap[Int(claim.datingKey)], otherKey: claim.otherKey < 0 ? -1 : keyMap[Int(claim.otherKey)]))
+                                datingKey: keyMap[Int(claim.datingKey)], otherKey: claim.otherKey < 0 ? -1 : keyMap[Int(claim.otherKey)],
+                                connectionKey: claim.connectionKey < 0 ? -1 : keyMap[Int(claim.connectionKey)]))
         }
+        resolutions.merge(other.resolutions) { $0.union($1) }
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
         }
@@ -172,21 +180,26 @@ final class CorrelationCollector: EventSink {
             sources[index].dateDifferences.append(time - dateTime)
         }
         var keys: (String, String)?
+        var connection: (host: String, port: Int64)?
         switch event.kind {
         case .tuyaPostURL:
-            if let host = event.fields.text("host") { keys = ("dns:" + host, "sni:" + host) }
+            if let host = event.fields.text("host") {
+                connection = (host, event.fields.integer("port") ?? (event.fields.text("scheme") == "http" ? 80 : 443))
+            }
         case .tuyaConnect where event.fields.text("phase") == "begin":
-            if let host = event.fields.text("host") { keys = ("dns:" + host, "sni:" + host) }
+            if let host = event.fields.text("host"), let port = event.fields.integer("port") { connection = (host, port) }
         case .tuyaMQTT where event.fields.text("state") == "connecting":
-            if let host = event.fields.text("broker_host") { keys = ("dns:" + host, "sni:" + host) }
+            if let host = event.fields.text("broker_host"), let port = event.fields.integer("broker_port") { connection = (host, port) }
         case .miioHTTPDNS:
             if let server = event.fields.text("server"), event.message.contains("request") {
                 keys = ("flow:\(server):\(event.fields["port"]?.description ?? "80")", "http:" + server)
             }
         default: break
         }
+        if let connection { keys = ("dns:" + connection.host, "sni:" + connection.host) }
         if let keys {
-            claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1)))
+            claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1),
+                                connectionKey: connection.map { intern("conn:\($0.host):\($0.port)") } ?? -1))
         }
     }
 
@@ -214,10 +227,18 @@ final class CorrelationCollector: EventSink {
         var keys: [String] = []
         switch event.kind {
         case .netDNSQuery: if let name = event.fields.text("name") { keys.append("dns:" + name) }
+        case .netDNSAnswer:
+            if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
+                resolutions[name, default: []].formUnion(addresses.split(separator: ",").map(String.init))
+            }
+            return
         case .netTLSClientHello: if let name = event.fields.text("sni") { keys.append("sni:" + name) }
         case .netHTTPRequest: if let ip = event.fields.text("dst_ip") { keys.append("http:" + ip) }
         case .netFlow:
-            if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] { keys.append("flow:\(ip):\(port)") }
+            if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
+                keys.append("flow:\(ip):\(port)")
+                if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
+            }
         default: return
         }
         if event.kind != .netFlow { deviceTrafficOrdinals.append(ordinal) }
@@ -232,6 +253,15 @@ final class CorrelationCollector: EventSink {
         var unmatchedClaims: [Int] = []
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
+        // By connection key: the connections opened to the host's addresses, and those with the DNS queries
+        // for the host, the first packet a claim caused being either.
+        var openings: [Int32: [Correlation.Sighting]] = [:]
+        var firstPackets: [Int32: [Correlation.Sighting]] = [:]
+        for claim in claims where claim.connectionKey >= 0 && openings[claim.connectionKey] == nil {
+            let opened = connectionsOpened(claim.connectionKey)
+            openings[claim.connectionKey] = opened
+            firstPackets[claim.connectionKey] = (sightings[Int(claim.datingKey)] + opened).sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
+        }
         for index in sources.indices.sorted(by: { sources[$0].name < sources[$1].name }) {
             var info = sources[index]
             let source = info.name
@@ -247,7 +277,8 @@ final class CorrelationCollector: EventSink {
             for _ in 0 ..< 3 {
                 pairs = sourceClaims.compactMap { claim -> (time: Int64, difference: Int64)? in
                     let expected = claim.time - (correction?.offset(at: claim.time) ?? 0)
-                    guard let nearest = Self.nearest(sightings[Int(claim.datingKey)], to: expected),
+                    let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
+                    guard let nearest = Self.nearest(candidates, to: expected),
                           abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
                     return (claim.time, claim.time - nearest.time)
                 }
@@ -276,8 +307,11 @@ final class CorrelationCollector: EventSink {
             for claim in sourceClaims {
                 let corrected = claim.time - (correction?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
-                for key in [claim.datingKey, claim.otherKey] where key >= 0 && !keys.names[Int(key)].hasPrefix("flow:") {
-                    guard let first = Self.firstAfter(sightings[Int(key)], corrected - 1_000_000_000),
+                var counterparts = [claim.datingKey, claim.otherKey].filter { $0 >= 0 && !keys.names[Int($0)].hasPrefix("flow:") }
+                    .map { sightings[Int($0)] }
+                if claim.connectionKey >= 0 { counterparts.append(openings[claim.connectionKey] ?? []) }
+                for list in counterparts {
+                    guard let first = Self.firstAfter(list, corrected - 1_000_000_000),
                           first.time - corrected <= Correlation.linkWindow else { continue }
                     found.append(first.ordinal)
                 }
@@ -299,6 +333,16 @@ final class CorrelationCollector: EventSink {
         let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
                            unloggedTrafficOrdinals: unlogged, corrections: corrections)
+    }
+
+    /// The SYNs opening connections to `conn:host:port`'s port on any address the capture's DNS answers
+    /// gave the host, in time order.
+    private func connectionsOpened(_ key: Int32) -> [Correlation.Sighting] {
+        let name = keys.names[Int(key)]
+        guard let colon = name.lastIndex(of: ":") else { return [] }
+        let host = String(name[name.index(name.startIndex, offsetBy: "conn:".count) ..< colon]), port = name[name.index(after: colon)...]
+        return (resolutions[host] ?? []).flatMap { address in keys.existingNumber(of: "syn:\(address):\(port)").map { sightings[$0] } ?? [] }
+            .sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
     }
 
     /// The pairs that agree with their neighbours in time (within three seconds of the median of the

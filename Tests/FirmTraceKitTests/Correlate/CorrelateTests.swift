@@ -108,6 +108,52 @@ struct CorrelateTests {
         }
     }
 
+    @Test("a device reconnecting from its own DNS cache is dated and linked by its SYNs to the address the host resolved to")
+    func cachedResolution() throws {
+        // The capture (Scripts/make-test-fixtures.py): one DNS query for m1.tuyaus.com, then six plain MQTT
+        // connections five minutes apart, each opened by a SYN to the address the answer gave.
+        let capture = Fixtures.path("dns-cached-mqtt.pcap")
+        let skew: Int64 = 37, zone: Int64 = 36_000, start: Int64 = 1_657_384_300
+        /// The device's `MM-dd HH:mm:ss` for a capture instant, on a clock `skew` seconds fast.
+        func stamp(_ captureSeconds: Double) -> String {
+            let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(skew)).rounded(.down)) + zone)
+            return String(iso.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+        }
+        var lines = ["[\(stamp(Double(start + 10))) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc \(start + 10 + skew)"]
+        for index in 0 ..< 6 {
+            // The SDK writes the line a fraction of a second before its SYN leaves.
+            lines.append("[\(stamp(Double(start + 30 + Int64(index) * 300) - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883")
+        }
+        let scratch = try ScratchFolder()
+        let log = scratch.appending("tuya.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: scratch.appending("linked.jsonl"),
+                                                         format: .jsonl))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.pairs == 6)
+        #expect(clock.matched == 6)
+        #expect(clock.unmatchedLog == 0, "no claim is a finding: the packets are there, only the DNS query is not")
+        let offset = try #require(clock.offsetSeconds)
+        #expect(abs(offset - Double(skew)) < 1, "\(offset)")
+
+        let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id!, $0) })
+        let connects = events.filter { $0.kind == .tuyaMQTT }
+        #expect(connects.count == 6)
+        var flowsLinked: Set<String> = []
+        for connect in connects {
+            let flows = connect.links.compactMap { byID[$0] }.filter { $0.kind == .netFlow }
+            #expect(flows.count == 1, "\(connect.message)")
+            guard let flow = flows.first else { continue }
+            #expect(flow.fields["syn"] == .bool(true) && flow.fields["dst_ip"] == .string("52.28.10.7"))
+            #expect(flow.time! >= connect.time! && flow.time! - connect.time! < 1_000_000_000)
+            flowsLinked.insert(flow.id!)
+        }
+        #expect(flowsLinked.count == 6, "each connect line has its own connection")
+    }
+
     @Test("the JSON summary has one entry per log source with the documented keys")
     func jsonSummary() throws {
         let (logs, captures) = Self.inputs("v01.15.58")
