@@ -54,9 +54,26 @@ public struct Correlation: Sendable {
         public let headers: Int
     }
 
+    /// Things of one sort that have no counterpart: claims of one source about one host, or device
+    /// traffic of one kind to one name.
+    public struct Finding: Sendable {
+        /// The log source, for claims.
+        public let source: String?
+        /// `connect to m1.tuyaus.com:1883`, `DNS query xx.ot.io.mi.com`.
+        public let what: String
+        public let count: Int
+        /// When the first of them happened, on the capture's clock (ns).
+        public let first: Int64
+    }
+
     public let sources: [SourceClock]
     /// Device traffic (DNS queries, TLS ClientHellos, HTTP requests) no log line accounts for.
     public let unmatchedCapture: Int
+    /// The log claims no packet answered and the device traffic no log line claimed, grouped, most first:
+    /// findings (the capture missed something or the device lied; the firmware did something it did not
+    /// log), shown rather than only counted.
+    public let claimsWithoutPackets: [Finding]
+    public let trafficWithoutLogLine: [Finding]
     /// Links by event ordinal (arrival order, the same in every read of the same inputs).
     let links: [Int: [Int]]
     /// Ordinals of the log claims no packet answered, and of the device traffic no log line claimed.
@@ -107,7 +124,9 @@ final class CorrelationCollector: EventSink {
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable()
-    private var deviceTrafficOrdinals: [Int] = []
+    /// Device traffic that a log line should account for, with what it was (a number in `findingNames`).
+    private var deviceTraffic: [(ordinal: Int, what: Int32, time: Int64)] = []
+    private var findingNames = InternTable()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
     /// Where each log source's year came from, as its reader settled it.
@@ -147,7 +166,8 @@ final class CorrelationCollector: EventSink {
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
         }
-        deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
+        let findingMap = other.findingNames.names.map { Int32(findingNames.number(of: $0).number) }
+        deviceTraffic += other.deviceTraffic.map { ($0.ordinal + ordinalBase, findingMap[Int($0.what)], $0.time) }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
     }
@@ -225,23 +245,37 @@ final class CorrelationCollector: EventSink {
     private func sight(_ event: Event) {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
+        var what: String
         switch event.kind {
-        case .netDNSQuery: if let name = event.fields.text("name") { keys.append("dns:" + name) }
+        case .netDNSQuery:
+            let name = event.fields.text("name")
+            if let name { keys.append("dns:" + name) }
+            what = "DNS query \(name ?? "without a name")"
         case .netDNSAnswer:
             if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
                 resolutions[name, default: []].formUnion(addresses.split(separator: ",").map(String.init))
             }
             return
-        case .netTLSClientHello: if let name = event.fields.text("sni") { keys.append("sni:" + name) }
-        case .netHTTPRequest: if let ip = event.fields.text("dst_ip") { keys.append("http:" + ip) }
+        case .netTLSClientHello:
+            let name = event.fields.text("sni")
+            if let name { keys.append("sni:" + name) }
+            what = name.map { "TLS ClientHello to \($0)" } ?? "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
+        case .netHTTPRequest:
+            let ip = event.fields.text("dst_ip")
+            if let ip { keys.append("http:" + ip) }
+            // The path without its query: requests that differ only in their parameters are one sort.
+            let path = event.fields.text("path").map { $0.prefix { $0 != "?" } } ?? ""
+            what = "HTTP \(event.fields.text("method") ?? "request") \(event.fields.text("host") ?? ip ?? "?")\(path)"
         case .netFlow:
             if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
                 keys.append("flow:\(ip):\(port)")
                 if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
             }
+            for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
+            return
         default: return
         }
-        if event.kind != .netFlow { deviceTrafficOrdinals.append(ordinal) }
+        deviceTraffic.append((ordinal, Int32(findingNames.number(of: what).number), time))
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
     }
 
@@ -251,6 +285,7 @@ final class CorrelationCollector: EventSink {
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
+        var claimsWithoutPackets: [(source: String?, what: String, time: Int64)] = []
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
@@ -320,6 +355,7 @@ final class CorrelationCollector: EventSink {
                     guard hasSightings else { continue }
                     unmatched += 1
                     unmatchedClaims.append(claim.ordinal)
+                    claimsWithoutPackets.append((source, describe(claim), corrected))
                 } else {
                     matched += 1
                     links[claim.ordinal, default: []] += found
@@ -330,9 +366,30 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
-        return Correlation(sources: clocks, unmatchedCapture: unlogged.count, links: links, unmatchedClaimOrdinals: unmatchedClaims,
-                           unloggedTrafficOrdinals: unlogged, corrections: corrections)
+        let unlogged = deviceTraffic.filter { links[$0.ordinal] == nil }
+        return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
+                           claimsWithoutPackets: Self.grouped(claimsWithoutPackets),
+                           trafficWithoutLogLine: Self.grouped(unlogged.map { (nil, findingNames.names[Int($0.what)], $0.time) }),
+                           links: links, unmatchedClaimOrdinals: unmatchedClaims,
+                           unloggedTrafficOrdinals: unlogged.map(\.ordinal), corrections: corrections)
+    }
+
+    /// What a claim said it would do: connect to the host and port it named, or to the miio server.
+    private func describe(_ claim: Correlation.Claim) -> String {
+        let key = keys.names[Int(claim.connectionKey >= 0 ? claim.connectionKey : claim.datingKey)]
+        guard let colon = key.firstIndex(of: ":") else { return key }
+        return "connect to " + key[key.index(after: colon)...]
+    }
+
+    private static func grouped(_ items: [(source: String?, what: String, time: Int64)]) -> [Correlation.Finding] {
+        var groups: [String?: [String: (count: Int, first: Int64)]] = [:]
+        for item in items {
+            let known = groups[item.source, default: [:]][item.what]
+            groups[item.source, default: [:]][item.what] = (known.map { $0.count + 1 } ?? 1, min(known?.first ?? .max, item.time))
+        }
+        return groups.flatMap { source, kinds in
+            kinds.map { Correlation.Finding(source: source, what: $0.key, count: $0.value.count, first: $0.value.first) }
+        }.sorted { ($0.count, $1.what, $1.source ?? "") > ($1.count, $0.what, $0.source ?? "") }
     }
 
     /// The SYNs opening connections to `conn:host:port`'s port on any address the capture's DNS answers

@@ -20,7 +20,16 @@ public enum CorrelationReport {
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             lines.append(line)
         }
-        lines.append("\(outcome.correlation.unmatchedCapture) DNS queries, TLS ClientHellos and HTTP requests in the capture have no log line")
+        let correlation = outcome.correlation
+        let claims = correlation.claimsWithoutPackets
+        if !claims.isEmpty {
+            lines.append("\(claims.reduce(0) { $0 + $1.count }) log lines claim traffic the capture does not show:")
+            lines += listed(claims)
+        }
+        let traffic = correlation.trafficWithoutLogLine
+        lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos and HTTP requests in the capture have no log line"
+            + (traffic.isEmpty ? "" : ":"))
+        lines += listed(traffic)
         if let timeline = outcome.timeline {
             lines.append("\(timeline.written) events written to the linked timeline")
         }
@@ -46,8 +55,29 @@ public enum CorrelationReport {
             return "{" + members.joined(separator: ",") + "}"
         }
         var text = "{\"sources\":[" + sources.joined(separator: ",") + "],\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)"
+        text += ",\"claims_without_packets\":" + json(outcome.correlation.claimsWithoutPackets)
+        text += ",\"traffic_without_log_line\":" + json(outcome.correlation.trafficWithoutLogLine)
         if let timeline = outcome.timeline { text += ",\"timeline_events\":\(timeline.written)" }
         return text + "}"
+    }
+
+    /// The most frequent sorts, one line each; the rest counted.
+    private static func listed(_ findings: [Correlation.Finding]) -> [String] {
+        let shown = 10
+        var lines = findings.prefix(shown).map { finding in
+            "  \(finding.count)× \(finding.what)\(finding.source.map { " in \($0)" } ?? ""), the first at \(UTCDateTime.iso8601(nanoseconds: finding.first))"
+        }
+        if findings.count > shown { lines.append("  … and \(findings.count - shown) more sorts (--json lists them all)") }
+        return lines
+    }
+
+    private static func json(_ findings: [Correlation.Finding]) -> String {
+        "[" + findings.map { finding in
+            var members = finding.source.map { ["\"source\":" + JSONText.quoted($0)] } ?? []
+            members += ["\"what\":" + JSONText.quoted(finding.what), "\"count\":\(finding.count)",
+                        "\"first\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: finding.first))]
+            return "{" + members.joined(separator: ",") + "}"
+        }.joined(separator: ",") + "]"
     }
 
     private static func formatted(_ value: Double) -> String {

@@ -108,25 +108,37 @@ struct CorrelateTests {
         }
     }
 
-    @Test("a device reconnecting from its own DNS cache is dated and linked by its SYNs to the address the host resolved to")
-    func cachedResolution() throws {
-        // The capture (Scripts/make-test-fixtures.py): one DNS query for m1.tuyaus.com, then six plain MQTT
-        // connections five minutes apart, each opened by a SYN to the address the answer gave.
-        let capture = Fixtures.path("dns-cached-mqtt.pcap")
-        let skew: Int64 = 37, zone: Int64 = 36_000, start: Int64 = 1_657_384_300
-        /// The device's `MM-dd HH:mm:ss` for a capture instant, on a clock `skew` seconds fast.
+    /// The capture (Scripts/make-test-fixtures.py): one DNS query for m1.tuyaus.com, then six plain MQTT
+    /// connections five minutes apart, each opened by a SYN to the address the answer gave.
+    static let cachedResolutionCapture = Fixtures.path("dns-cached-mqtt.pcap")
+    static let cachedResolutionSkew: Int64 = 37
+
+    /// The device's log for that capture, on a clock `cachedResolutionSkew` seconds fast in UTC+10: its
+    /// time sync, a connect line a fraction of a second before each SYN, and with `ghost` a connect line to
+    /// it a minute after each of the first three connections (a host the capture never shows).
+    static func cachedResolutionLog(in scratch: ScratchFolder, alsoConnectingTo ghost: String? = nil) throws -> String {
+        let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double) -> String {
-            let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(skew)).rounded(.down)) + zone)
+            let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(cachedResolutionSkew)).rounded(.down)) + zone)
             return String(iso.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
         }
-        var lines = ["[\(stamp(Double(start + 10))) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc \(start + 10 + skew)"]
+        var lines = ["[\(stamp(Double(start + 10))) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, "
+            + "utc \(start + 10 + cachedResolutionSkew)"]
         for index in 0 ..< 6 {
-            // The SDK writes the line a fraction of a second before its SYN leaves.
-            lines.append("[\(stamp(Double(start + 30 + Int64(index) * 300) - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883")
+            let connection = Double(start + 30 + Int64(index) * 300)
+            lines.append("[\(stamp(connection - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883")
+            if let ghost, index < 3 { lines.append("[\(stamp(connection + 60)) TUYA Debug][mqc_app.c:1043] mqtt connect to \(ghost)") }
         }
-        let scratch = try ScratchFolder()
         let log = scratch.appending("tuya.log")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        return log
+    }
+
+    @Test("a device reconnecting from its own DNS cache is dated and linked by its SYNs to the address the host resolved to")
+    func cachedResolution() throws {
+        let capture = Self.cachedResolutionCapture, skew = Self.cachedResolutionSkew
+        let scratch = try ScratchFolder()
+        let log = try Self.cachedResolutionLog(in: scratch)
 
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: scratch.appending("linked.jsonl"),
                                                          format: .jsonl))
@@ -154,6 +166,29 @@ struct CorrelateTests {
         #expect(flowsLinked.count == 6, "each connect line has its own connection")
     }
 
+    @Test("what has no counterpart is listed, grouped and dated: claims by source and host, device traffic by what it was")
+    func findingsListed() throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.cachedResolutionLog(in: scratch, alsoConnectingTo: "ghost.example.com:1883")
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture]))
+        let claims = outcome.correlation.claimsWithoutPackets
+        #expect(claims.count == 1)
+        #expect(claims.first?.source == log && claims.first?.what == "connect to ghost.example.com:1883" && claims.first?.count == 3)
+        // The first ghost line, written a minute after the first connection, on the capture's clock.
+        let first = try #require(claims.first?.first)
+        #expect(abs(first - (1_657_384_300 + 90) * 1_000_000_000) < 1_000_000_000, "\(UTCDateTime.iso8601(nanoseconds: first))")
+        #expect(outcome.correlation.trafficWithoutLogLine.isEmpty)
+        #expect(CorrelationReport.text(outcome).contains("3 log lines claim traffic the capture does not show:\n  3× connect to ghost.example.com:1883 in "))
+
+        let (logs, captures) = Self.inputs("v01.15.58")
+        let sample = try Correlate.run(CorrelateRequest(logs: logs, captures: captures)).correlation
+        let traffic = sample.trafficWithoutLogLine
+        #expect(traffic.reduce(0) { $0 + $1.count } == sample.unmatchedCapture)
+        #expect(traffic.first?.what == "DNS query xx.ot.io.mi.com" && traffic.first?.count == 7018)
+        #expect(traffic.allSatisfy { $0.source == nil })
+        #expect(sample.claimsWithoutPackets.isEmpty)
+    }
+
     @Test("the JSON summary has one entry per log source with the documented keys")
     func jsonSummary() throws {
         let (logs, captures) = Self.inputs("v01.15.58")
@@ -164,5 +199,8 @@ struct CorrelateTests {
         for key in ["source", "origin", "year", "tz_offset_s", "offset_s", "offset_error_s", "matched", "unmatched_log", "unmatched_capture"] {
             #expect(sources.allSatisfy { $0.keys.contains(key) }, "\(key)")
         }
+        let traffic = try #require(object["traffic_without_log_line"] as? [[String: Any]])
+        #expect(traffic.first?["what"] as? String == "DNS query xx.ot.io.mi.com" && traffic.first?["count"] as? Int == 7018)
+        #expect((object["claims_without_packets"] as? [Any])?.isEmpty == true)
     }
 }
