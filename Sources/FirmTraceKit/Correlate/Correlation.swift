@@ -285,7 +285,9 @@ final class CorrelationCollector: EventSink {
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
-        var claimsWithoutPackets: [(source: String?, what: String, time: Int64)] = []
+        // Grouped as they are found (a log can make hundreds of thousands of claims the capture missed):
+        // by source and the key naming what the claim said it would do.
+        var claimsWithoutPackets = FindingTally()
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
@@ -355,7 +357,8 @@ final class CorrelationCollector: EventSink {
                     guard hasSightings else { continue }
                     unmatched += 1
                     unmatchedClaims.append(claim.ordinal)
-                    claimsWithoutPackets.append((source, describe(claim), corrected))
+                    claimsWithoutPackets.count(source: index, what: claim.connectionKey >= 0 ? claim.connectionKey : claim.datingKey,
+                                               at: corrected)
                 } else {
                     matched += 1
                     links[claim.ordinal, default: []] += found
@@ -367,29 +370,20 @@ final class CorrelationCollector: EventSink {
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
         let unlogged = deviceTraffic.filter { links[$0.ordinal] == nil }
+        var trafficWithoutLogLine = FindingTally()
+        for traffic in unlogged { trafficWithoutLogLine.count(source: -1, what: traffic.what, at: traffic.time) }
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
-                           claimsWithoutPackets: Self.grouped(claimsWithoutPackets),
-                           trafficWithoutLogLine: Self.grouped(unlogged.map { (nil, findingNames.names[Int($0.what)], $0.time) }),
+                           claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) },
+                           trafficWithoutLogLine: trafficWithoutLogLine.findings { _, what in (nil, findingNames.names[Int(what)]) },
                            links: links, unmatchedClaimOrdinals: unmatchedClaims,
                            unloggedTrafficOrdinals: unlogged.map(\.ordinal), corrections: corrections)
     }
 
-    /// What a claim said it would do: connect to the host and port it named, or to the miio server.
-    private func describe(_ claim: Correlation.Claim) -> String {
-        let key = keys.names[Int(claim.connectionKey >= 0 ? claim.connectionKey : claim.datingKey)]
-        guard let colon = key.firstIndex(of: ":") else { return key }
-        return "connect to " + key[key.index(after: colon)...]
-    }
-
-    private static func grouped(_ items: [(source: String?, what: String, time: Int64)]) -> [Correlation.Finding] {
-        var groups: [String?: [String: (count: Int, first: Int64)]] = [:]
-        for item in items {
-            let known = groups[item.source, default: [:]][item.what]
-            groups[item.source, default: [:]][item.what] = (known.map { $0.count + 1 } ?? 1, min(known?.first ?? .max, item.time))
-        }
-        return groups.flatMap { source, kinds in
-            kinds.map { Correlation.Finding(source: source, what: $0.key, count: $0.value.count, first: $0.value.first) }
-        }.sorted { ($0.count, $1.what, $1.source ?? "") > ($1.count, $0.what, $0.source ?? "") }
+    /// What a claim said it would do, from its key: connect to the host and port it named, or to the miio server.
+    private func describe(_ key: Int32) -> String {
+        let name = keys.names[Int(key)]
+        guard let colon = name.firstIndex(of: ":") else { return name }
+        return "connect to " + name[name.index(after: colon)...]
     }
 
     /// The SYNs opening connections to `conn:host:port`'s port on any address the capture's DNS answers
@@ -441,5 +435,29 @@ final class CorrelationCollector: EventSink {
             if list[middle].time < time { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+/// Counts findings by source and what they were (numbers, named only once a group is reported), with the
+/// first time of each.
+private struct FindingTally {
+    private struct Group: Hashable {
+        let source: Int
+        let what: Int32
+    }
+
+    private var groups: [Group: (count: Int, first: Int64)] = [:]
+
+    mutating func count(source: Int, what: Int32, at time: Int64) {
+        let known = groups[Group(source: source, what: what)]
+        groups[Group(source: source, what: what)] = ((known?.count ?? 0) + 1, min(known?.first ?? .max, time))
+    }
+
+    /// Most first; `name` gives a group's source and description.
+    func findings(_ name: (Int, Int32) -> (source: String?, what: String)) -> [Correlation.Finding] {
+        groups.map { group, tally in
+            let (source, what) = name(group.source, group.what)
+            return Correlation.Finding(source: source, what: what, count: tally.count, first: tally.first)
+        }.sorted { ($0.count, $1.what, $1.source ?? "") > ($1.count, $0.what, $0.source ?? "") }
     }
 }
