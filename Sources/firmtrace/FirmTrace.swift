@@ -13,4 +13,9 @@ struct FirmTrace: ParsableCommand {
         version: FirmTraceVersion.current,
         subcommands: [UnpackCommand.self, GrepCommand.self, FilterCommand.self, TimelineCommand.self, ClockCommand.self, CorrelateCommand.self, ReportCommand.self, DiffCommand.self]
     )
+
+    static func main() {
+        PartialFiles.removeOnInterrupt()
+        main(nil)
+    }
 }

@@ -243,3 +243,43 @@ struct GrepCommandLineTests {
         #expect(result.error.contains("tuya.post_url"))
     }
 }
+
+@Suite("an interrupted run")
+struct InterruptTests {
+    @Test("Ctrl-C while a timeline is being written removes its partial file and the run dies of the signal",
+          arguments: ["timeline.csv.zst", "timeline.sqlite"])
+    func interruptedTimeline(_ name: String) throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Large enough that writing takes the debug build seconds, so the signal lands while it writes.
+        let lines = (0 ..< 200_000).map { index in
+            "[07-10 0\(index / 36_000):\(String(format: "%02d", index / 600 % 60)):\(String(format: "%02d", index / 10 % 60)) TUYA Debug][mqc_app.c:1158] mqtt subscribe topic:smart/device/in/\(index)"
+        }
+        let log = folder + "/tuya.log"
+        try Data(("[07-10 00:00:00 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657375200\n"
+            + lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        let output = folder + "/out"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.arguments = ["timeline", log, "-o", output + "/" + name]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var sawPartial = false
+        for _ in 0 ..< 3000 where process.isRunning {
+            if try FileManager.default.contentsOfDirectory(atPath: output).contains(where: { $0.contains(".firmtrace-") }) {
+                sawPartial = true
+                break
+            }
+            usleep(5000)
+        }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(sawPartial, "the run was interrupted while it wrote")
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).isEmpty)
+    }
+}

@@ -34,8 +34,10 @@ public final class AtomicOutputFile {
             buffer.deallocate()
             throw error
         }
+        PartialFiles.register(temporaryPath)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 {
+            PartialFiles.unregister(temporaryPath)
             buffer.deallocate()
             throw InputError(.writeFailed(SystemCallError("open").description), at: location)
         }
@@ -104,6 +106,7 @@ public final class AtomicOutputFile {
             discard()
             throw InputError(.writeFailed(error.description), at: InputLocation(path: path))
         }
+        PartialFiles.unregister(temporaryPath)
         committed = true
     }
 
@@ -113,6 +116,6 @@ public final class AtomicOutputFile {
             FileDescriptorIO.close(descriptor)
             descriptor = -1
         }
-        unlink(temporaryPath)
+        PartialFiles.remove(temporaryPath)
     }
 }

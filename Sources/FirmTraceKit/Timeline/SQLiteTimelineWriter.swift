@@ -43,12 +43,15 @@ final class SQLiteTimelineWriter {
         let role = OutputCompression(path: path) == nil ? "partial" : "database"
         temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
         unlink(temporaryPath)
+        // SQLite keeps a rollback journal beside the database while the transaction is open.
+        for scratch in [temporaryPath, temporaryPath + "-journal"] { PartialFiles.register(scratch) }
         do {
             var configuration = Configuration()
             configuration.journalMode = .default
             queue = try DatabaseQueue(path: temporaryPath, configuration: configuration)
             try queue.write { try $0.execute(sql: Self.schema) }
         } catch {
+            Self.removeScratch(temporaryPath)
             throw InputError(.writeFailed("SQLite: \(error)"), at: location)
         }
     }
@@ -97,20 +100,22 @@ final class SQLiteTimelineWriter {
             }
             try queue.close()
         } catch {
-            unlink(temporaryPath)
+            Self.removeScratch(temporaryPath)
             throw InputError(.writeFailed("SQLite: \(error)"), at: InputLocation(path: path))
         }
-        if let failure {
-            unlink(temporaryPath)
-            throw failure
-        }
-        defer { unlink(temporaryPath) }
+        // Renamed into place, the database is no longer scratch; compressed into place, it is removed.
+        defer { Self.removeScratch(temporaryPath) }
+        if let failure { throw failure }
         if OutputCompression(path: path) != nil {
             try compressDatabase()
         } else if rename(temporaryPath, path) != 0 {
             throw InputError(.writeFailed(SystemCallError("rename").description), at: InputLocation(path: path))
         }
         return written
+    }
+
+    private static func removeScratch(_ database: String) {
+        for scratch in [database, database + "-journal"] { PartialFiles.remove(scratch) }
     }
 
     private func compressDatabase() throws(InputError) {

@@ -1,0 +1,65 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The files a run is writing under temporary names. An interrupted run (Ctrl-C, `kill`, a closed
+/// terminal) removes them before it dies: a timeline is written under a hidden name, and left behind it
+/// was gigabytes of litter beside the output.
+public enum PartialFiles {
+    private static let paths = Mutex<Set<String>>([])
+    /// Kept alive for the life of the process. Unchecked: filled once, by `removeOnInterrupt` at start-up,
+    /// and never read.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func register(_ path: String) {
+        paths.withLock { _ = $0.insert(path) }
+    }
+
+    /// The file is complete and in place under its own name.
+    static func unregister(_ path: String) {
+        paths.withLock { _ = $0.remove(path) }
+    }
+
+    /// The file is given up.
+    static func remove(_ path: String) {
+        unlink(path)
+        unregister(path)
+    }
+
+    /// Catches SIGINT, SIGTERM and SIGHUP: removes the partial files, then dies of the same signal, so the
+    /// shell still sees an interrupted run. A signal the process was started ignoring (a background job,
+    /// `nohup`) stays ignored.
+    public static func removeOnInterrupt() {
+        let queue = DispatchQueue(label: "firmtrace.interrupt")
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(number, SIG_IGN)
+            // Compared as addresses: C function pointers are not Equatable in Swift.
+            guard unsafeBitCast(previous, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) else { continue }
+            // A queue of its own: a serial queue gets a thread even while the reading threads hold every
+            // thread of the global pool, where the handler would wait until the run had finished.
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                paths.withLock { paths in
+                    for path in paths { unlink(path) }
+                    paths.removeAll()
+                }
+                // Dies of the signal itself; libdispatch keeps it blocked on its threads, so it is unblocked
+                // here first, and should it still be held back the exit status says the same.
+                signal(number, SIG_DFL)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, number)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                raise(number)
+                _exit(128 + number)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
