@@ -64,6 +64,10 @@ public struct Correlation: Sendable {
         public let count: Int
         /// When the first of them happened, on the capture's clock (ns).
         public let first: Int64
+
+        static func mostFirst(_ lhs: Finding, _ rhs: Finding) -> Bool {
+            (lhs.count, rhs.what, rhs.source ?? "") > (rhs.count, lhs.what, lhs.source ?? "")
+        }
     }
 
     public let sources: [SourceClock]
@@ -124,9 +128,12 @@ final class CorrelationCollector: EventSink {
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable()
-    /// Device traffic that a log line should account for, with what it was (a number in `findingNames`).
-    private var deviceTraffic: [(ordinal: Int, what: Int32, time: Int64)] = []
-    private var findingNames = InternTable()
+    /// Device traffic that a log line should account for. What it was is read back from its sighting's
+    /// key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per event for
+    /// every DNS query of a capture cost a timeline 45 MiB.
+    private var deviceTrafficOrdinals: [Int] = []
+    private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64)] = []
+    private var unnamedTrafficNames = InternTable()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
     /// Where each log source's year came from, as its reader settled it.
@@ -166,8 +173,9 @@ final class CorrelationCollector: EventSink {
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
         }
-        let findingMap = other.findingNames.names.map { Int32(findingNames.number(of: $0).number) }
-        deviceTraffic += other.deviceTraffic.map { ($0.ordinal + ordinalBase, findingMap[Int($0.what)], $0.time) }
+        deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
+        let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
+        unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time) }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
     }
@@ -245,27 +253,23 @@ final class CorrelationCollector: EventSink {
     private func sight(_ event: Event) {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
-        var what: String
+        var unnamed: String?
         switch event.kind {
         case .netDNSQuery:
-            let name = event.fields.text("name")
-            if let name { keys.append("dns:" + name) }
-            what = "DNS query \(name ?? "without a name")"
+            if let name = event.fields.text("name") { keys.append("dns:" + name) } else { unnamed = "DNS query without a name" }
         case .netDNSAnswer:
             if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
                 resolutions[name, default: []].formUnion(addresses.split(separator: ",").map(String.init))
             }
             return
         case .netTLSClientHello:
-            let name = event.fields.text("sni")
-            if let name { keys.append("sni:" + name) }
-            what = name.map { "TLS ClientHello to \($0)" } ?? "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
+            if let name = event.fields.text("sni") {
+                keys.append("sni:" + name)
+            } else {
+                unnamed = "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
+            }
         case .netHTTPRequest:
-            let ip = event.fields.text("dst_ip")
-            if let ip { keys.append("http:" + ip) }
-            // The path without its query: requests that differ only in their parameters are one sort.
-            let path = event.fields.text("path").map { $0.prefix { $0 != "?" } } ?? ""
-            what = "HTTP \(event.fields.text("method") ?? "request") \(event.fields.text("host") ?? ip ?? "?")\(path)"
+            if let ip = event.fields.text("dst_ip") { keys.append("http:" + ip) } else { unnamed = "HTTP request without an address" }
         case .netFlow:
             if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
                 keys.append("flow:\(ip):\(port)")
@@ -275,7 +279,8 @@ final class CorrelationCollector: EventSink {
             return
         default: return
         }
-        deviceTraffic.append((ordinal, Int32(findingNames.number(of: what).number), time))
+        deviceTrafficOrdinals.append(ordinal)
+        if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time)) }
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
     }
 
@@ -369,14 +374,38 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let unlogged = deviceTraffic.filter { links[$0.ordinal] == nil }
-        var trafficWithoutLogLine = FindingTally()
-        for traffic in unlogged { trafficWithoutLogLine.count(source: -1, what: traffic.what, at: traffic.time) }
+        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
-                           claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) },
-                           trafficWithoutLogLine: trafficWithoutLogLine.findings { _, what in (nil, findingNames.names[Int(what)]) },
-                           links: links, unmatchedClaimOrdinals: unmatchedClaims,
-                           unloggedTrafficOrdinals: unlogged.map(\.ordinal), corrections: corrections)
+                           claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
+                               .sorted(by: Correlation.Finding.mostFirst),
+                           trafficWithoutLogLine: trafficWithoutLogLine(links), links: links, unmatchedClaimOrdinals: unmatchedClaims,
+                           unloggedTrafficOrdinals: unlogged, corrections: corrections)
+    }
+
+    /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
+    /// the rest by the description kept for it.
+    private func trafficWithoutLogLine(_ links: [Int: [Int]]) -> [Correlation.Finding] {
+        var named = FindingTally(), unnamed = FindingTally()
+        for (key, name) in keys.names.enumerated() {
+            guard Self.trafficDescription(name) != nil else { continue }
+            for sighting in sightings[key] where links[sighting.ordinal] == nil {
+                named.count(source: -1, what: Int32(key), at: sighting.time)
+            }
+        }
+        for traffic in unnamedTraffic where links[traffic.ordinal] == nil {
+            unnamed.count(source: -1, what: traffic.what, at: traffic.time)
+        }
+        return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
+            + unnamed.findings { _, what in (nil, unnamedTrafficNames.names[Int(what)]) }).sorted(by: Correlation.Finding.mostFirst)
+    }
+
+    /// `DNS query xx.ot.io.mi.com` for `dns:xx.ot.io.mi.com`; nil for keys that are not device traffic.
+    private static func trafficDescription(_ key: String) -> String? {
+        for (prefix, description) in [("dns:", "DNS query "), ("sni:", "TLS ClientHello to "), ("http:", "HTTP request to ")]
+        where key.hasPrefix(prefix) {
+            return description + key.dropFirst(prefix.count)
+        }
+        return nil
     }
 
     /// What a claim said it would do, from its key: connect to the host and port it named, or to the miio server.
@@ -453,11 +482,11 @@ private struct FindingTally {
         groups[Group(source: source, what: what)] = ((known?.count ?? 0) + 1, min(known?.first ?? .max, time))
     }
 
-    /// Most first; `name` gives a group's source and description.
+    /// `name` gives a group's source and description.
     func findings(_ name: (Int, Int32) -> (source: String?, what: String)) -> [Correlation.Finding] {
         groups.map { group, tally in
             let (source, what) = name(group.source, group.what)
             return Correlation.Finding(source: source, what: what, count: tally.count, first: tally.first)
-        }.sorted { ($0.count, $1.what, $1.source ?? "") > ($1.count, $0.what, $0.source ?? "") }
+        }
     }
 }
