@@ -12,9 +12,12 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     /// An SQLite database: `events` (indexed on time and kind) and `fields` (indexed on key and value).
     case sqlite
 
-    /// From the name, a compression suffix aside: `timeline.jsonl.zst` is JSONL.
+    /// From the name, a compression suffix aside: `timeline.jsonl.zst` is JSONL, `timeline.timesketch.jsonl`
+    /// Timesketch's JSONL, `timeline.l2t.csv` (or `.l2tcsv`) plaso's columns.
     public static func guess(fromPath output: String) -> TimelineFormat {
-        let path = OutputCompression.contentPath(output)
+        let path = OutputCompression.contentPath(output).lowercased()
+        if path.hasSuffix(".timesketch.jsonl") || path.hasSuffix(".timesketch") { return .timesketch }
+        if path.hasSuffix(".l2t.csv") || path.hasSuffix(".l2tcsv") { return .l2tcsv }
         if path.hasSuffix(".jsonl") || path.hasSuffix(".json") { return .jsonl }
         if path.hasSuffix(".sqlite") || path.hasSuffix(".sqlite3") || path.hasSuffix(".db") { return .sqlite }
         return .csv

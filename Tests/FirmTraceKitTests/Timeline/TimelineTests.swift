@@ -173,6 +173,14 @@ struct TimelineTests {
         #expect(written == expected)
     }
 
+    @Test("the format follows the output's name, a compression suffix aside", arguments: [
+        ("t.csv", TimelineFormat.csv), ("t.jsonl", .jsonl), ("T.JSON", .jsonl), ("t.timesketch.jsonl", .timesketch), ("t.l2t.csv", .l2tcsv),
+        ("t.l2tcsv.gz", .l2tcsv), ("t.sqlite.zst", .sqlite), ("t.db", .sqlite), ("t.jsonl.zst", .jsonl), ("t.txt", .csv),
+    ])
+    func formatFromName(_ name: String, _ format: TimelineFormat) {
+        #expect(TimelineFormat.guess(fromPath: "/evidence/" + name) == format)
+    }
+
     @Test("an existing output is refused without --force")
     func existingOutput() throws {
         let scratch = try ScratchFolder()
