@@ -24,10 +24,7 @@ public final class AtomicOutputFile {
         self.path = path
         let location = InputLocation(path: path)
         if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-partial-\(getpid())"
+        temporaryPath = PartialFiles.temporaryPath(beside: path)
         do throws(InputError) {
             compressor = try OutputCompression(path: path)?.makeCompressor(for: location)
         } catch {

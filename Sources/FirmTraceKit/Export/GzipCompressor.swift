@@ -12,7 +12,8 @@ final class GzipCompressor: StreamCompressor {
     private var block: [UInt8] = []
     /// Members being compressed, in stream order.
     private var inFlight: [GzipMember] = []
-    private var membersStarted = 0
+    /// An empty stream is still one member: a gzip file with nothing in it.
+    private var startedMember = false
     private let maximumInFlight = 2 * Int(firmtrace_active_cores())
     private static let blockSize = 1 << 20
 
@@ -31,8 +32,7 @@ final class GzipCompressor: StreamCompressor {
             if block.count == Self.blockSize { try startMember(writingTo: write) }
         }
         guard finishing else { return }
-        // An empty stream is still one member: a gzip file with nothing in it.
-        if !block.isEmpty || membersStarted == 0 { try startMember(writingTo: write) }
+        if !block.isEmpty || !startedMember { try startMember(writingTo: write) }
         while !inFlight.isEmpty { try writeOldest(to: write) }
     }
 
@@ -40,7 +40,7 @@ final class GzipCompressor: StreamCompressor {
     /// many are in flight, so memory stays bounded when the disk or the compression is the slower.
     private func startMember(writingTo write: (UnsafeRawBufferPointer) throws(InputError) -> Void) throws(InputError) {
         inFlight.append(GzipMember(compressing: block))
-        membersStarted += 1
+        startedMember = true
         block = []
         block.reserveCapacity(Self.blockSize)
         while let oldest = inFlight.first, inFlight.count > maximumInFlight || oldest.isDone { try writeOldest(to: write) }

@@ -16,6 +16,14 @@ public enum PartialFiles {
     /// and never read.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
+    /// `.NAME.firmtrace-ROLE-PID` beside `path`: hidden, and named for the run that writes it.
+    static func temporaryPath(beside path: String, role: String = "partial") -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
+    }
+
     static func register(_ path: String) {
         paths.withLock { _ = $0.insert(path) }
     }

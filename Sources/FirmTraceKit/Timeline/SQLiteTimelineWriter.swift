@@ -36,12 +36,8 @@ final class SQLiteTimelineWriter {
         if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
         self.path = path
         self.overwrite = overwrite
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         // Not the compressed file's own partial name, which the compression writes to.
-        let role = OutputCompression(path: path) == nil ? "partial" : "database"
-        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
+        temporaryPath = PartialFiles.temporaryPath(beside: path, role: OutputCompression(path: path) == nil ? "partial" : "database")
         unlink(temporaryPath)
         // SQLite keeps a rollback journal beside the database while the transaction is open.
         for scratch in [temporaryPath, temporaryPath + "-journal"] { PartialFiles.register(scratch) }
@@ -120,19 +116,17 @@ final class SQLiteTimelineWriter {
 
     private func compressDatabase() throws(InputError) {
         let location = InputLocation(path: path)
-        let database = open(temporaryPath, O_RDONLY | O_CLOEXEC)
-        guard database >= 0 else { throw InputError(.writeFailed(SystemCallError("open").description), at: location) }
-        defer { FileDescriptorIO.close(database) }
         let file = try AtomicOutputFile(path: path, overwrite: overwrite)
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let count = read(database, chunk.baseAddress, chunk.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw InputError(.writeFailed(SystemCallError("read").description), at: location) }
-            if count == 0 { break }
-            try file.write(UnsafeRawBufferPointer(rebasing: chunk[0 ..< count]))
+        var failure: InputError?
+        do throws(SystemCallError) {
+            try FileChunkReader(path: temporaryPath).forEachChunk { chunk in
+                do throws(InputError) { try file.write(chunk) } catch { failure = error }
+                return failure == nil
+            }
+        } catch {
+            throw InputError(.writeFailed(error.description), at: location)
         }
+        if let failure { throw failure }
         try file.commit()
     }
 }
