@@ -261,10 +261,33 @@ struct InterruptTests {
             + lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
         let output = folder + "/out"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Self.interrupt(["timeline", log, "-o", output + "/" + name], whileWritingInto: output)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).isEmpty)
+    }
 
+    @Test("Ctrl-C while unpack writes a member removes the member's partial file")
+    func interruptedUnpack() throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // 400 MB in 2.5 MB: the member takes a while to write whatever the build. (Not zeros: they read as an
+        // empty tar.)
+        let compress = try Process.run(URL(fileURLWithPath: "/bin/sh"),
+                                       arguments: ["-c", "yes 'a line of the member' | head -c 400000000 | gzip -1 > '\(folder)/member.txt.gz'"])
+        compress.waitUntilExit()
+        #expect(compress.terminationStatus == 0)
+        let output = folder + "/out"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Self.interrupt(["unpack", folder + "/member.txt.gz", "-o", output, "--max-ratio", "10000"], whileWritingInto: output)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).isEmpty)
+    }
+
+    /// Runs firmtrace with `arguments`, sends SIGINT once a partial file shows in `folder`, and expects the
+    /// run to die of it.
+    static func interrupt(_ arguments: [String], whileWritingInto folder: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = ["timeline", log, "-o", output + "/" + name]
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -272,7 +295,7 @@ struct InterruptTests {
         // Until the partial file appears, however slow the build (a sanitizer's is ten times slower).
         let deadline = Date().addingTimeInterval(300)
         while process.isRunning, Date() < deadline {
-            if try FileManager.default.contentsOfDirectory(atPath: output).contains(where: { $0.contains(".firmtrace-") }) {
+            if try FileManager.default.contentsOfDirectory(atPath: folder).contains(where: { $0.contains(".firmtrace-") }) {
                 sawPartial = true
                 break
             }
@@ -282,6 +305,5 @@ struct InterruptTests {
         process.waitUntilExit()
         #expect(sawPartial, "the run was interrupted while it wrote")
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output).isEmpty)
     }
 }

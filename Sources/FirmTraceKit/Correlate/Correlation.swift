@@ -209,6 +209,7 @@ final class CorrelationCollector: EventSink {
         }
         var keys: (String, String)?
         var connection: (host: String, port: Int64)?
+        var connectionKey: Int32 = -1
         switch event.kind {
         case .tuyaPostURL:
             if let host = event.fields.text("host") {
@@ -224,10 +225,14 @@ final class CorrelationCollector: EventSink {
             }
         default: break
         }
-        if let connection { keys = ("dns:" + connection.host, "sni:" + connection.host) }
+        if let connection {
+            let host = Self.hostKey(connection.host)
+            keys = ("dns:" + host, "sni:" + host)
+            connectionKey = intern("conn:\(host):\(connection.port)")
+        }
         if let keys {
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1),
-                                connectionKey: connection.map { intern("conn:\($0.host):\($0.port)") } ?? -1))
+                                connectionKey: connectionKey))
         }
     }
 
@@ -256,15 +261,15 @@ final class CorrelationCollector: EventSink {
         var unnamed: String?
         switch event.kind {
         case .netDNSQuery:
-            if let name = event.fields.text("name") { keys.append("dns:" + name) } else { unnamed = "DNS query without a name" }
+            if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
         case .netDNSAnswer:
             if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
-                resolutions[name, default: []].formUnion(addresses.split(separator: ",").map(String.init))
+                resolutions[Self.hostKey(name), default: []].formUnion(addresses.split(separator: ",").map(String.init))
             }
             return
         case .netTLSClientHello:
             if let name = event.fields.text("sni") {
-                keys.append("sni:" + name)
+                keys.append("sni:" + Self.hostKey(name))
             } else {
                 unnamed = "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
             }
@@ -282,6 +287,19 @@ final class CorrelationCollector: EventSink {
         deviceTrafficOrdinals.append(ordinal)
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time)) }
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
+    }
+
+    /// A host name as the correlation compares it: DNS names are case-insensitive (RFC 4343) and a
+    /// trailing dot only marks them fully qualified, so `MS.TuyaEU.com.` in a packet is `ms.tuyaeu.com`
+    /// in the log. Names already in that form, nearly all of them, are returned as they are.
+    static func hostKey(_ name: String) -> String {
+        let needsFolding = name.utf8.contains { (UInt8(ascii: "A") ... UInt8(ascii: "Z")).contains($0) }
+        let trailingDot = name.utf8.count > 1 && name.utf8.last == UInt8(ascii: ".")
+        guard needsFolding || trailingDot else { return name }
+        var bytes = Array(name.utf8)
+        if trailingDot { bytes.removeLast() }
+        for index in bytes.indices where (UInt8(ascii: "A") ... UInt8(ascii: "Z")).contains(bytes[index]) { bytes[index] |= 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func correlate() -> Correlation {

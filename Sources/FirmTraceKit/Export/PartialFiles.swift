@@ -8,10 +8,17 @@ import Darwin
 #endif
 
 /// The files a run is writing under temporary names. An interrupted run (Ctrl-C, `kill`, a closed
-/// terminal) removes them before it dies: a timeline is written under a hidden name, and left behind it
-/// was gigabytes of litter beside the output.
+/// terminal) removes them before it dies: a timeline is written under a hidden name, an unpacked member
+/// too, and left behind they were gigabytes of litter beside the output.
 public enum PartialFiles {
-    private static let paths = Mutex<Set<String>>([])
+    /// A file named relative to an open folder: `unpack` writes through folder descriptors only, and
+    /// paths are relative to the working folder (`AT_FDCWD`).
+    private struct Entry: Hashable {
+        let directory: Int32
+        let name: String
+    }
+
+    private static let entries = Mutex<Set<Entry>>([])
     /// Kept alive for the life of the process. Unchecked: filled once, by `removeOnInterrupt` at start-up,
     /// and never read.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
@@ -24,13 +31,15 @@ public enum PartialFiles {
         return (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
     }
 
-    static func register(_ path: String) {
-        paths.withLock { _ = $0.insert(path) }
+    /// `name` in the folder open as `directory` is being written; the descriptor must stay open until the
+    /// file is unregistered.
+    static func register(_ name: String, in directory: Int32 = AT_FDCWD) {
+        entries.withLock { _ = $0.insert(Entry(directory: directory, name: name)) }
     }
 
-    /// The file is complete and in place under its own name.
-    static func unregister(_ path: String) {
-        paths.withLock { _ = $0.remove(path) }
+    /// The file is complete and in place under its own name, or already removed.
+    static func unregister(_ name: String, in directory: Int32 = AT_FDCWD) {
+        entries.withLock { _ = $0.remove(Entry(directory: directory, name: name)) }
     }
 
     /// The file is given up.
@@ -52,9 +61,9 @@ public enum PartialFiles {
             // thread of the global pool, where the handler would wait until the run had finished.
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                paths.withLock { paths in
-                    for path in paths { unlink(path) }
-                    paths.removeAll()
+                entries.withLock { entries in
+                    for entry in entries { unlinkat(entry.directory, entry.name, 0) }
+                    entries.removeAll()
                 }
                 // Dies of the signal itself; libdispatch keeps it blocked on its threads, so it is unblocked
                 // here first, and should it still be held back the exit status says the same.

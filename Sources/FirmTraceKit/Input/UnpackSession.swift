@@ -229,6 +229,8 @@ final class UnpackSession {
         } catch {
             throw InputError(.writeFailed(error.description), at: location)
         }
+        PartialFiles.register(temporary.display, in: parent.descriptor)
+        defer { PartialFiles.unregister(temporary.display, in: parent.descriptor) }
         var hasher = SHA256()
         var size: Int64 = 0
         var prefix: [UInt8] = []

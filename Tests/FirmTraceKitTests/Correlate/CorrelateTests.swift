@@ -116,7 +116,8 @@ struct CorrelateTests {
     /// The device's log for that capture, on a clock `cachedResolutionSkew` seconds fast in UTC+10: its
     /// time sync, a connect line a fraction of a second before each SYN, and with `ghost` a connect line to
     /// it a minute after each of the first three connections (a host the capture never shows).
-    static func cachedResolutionLog(in scratch: ScratchFolder, alsoConnectingTo ghost: String? = nil) throws -> String {
+    static func cachedResolutionLog(in scratch: ScratchFolder, host: String = "m1.tuyaus.com",
+                                    alsoConnectingTo ghost: String? = nil) throws -> String {
         let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double) -> String {
             let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(cachedResolutionSkew)).rounded(.down)) + zone)
@@ -126,7 +127,7 @@ struct CorrelateTests {
             + "utc \(start + 10 + cachedResolutionSkew)"]
         for index in 0 ..< 6 {
             let connection = Double(start + 30 + Int64(index) * 300)
-            lines.append("[\(stamp(connection - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883")
+            lines.append("[\(stamp(connection - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to \(host):1883")
             if let ghost, index < 3 { lines.append("[\(stamp(connection + 60)) TUYA Debug][mqc_app.c:1043] mqtt connect to \(ghost)") }
         }
         let log = scratch.appending("tuya.log")
@@ -164,6 +165,17 @@ struct CorrelateTests {
             flowsLinked.insert(flow.id!)
         }
         #expect(flowsLinked.count == 6, "each connect line has its own connection")
+    }
+
+    @Test("host names are compared as DNS compares them: whatever their case, with or without the root's dot",
+          arguments: ["M1.TuyaUS.com", "m1.tuyaus.com."])
+    func hostNamesFolded(_ host: String) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.cachedResolutionLog(in: scratch, host: host)
+        let clock = try #require(try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture]))
+            .correlation.sources.first)
+        #expect(clock.matched == 6)
+        #expect(clock.unmatchedLog == 0)
     }
 
     @Test("what has no counterpart is listed, grouped and dated: claims by source and host, device traffic by what it was")
