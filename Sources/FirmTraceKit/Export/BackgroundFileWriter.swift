@@ -16,19 +16,29 @@ final class BackgroundFileWriter: @unchecked Sendable {
     }
 
     /// False once a write has failed: nothing more need be produced.
-    func write(_ bytes: [UInt8]) -> Bool {
+    func write(_ bytes: consuming ByteBuffer) -> Bool {
         guard failure.withLock({ $0 == nil }) else { return false }
         slots.wait()
+        let handed = HandedBytes(bytes)
         queue.async { [self] in
             defer { slots.signal() }
             guard failure.withLock({ $0 == nil }) else { return }
             do throws(InputError) {
-                try file.write(bytes)
+                try handed.bytes.withBytes { (bytes) throws(InputError) in try file.write(bytes) }
             } catch {
                 failure.withLock { $0 = error }
             }
         }
         return true
+    }
+
+    /// Bytes on their way to the writing thread. Unchecked: the thread that made them lets go of them.
+    private final class HandedBytes: @unchecked Sendable {
+        let bytes: ByteBuffer
+
+        init(_ bytes: consuming ByteBuffer) {
+            self.bytes = bytes
+        }
     }
 
     /// Waits for every write, then renames the file into place, or throws the first failure.

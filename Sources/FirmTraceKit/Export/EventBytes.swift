@@ -3,9 +3,7 @@
 /// than decoding the packets did.
 enum EventBytes {
     /// With `doublingQuotes`, every `"` is written twice, so the JSON can stand inside a quoted CSV field.
-    /// Bytes are appended one by one, never as array literals: each literal would be an allocation per
-    /// string, millions of times over.
-    static func appendJSONString(_ text: String, to out: inout [UInt8], doublingQuotes: Bool = false) {
+    static func appendJSONString(_ text: String, to out: inout ByteBuffer, doublingQuotes: Bool = false) {
         func quote() {
             out.append(UInt8(ascii: "\""))
             if doublingQuotes { out.append(UInt8(ascii: "\"")) }
@@ -17,7 +15,7 @@ enum EventBytes {
         quote()
         text.withUTF8Bytes { bytes in
             if !ByteClasses.containsJSONSpecial(bytes) {
-                out.append(contentsOf: bytes)
+                out.append(bytes)
                 return
             }
             for byte in bytes {
@@ -47,9 +45,9 @@ enum EventBytes {
     }
 
     /// A CSV field (RFC 4180) from bytes: quoted only when it must be, inner quotes doubled.
-    static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
         guard ByteClasses.containsCSVSpecial(bytes) else {
-            out.append(contentsOf: bytes)
+            out.append(bytes)
             return
         }
         out.append(UInt8(ascii: "\""))
@@ -60,11 +58,11 @@ enum EventBytes {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func appendCSVField(_ text: String, to out: inout [UInt8]) {
+    static func appendCSVField(_ text: String, to out: inout ByteBuffer) {
         text.withUTF8Bytes { appendCSVField($0, to: &out) }
     }
 
-    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+    static func appendInteger(_ value: Int64, to out: inout ByteBuffer) {
         // Digits written backwards into a stack buffer: `String(value)` goes through generic formatting,
         // and every event has several numbers.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -76,20 +74,20 @@ enum EventBytes {
                 magnitude /= 10
             } while magnitude > 0
             if value < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start ..< 20]))
+            out.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start ..< 20])))
         }
     }
 
-    static func appendFieldValue(_ value: FieldValue, to out: inout [UInt8], doublingQuotes: Bool = false) {
+    static func appendFieldValue(_ value: FieldValue, to out: inout ByteBuffer, doublingQuotes: Bool = false) {
         switch value {
         case .string(let text): appendJSONString(text, to: &out, doublingQuotes: doublingQuotes)
         case .integer(let number): appendInteger(number, to: &out)
-        case .bool(let truth): out.append(contentsOf: (truth ? "true" : "false").utf8)
+        case .bool(let truth): out.append(truth ? "true" : "false")
         }
     }
 
     /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field.
-    static func appendFieldsObject(_ fields: EventFields, to out: inout [UInt8], doublingQuotes: Bool = false) {
+    static func appendFieldsObject(_ fields: EventFields, to out: inout ByteBuffer, doublingQuotes: Bool = false) {
         out.append(UInt8(ascii: "{"))
         // Read in place: iterating would copy each key and value out, a retain and a release apiece.
         fields.entries.withUnsafeBufferPointer { entries in
@@ -104,7 +102,7 @@ enum EventBytes {
     }
 
     /// `2022-07-09T10:51:49.123Z`, with 0, 3, 6 or 9 fraction digits as the value needs.
-    static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8]) {
+    static func appendISO8601(nanoseconds: Int64, to out: inout ByteBuffer) {
         let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
         appendDateTime(seconds: seconds, to: &out)
         appendFraction(fraction, to: &out)
@@ -113,45 +111,45 @@ enum EventBytes {
     /// The same, the date and time of the second taken from `cache` when it holds that second, the date
     /// alone when it holds that day: events come in time order, often many to a second, and working out
     /// the date was a fifth of filling a timeline's records.
-    static func appendISO8601(nanoseconds: Int64, to out: inout [UInt8], cache: inout SecondText) {
+    static func appendISO8601(nanoseconds: Int64, to out: inout ByteBuffer, cache: inout SecondText) {
         let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
         if seconds != cache.second {
             let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
             if days == cache.day {
-                cache.text.removeLast(timeOfDayLength)
+                cache.text.truncate(to: cache.text.count - timeOfDayLength)
             } else {
-                cache.text.removeAll(keepingCapacity: true)
+                cache.text.removeAll()
                 appendDate(days: days, to: &cache.text)
                 cache.day = days
             }
             appendTimeOfDay(secondOfDay, to: &cache.text)
             cache.second = seconds
         }
-        out.append(contentsOf: cache.text)
+        out.append(cache.text)
         appendFraction(fraction, to: &out)
     }
 
     /// The last second written out, as text (`2022-07-09T10:51:49`), and its day.
-    struct SecondText {
+    struct SecondText: ~Copyable {
         var second = Int64.min
         var day = Int64.min
-        var text: [UInt8] = []
+        var text = ByteBuffer(capacity: 32)
     }
 
-    private static func appendDateTime(seconds: Int64, to out: inout [UInt8]) {
+    private static func appendDateTime(seconds: Int64, to out: inout ByteBuffer) {
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         appendDate(days: days, to: &out)
         appendTimeOfDay(secondOfDay, to: &out)
     }
 
     /// `07`: a value below 100, in two digits.
-    static func appendTwoDigits(_ value: Int64, to out: inout [UInt8]) {
+    static func appendTwoDigits(_ value: Int64, to out: inout ByteBuffer) {
         out.append(UInt8(ascii: "0") + UInt8(value / 10))
         out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// `2022`: four digits, or as many as a year outside 0…9999 needs.
-    static func appendYear(_ year: Int64, to out: inout [UInt8]) {
+    static func appendYear(_ year: Int64, to out: inout ByteBuffer) {
         if (0 ... 9999).contains(year) {
             appendTwoDigits(year / 100, to: &out)
             appendTwoDigits(year % 100, to: &out)
@@ -161,7 +159,7 @@ enum EventBytes {
     }
 
     /// `2022-07-09`.
-    private static func appendDate(days: Int64, to out: inout [UInt8]) {
+    private static func appendDate(days: Int64, to out: inout ByteBuffer) {
         let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: days)
         appendYear(year, to: &out)
         out.append(UInt8(ascii: "-"))
@@ -173,13 +171,13 @@ enum EventBytes {
     /// `T10:51:49`.
     private static let timeOfDayLength = 9
 
-    private static func appendTimeOfDay(_ secondOfDay: Int64, to out: inout [UInt8]) {
+    private static func appendTimeOfDay(_ secondOfDay: Int64, to out: inout ByteBuffer) {
         out.append(UInt8(ascii: "T"))
         appendClockTime(secondOfDay, to: &out)
     }
 
     /// `10:51:49`.
-    static func appendClockTime(_ secondOfDay: Int64, to out: inout [UInt8]) {
+    static func appendClockTime(_ secondOfDay: Int64, to out: inout ByteBuffer) {
         appendTwoDigits(secondOfDay / 3600, to: &out)
         out.append(UInt8(ascii: ":"))
         appendTwoDigits(secondOfDay / 60 % 60, to: &out)
@@ -187,7 +185,7 @@ enum EventBytes {
         appendTwoDigits(secondOfDay % 60, to: &out)
     }
 
-    private static func appendFraction(_ fraction: Int64, to out: inout [UInt8]) {
+    private static func appendFraction(_ fraction: Int64, to out: inout ByteBuffer) {
         if fraction != 0 {
             var digits = 9, value = fraction
             while digits > 3, value % 1000 == 0 {

@@ -55,18 +55,18 @@ public final class JSONLSink: EventSink {
     public func finish() { output.flush() }
 
     public static func line(_ event: Event) -> String {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         append(event, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes.string
     }
 
     /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links)
     /// are left as `RecordHole`s, to be filled when the record is written out.
-    static func append(_ event: Event, to out: inout [UInt8], holes: Bool = false) {
+    static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(name)
             out.append(UInt8(ascii: "\""))
             out.append(UInt8(ascii: ":"))
         }
@@ -132,9 +132,9 @@ public final class JSONLSink: EventSink {
     }
 
     static func fieldsObject(_ fields: EventFields) -> String {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         EventBytes.appendFieldsObject(fields, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes.string
     }
 }
 
@@ -145,7 +145,6 @@ public final class CSVSink: EventSink {
     private let output: OutputWriter
     public static let header = ["datetime", "timestamp", "timestamp_desc", "message", "kind", "origin", "source", "line",
                                 "device_time", "time_basis", "fields"]
-    private static let packetTime = Array("Packet Time".utf8), logTime = Array("Log Time".utf8)
 
     public init(output: OutputWriter) {
         self.output = output
@@ -162,7 +161,7 @@ public final class CSVSink: EventSink {
                 out.append(UInt8(ascii: ","))
             }
             out.append(UInt8(ascii: ","))
-            out += event.timeBasis == .capture ? Self.packetTime : Self.logTime
+            out.append(event.timeBasis == .capture ? "Packet Time" : "Log Time")
             // Field by field, not through an array of the four: that was an allocation per event.
             out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(event.message, to: &out)
@@ -177,7 +176,7 @@ public final class CSVSink: EventSink {
             out.append(UInt8(ascii: ","))
             EventBytes.appendCSVField(event.deviceTime ?? "", to: &out)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: event.timeBasis.rawValue.utf8)
+            out.append(utf8: event.timeBasis.rawValue)
             // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
             out.append(UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))

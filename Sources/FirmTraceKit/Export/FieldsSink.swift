@@ -43,12 +43,12 @@ public final class FieldsSink: EventSink {
 
     public func finish() { output.flush() }
 
-    private static func append(_ text: String, to out: inout [UInt8]) {
+    private static func append(_ text: String, to out: inout ByteBuffer) {
         for byte in text.utf8 {
             switch byte {
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out.append("\\t")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
             default: out.append(byte)
             }
         }

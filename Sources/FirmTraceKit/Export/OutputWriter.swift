@@ -8,14 +8,14 @@ import Darwin
 /// writer notes it and everything upstream stops quietly, as ripgrep does.
 public final class OutputWriter {
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    private var buffer: ByteBuffer
     private static let capacity = 1 << 16
     public private(set) var pipeClosed = false
     public private(set) var failure: String?
 
     public init(descriptor: Int32) {
         self.descriptor = descriptor
-        buffer.reserveCapacity(Self.capacity)
+        buffer = ByteBuffer(capacity: Self.capacity + Self.capacity / 4)
     }
 
     public static func standardOutput() -> OutputWriter { OutputWriter(descriptor: STDOUT_FILENO) }
@@ -25,12 +25,12 @@ public final class OutputWriter {
 
     public func write(_ text: String) {
         guard isWritable else { return }
-        buffer.append(contentsOf: text.utf8)
+        buffer.append(utf8: text)
         if buffer.count >= Self.capacity { flush() }
     }
 
     /// Lets a sink append bytes straight into the buffer.
-    public func write(_ body: (inout [UInt8]) -> Void) {
+    func write(_ body: (inout ByteBuffer) -> Void) {
         guard isWritable else { return }
         body(&buffer)
         if buffer.count >= Self.capacity { flush() }
@@ -40,7 +40,7 @@ public final class OutputWriter {
         guard isWritable, !buffer.isEmpty else { return }
         var offset = 0
         while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = buffer.withBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EPIPE { pipeClosed = true } else { failure = String(cString: strerror(errno)) }
@@ -48,6 +48,6 @@ public final class OutputWriter {
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 }

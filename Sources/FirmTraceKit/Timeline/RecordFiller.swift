@@ -48,10 +48,9 @@ final class RecordFiller: @unchecked Sendable {
                 turn.signal()
                 slots.signal()
             }
-            var text: [UInt8] = []
+            var text = ByteBuffer(capacity: full.bytes.count + full.bytes.count / 4)
             if !stopped.load(ordering: .relaxed) {
                 var second = EventBytes.SecondText()
-                text.reserveCapacity(full.bytes.count + full.bytes.count / 4)
                 full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
             }
             previous?.wait()

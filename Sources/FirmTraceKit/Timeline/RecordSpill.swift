@@ -44,10 +44,6 @@ struct RecordHeader {
         isLog = bytes[25] != 0
         unit = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     }
-
-    /// Room for a header, appended as an array: appending `repeatElement` went through a slow generic path,
-    /// once per event.
-    static let blank = [UInt8](repeating: 0, count: size)
 }
 
 extension TimeBasis {
@@ -95,10 +91,10 @@ final class RecordSpill {
     private(set) var timedRuns: [RecordRun] = []
     private(set) var untimedRuns: [RecordRun] = []
     private var unit = 0
-    private var batch: [UInt8] = []
+    private var batch = ByteBuffer(capacity: 1 << 16)
     private var entries: [(time: Int64, ordinal: Int64, offset: Int)] = []
     private var batchSource = -1
-    private var untimed: [UInt8] = []
+    private var untimed = ByteBuffer(capacity: 1 << 16)
     private var untimedSource = -1
 
     init(index: Int, beside output: String, format: TimelineFormat, memoryBytes: Int) throws(InputError) {
@@ -145,16 +141,16 @@ final class RecordSpill {
     }
 
     private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, unit: Int, format: TimelineFormat,
-                               to buffer: inout [UInt8]) -> Bool {
+                               to buffer: inout ByteBuffer) -> Bool {
         let start = buffer.count
-        buffer.append(contentsOf: RecordHeader.blank)
+        buffer.appendZeros(RecordHeader.size)
         guard format.appendTemplate(event, to: &buffer) else {
-            buffer.removeSubrange(start...)
+            buffer.truncate(to: start)
             return false
         }
         let header = RecordHeader(time: time, ordinal: Int64(ordinal), length: buffer.count - start - RecordHeader.size, source: source,
                                   basis: event.timeBasis, isLog: isLog, unit: unit)
-        buffer.withUnsafeMutableBytes { header.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[start ..< start + RecordHeader.size])) }
+        buffer.withMutableBytes { header.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[start ..< start + RecordHeader.size])) }
         return true
     }
 
@@ -180,7 +176,7 @@ final class RecordSpill {
         }
         timedRuns[timedRuns.count - 1].end = timedFile.size
         timedRuns[timedRuns.count - 1].lastTime = entries[entries.count - 1].time
-        batch.removeAll(keepingCapacity: true)
+        batch.removeAll()
         entries.removeAll(keepingCapacity: true)
     }
 
@@ -194,7 +190,7 @@ final class RecordSpill {
             untimedRuns.append(RecordRun(spill: index, unit: unit, source: untimedSource, start: start, end: untimedFile.size,
                                          lastTime: .min))
         }
-        untimed.removeAll(keepingCapacity: true)
+        untimed.removeAll()
     }
 }
 

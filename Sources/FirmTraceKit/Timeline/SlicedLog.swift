@@ -17,6 +17,8 @@ final class SlicedLog: @unchecked Sendable {
     /// Small enough that a slice's events, held between decoding and placing, stay a few megabytes and
     /// come from memory malloc recycles; large enough that handing turns on costs nothing.
     static let sliceBytes: Int64 = 1 << 20
+    /// A short log line, for guessing how many events a slice holds.
+    static let shortLineBytes = 48
     /// How far past a nominal boundary a line that starts an event is looked for.
     static let boundaryWindow = 64 << 10
 
@@ -115,7 +117,9 @@ final class SlicedLog: @unchecked Sendable {
     /// Frames and decodes slice `index`; the error when it could not be read.
     private func decode(slice index: Int, into events: inout [DecodedEvent], lines: inout Int, cut: inout Int) -> InputError? {
         let reader = LogSourceReader(reading: source, dialect: dialect, plan: plan) { _ in true }
+        // Room for a slice of short lines up front: grown by doubling, the events were moved again and again.
         reader.collected = []
+        reader.collected!.reserveCapacity(Int(ranges[index].count) / Self.shortLineBytes)
         do {
             let file = try FileChunkReader(path: path)
             try file.forEachChunk(from: ranges[index].lowerBound, upTo: ranges[index].upperBound) { chunk in
@@ -136,8 +140,11 @@ final class SlicedLog: @unchecked Sendable {
 private final class PlacedEvents {
     var events: [Event] = []
 
+    /// The events, leaving room for as many again: the next slice holds about as many.
     func take() -> [Event] {
-        defer { events = [] }
-        return events
+        var taken: [Event] = []
+        taken.reserveCapacity(events.count)
+        swap(&taken, &events)
+        return taken
     }
 }

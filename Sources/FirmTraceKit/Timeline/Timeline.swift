@@ -99,7 +99,11 @@ public enum Timeline {
     private static func writeFile(_ merge: RecordMerge, request: TimelineRequest,
                                   progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
         let file = BackgroundFileWriter(try AtomicOutputFile(path: request.output, overwrite: request.overwrite))
-        if let header = request.format.header { _ = file.write(Array(header.utf8)) }
+        if let header = request.format.header {
+            var bytes = ByteBuffer()
+            bytes.append(utf8: header)
+            _ = file.write(bytes)
+        }
         let filler = RecordFiller(format: request.format, writer: file)
         var written = 0
         try merge.forEach { (template, values) throws(InputError) in
@@ -116,14 +120,14 @@ public enum Timeline {
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
                                       progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-        var line: [UInt8] = []
+        var line = ByteBuffer()
         var second = EventBytes.SecondText()
         var count = 0
         return try database.write { body throws(InputError) in
             try merge.forEach { (template, values) throws(InputError) in
-                line.removeAll(keepingCapacity: true)
+                line.removeAll()
                 request.format.fill(template, values, to: &line, second: &second)
-                guard let event = line.withUnsafeBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) else {
+                guard let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) else {
                     throw InputError(.unreadable("a scratch record did not read back"), at: InputLocation(path: request.output))
                 }
                 count += 1

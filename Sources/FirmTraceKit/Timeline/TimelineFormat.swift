@@ -42,7 +42,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     /// Appends one event as a record template: its clock-dependent parts (time, basis, id, links) are
     /// holes that `fill` completes once the correlation has settled them. False when the format leaves
     /// the event out (no time, for Timesketch and l2tcsv).
-    func appendTemplate(_ event: Event, to out: inout [UInt8]) -> Bool {
+    func appendTemplate(_ event: Event, to out: inout ByteBuffer) -> Bool {
         switch self {
         case .jsonl, .sqlite:
             JSONLSink.append(event, to: &out, holes: true)
@@ -61,23 +61,23 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 
     /// Writes a template out with its holes filled from `values`; `second` keeps the last second's text
     /// from one record to the next.
-    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout [UInt8], second: inout EventBytes.SecondText) {
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
         var start = 0
         while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
+            out.append(UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
             if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, to: &out, second: &second) }
             start = marker + 2
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: template[start...]))
+        out.append(UnsafeRawBufferPointer(rebasing: template[start...]))
     }
 
-    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout [UInt8], second: inout EventBytes.SecondText) {
+    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
         case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
-        case .timeBasis: out.append(contentsOf: values.basis.rawValue.utf8)
+        case .timeBasis: out.append(utf8: values.basis.rawValue)
         case .id:
             out.append(UInt8(ascii: "e"))
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)
@@ -95,7 +95,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         }
     }
 
-    private func appendLinks(_ links: [Int], to out: inout [UInt8]) {
+    private func appendLinks(_ links: [Int], to out: inout ByteBuffer) {
         switch self {
         case .csv:
             for (index, link) in links.enumerated() {
@@ -105,15 +105,22 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             }
         case .jsonl, .sqlite:
             guard !links.isEmpty else { return }
-            out.append(contentsOf: #","link":["#.utf8)
+            out.append(#","link":["#)
             for (index, link) in links.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: "\"e\(link)\"".utf8)
+                out.append(#""e"#)
+                EventBytes.appendInteger(Int64(link), to: &out)
+                out.append(UInt8(ascii: "\""))
             }
             out.append(UInt8(ascii: "]"))
         case .timesketch:
             guard !links.isEmpty else { return }
-            out.append(contentsOf: (#","link":""# + links.map { "e\($0)" }.joined(separator: " ") + "\"").utf8)
+            out.append(#","link":""#)
+            for (index, link) in links.enumerated() {
+                out.append(index > 0 ? " e" : "e")
+                EventBytes.appendInteger(Int64(link), to: &out)
+            }
+            out.append(UInt8(ascii: "\""))
         case .l2tcsv:
             break
         }
@@ -123,7 +130,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         event.timeBasis == .capture ? "Packet Time" : "Log Time"
     }
 
-    private func appendCSV(_ event: Event, to out: inout [UInt8]) {
+    private func appendCSV(_ event: Event, to out: inout ByteBuffer) {
         if event.time != nil {
             RecordHole.isoTime.append(to: &out)
             out.append(UInt8(ascii: ","))
@@ -163,13 +170,13 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(0x0A)
     }
 
-    private static func appendKey(_ name: String, first: Bool = false, to out: inout [UInt8]) {
+    private static func appendKey(_ name: String, first: Bool = false, to out: inout ByteBuffer) {
         if !first { out.append(UInt8(ascii: ",")) }
         EventBytes.appendJSONString(name, to: &out)
         out.append(UInt8(ascii: ":"))
     }
 
-    private func appendTimesketch(_ event: Event, to out: inout [UInt8]) {
+    private func appendTimesketch(_ event: Event, to out: inout ByteBuffer) {
         out.append(UInt8(ascii: "{"))
         Self.appendKey("message", first: true, to: &out)
         EventBytes.appendJSONString(event.message, to: &out)
@@ -214,7 +221,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(0x0A)
     }
 
-    private func appendL2T(_ event: Event, to out: inout [UInt8]) {
+    private func appendL2T(_ event: Event, to out: inout ByteBuffer) {
         // Written column by column, as the other formats are: building the columns as strings first made
         // l2tcsv half as fast again as csv.
         func column(_ text: String) {
@@ -239,26 +246,26 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         column("-")
         // The notes: kind, basis and id, none of which needs quoting.
         out.append(UInt8(ascii: ","))
-        out.append(contentsOf: event.kind.rawValue.utf8)
+        out.append(utf8: event.kind.rawValue)
         out.append(UInt8(ascii: " "))
         RecordHole.timeBasis.append(to: &out)
         out.append(UInt8(ascii: " "))
         RecordHole.id.append(to: &out)
         column("firmtrace")
         // The extra column: `key: value; …`.
-        var extra: [UInt8] = []
+        var extra = ByteBuffer()
         for (index, entry) in event.fields.entries.enumerated() {
-            if index > 0 { extra.append(contentsOf: "; ".utf8) }
-            extra.append(contentsOf: entry.key.utf8)
-            extra.append(contentsOf: ": ".utf8)
+            if index > 0 { extra.append("; ") }
+            extra.append(utf8: entry.key)
+            extra.append(": ")
             switch entry.value {
-            case .string(let text): extra.append(contentsOf: text.utf8)
+            case .string(let text): extra.append(utf8: text)
             case .integer(let number): EventBytes.appendInteger(number, to: &extra)
-            case .bool(let truth): extra.append(contentsOf: (truth ? "true" : "false").utf8)
+            case .bool(let truth): extra.append(truth ? "true" : "false")
             }
         }
         out.append(UInt8(ascii: ","))
-        extra.withUnsafeBytes { EventBytes.appendCSVField($0, to: &out) }
+        extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
         out.append(0x0D)
         out.append(0x0A)
     }
@@ -266,7 +273,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     /// plaso's `short`: the message's first 80 characters, as a CSV field. Taken as bytes when they are
     /// plain ASCII with no carriage return (each byte then is one character) and the byte after them
     /// cannot join the last one; otherwise counted in characters.
-    static func appendShortMessage(_ message: String, to out: inout [UInt8]) {
+    static func appendShortMessage(_ message: String, to out: inout ByteBuffer) {
         let length = 80
         let isPlain = message.withUTF8Bytes { bytes in
             bytes.count <= length || (!ByteClasses.containsNonASCII(UnsafeRawBufferPointer(rebasing: bytes[...length]))
@@ -287,13 +294,13 @@ enum RecordHole: UInt8 {
 
     static let marker: UInt8 = 0xFF
 
-    func append(to out: inout [UInt8]) {
+    func append(to out: inout ByteBuffer) {
         out.append(Self.marker)
         out.append(rawValue)
     }
 
     /// The hole between double quotes, where JSON wants a string.
-    func appendQuoted(to out: inout [UInt8]) {
+    func appendQuoted(to out: inout ByteBuffer) {
         out.append(UInt8(ascii: "\""))
         append(to: &out)
         out.append(UInt8(ascii: "\""))

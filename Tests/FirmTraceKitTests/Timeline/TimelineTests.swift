@@ -166,11 +166,11 @@ struct TimelineTests {
         String(repeating: "\"q\",", count: 30),
     ])
     func l2tShortColumn(_ message: String) {
-        var written: [UInt8] = []
+        var written = ByteBuffer()
         TimelineFormat.appendShortMessage(message, to: &written)
-        var expected: [UInt8] = []
+        var expected = ByteBuffer()
         EventBytes.appendCSVField(String(message.prefix(80)), to: &expected)
-        #expect(written == expected)
+        #expect(written.array == expected.array)
     }
 
     @Test("the format follows the output's name, a compression suffix aside", arguments: [
