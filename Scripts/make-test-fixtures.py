@@ -3,7 +3,8 @@
 """Small captures for tests that the corpus lacks, built with scapy: a TLS ClientHello split over three
 TCP segments (so reassembly is needed to read its SNI); a device that resolves its MQTT broker once and
 then reconnects six times from its own DNS cache (so only the SYNs to the resolved address show the
-connections)."""
+connections), once connects to an address no DNS answer gave, while a phone on the same network opens a
+connection of its own and one to the device."""
 
 import os
 import struct
@@ -52,6 +53,19 @@ def dns_cached_mqtt():
         add(back / TCP(sport=1883, dport=port, flags="SA", seq=500, ack=101), time + 0.05)
         add(out / TCP(sport=port, dport=1883, flags="A", seq=101, ack=501), time + 0.06)
         add(out / TCP(sport=port, dport=1883, flags="PA", seq=101, ack=501) / Raw(mqtt_connect("bf7e9b4aacf4f733d8o3zz")), time + 0.07)
+
+    def handshake(client, client_mac, server, server_mac, sport, dport, time):
+        there = Ether(src=client_mac, dst=server_mac) / IP(src=client, dst=server)
+        back_again = Ether(src=server_mac, dst=client_mac) / IP(src=server, dst=client)
+        add(there / TCP(sport=sport, dport=dport, flags="S", seq=100), time)
+        add(back_again / TCP(sport=dport, dport=sport, flags="SA", seq=500, ack=101), time + 0.04)
+        add(there / TCP(sport=sport, dport=dport, flags="A", seq=101, ack=501), time + 0.05)
+
+    phone, phone_mac = "10.10.10.50", "3c:22:fb:01:02:03"
+    handshake("10.10.10.8", device, "198.51.100.23", gateway, 42000, 8886, start + 400)
+    handshake(phone, phone_mac, "203.0.113.9", gateway, 52000, 443, start + 500)
+    handshake(phone, phone_mac, "10.10.10.8", device, 52001, 6668, start + 600)
+    packets.sort(key=lambda packet: packet.time)
     wrpcap(os.path.join(FIXTURES, "dns-cached-mqtt.pcap"), packets)
 
 

@@ -71,7 +71,8 @@ public struct Correlation: Sendable {
     }
 
     public let sources: [SourceClock]
-    /// Device traffic (DNS queries, TLS ClientHellos, HTTP requests) no log line accounts for.
+    /// Device traffic (DNS queries, TLS ClientHellos, HTTP requests, TCP connections to addresses no DNS
+    /// answer gave) no log line accounts for.
     public let unmatchedCapture: Int
     /// The log claims no packet answered and the device traffic no log line claimed, grouped, most first:
     /// findings (the capture missed something or the device lied; the firmware did something it did not
@@ -136,6 +137,12 @@ final class CorrelationCollector: EventSink {
     private var unnamedTrafficNames = InternTable()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
+    /// Every TCP connection whose opening SYN was captured: which address opened it (numbered in
+    /// `addresses`) and its `syn:` key. A connection opened by the device to an address no DNS answer gave
+    /// is a finding of its own (a hard-coded address); the device is whoever opened the connections the
+    /// log accounted for.
+    private var connectionStarts: [(ordinal: Int, time: Int64, opener: Int32, key: Int32)] = []
+    private var addresses = InternTable()
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
 
@@ -174,6 +181,10 @@ final class CorrelationCollector: EventSink {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
         }
         deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
+        let addressMap = other.addresses.names.map { Int32(addresses.number(of: $0).number) }
+        connectionStarts += other.connectionStarts.map {
+            ($0.ordinal + ordinalBase, $0.time, addressMap[Int($0.opener)], keyMap[Int($0.key)])
+        }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
         unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time) }
         note(yearSources: other.yearSources)
@@ -278,7 +289,12 @@ final class CorrelationCollector: EventSink {
         case .netFlow:
             if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
                 keys.append("flow:\(ip):\(port)")
-                if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
+                if case .bool(true)? = event.fields["syn"] {
+                    keys.append("syn:\(ip):\(port)")
+                    if let opener = event.fields.text("src_ip") {
+                        connectionStarts.append((ordinal, time, Int32(addresses.number(of: opener).number), intern(keys[1])))
+                    }
+                }
             }
             for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
             return
@@ -392,18 +408,41 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil }
+        let unresolved = connectionsToUnresolvedAddresses(links)
+        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil } + unresolved.map(\.ordinal)
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
-                           trafficWithoutLogLine: trafficWithoutLogLine(links), links: links, unmatchedClaimOrdinals: unmatchedClaims,
-                           unloggedTrafficOrdinals: unlogged, corrections: corrections)
+                           trafficWithoutLogLine: trafficWithoutLogLine(links, unresolved: unresolved), links: links,
+                           unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged, corrections: corrections)
+    }
+
+    /// The TCP connections the device opened, no log line claimed, to an address no DNS answer in the
+    /// capture gave: hard-coded in the firmware, or resolved before the capture began. The device is
+    /// told by the connections the log did account for: their opening address is its own, so a phone's
+    /// connections (or the phone's to the device) in the same capture are not counted.
+    private func connectionsToUnresolvedAddresses(_ links: [Int: [Int]]) -> [(ordinal: Int, time: Int64, key: Int32)] {
+        let device = Set(connectionStarts.filter { links[$0.ordinal] != nil }.map(\.opener))
+        guard !device.isEmpty else { return [] }
+        let resolved = Set(resolutions.values.joined())
+        return connectionStarts.filter { start in
+            guard links[start.ordinal] == nil, device.contains(start.opener) else { return false }
+            let address = Self.address(ofConnectionKey: keys.names[Int(start.key)])
+            return !resolved.contains(String(address))
+        }.map { ($0.ordinal, $0.time, $0.key) }
+    }
+
+    /// `3.121.141.195` in `syn:3.121.141.195:8883` (and `2001:db8::1` in `syn:2001:db8::1:443`).
+    private static func address(ofConnectionKey key: String) -> Substring {
+        let withoutPrefix = key.drop { $0 != ":" }.dropFirst()
+        return withoutPrefix[..<(withoutPrefix.lastIndex(of: ":") ?? withoutPrefix.endIndex)]
     }
 
     /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
-    /// the rest by the description kept for it.
-    private func trafficWithoutLogLine(_ links: [Int: [Int]]) -> [Correlation.Finding] {
-        var named = FindingTally(), unnamed = FindingTally()
+    /// connections to unresolved addresses by theirs, the rest by the description kept for it.
+    private func trafficWithoutLogLine(_ links: [Int: [Int]], unresolved: [(ordinal: Int, time: Int64, key: Int32)]) -> [Correlation.Finding] {
+        var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
+        for connection in unresolved { connections.count(source: -1, what: connection.key, at: connection.time) }
         for (key, name) in keys.names.enumerated() {
             guard Self.trafficDescription(name) != nil else { continue }
             for sighting in sightings[key] where links[sighting.ordinal] == nil {
@@ -414,6 +453,9 @@ final class CorrelationCollector: EventSink {
             unnamed.count(source: -1, what: traffic.what, at: traffic.time)
         }
         return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
+            + connections.findings { _, key in
+                (nil, "TCP connection to \(keys.names[Int(key)].dropFirst("syn:".count)), an address no DNS answer gave")
+            }
             + unnamed.findings { _, what in (nil, unnamedTrafficNames.names[Int(what)]) }).sorted(by: Correlation.Finding.mostFirst)
     }
 

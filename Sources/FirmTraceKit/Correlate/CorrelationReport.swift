@@ -27,7 +27,8 @@ public enum CorrelationReport {
             lines += listed(claims)
         }
         let traffic = correlation.trafficWithoutLogLine
-        lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos and HTTP requests in the capture have no log line"
+        lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
+            + "unresolved addresses in the capture have no log line"
             + (traffic.isEmpty ? "" : ":"))
         lines += listed(traffic)
         if let timeline = outcome.timeline {

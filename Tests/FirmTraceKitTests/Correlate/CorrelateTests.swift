@@ -178,7 +178,7 @@ struct CorrelateTests {
         #expect(clock.unmatchedLog == 0)
     }
 
-    @Test("what has no counterpart is listed, grouped and dated: claims by source and host, device traffic by what it was")
+    @Test("what has no counterpart is listed, grouped and dated: claims by source and host, device traffic by what it was, the device's connections to addresses no DNS answer gave")
     func findingsListed() throws {
         let scratch = try ScratchFolder()
         let log = try Self.cachedResolutionLog(in: scratch, alsoConnectingTo: "ghost.example.com:1883")
@@ -189,15 +189,20 @@ struct CorrelateTests {
         // The first ghost line, written a minute after the first connection, on the capture's clock.
         let first = try #require(claims.first?.first)
         #expect(abs(first - (1_657_384_300 + 90) * 1_000_000_000) < 1_000_000_000, "\(UTCDateTime.iso8601(nanoseconds: first))")
-        #expect(outcome.correlation.trafficWithoutLogLine.isEmpty)
+        // The device's one connection to an address no DNS answer gave, and not the phone's two.
+        let traffic = outcome.correlation.trafficWithoutLogLine
+        #expect(traffic.map(\.what) == ["TCP connection to 198.51.100.23:8886, an address no DNS answer gave"])
+        #expect(traffic.first?.count == 1 && traffic.first?.first == (1_657_384_300 + 400) * 1_000_000_000)
+        #expect(outcome.correlation.unmatchedCapture == 1)
         #expect(CorrelationReport.text(outcome).contains("3 log lines claim traffic the capture does not show:\n  3× connect to ghost.example.com:1883 in "))
 
         let (logs, captures) = Self.inputs("v01.15.58")
         let sample = try Correlate.run(CorrelateRequest(logs: logs, captures: captures)).correlation
-        let traffic = sample.trafficWithoutLogLine
-        #expect(traffic.reduce(0) { $0 + $1.count } == sample.unmatchedCapture)
-        #expect(traffic.first?.what == "DNS query xx.ot.io.mi.com" && traffic.first?.count == 7018)
-        #expect(traffic.allSatisfy { $0.source == nil })
+        let sampleTraffic = sample.trafficWithoutLogLine
+        #expect(sampleTraffic.reduce(0) { $0 + $1.count } == sample.unmatchedCapture)
+        #expect(sampleTraffic.first?.what == "DNS query xx.ot.io.mi.com" && sampleTraffic.first?.count == 7018)
+        #expect(sampleTraffic.allSatisfy { $0.source == nil && !$0.what.hasPrefix("TCP connection") },
+                "every connection the sample's device opened went to an address its DNS answers gave")
         #expect(sample.claimsWithoutPackets.isEmpty)
     }
 
