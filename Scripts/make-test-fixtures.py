@@ -3,8 +3,8 @@
 """Small captures for tests that the corpus lacks, built with scapy: a TLS ClientHello split over three
 TCP segments (so reassembly is needed to read its SNI); a device that resolves its MQTT broker once and
 then reconnects six times from its own DNS cache (so only the SYNs to the resolved address show the
-connections), once connects to an address no DNS answer gave, while a phone on the same network opens a
-connection of its own and one to the device."""
+connections), once connects to an address no DNS answer gave, while a phone on the same network looks a
+name up, opens a connection of its own and one to the device."""
 
 import os
 import struct
@@ -63,6 +63,8 @@ def dns_cached_mqtt():
 
     phone, phone_mac = "10.10.10.50", "3c:22:fb:01:02:03"
     handshake("10.10.10.8", device, "198.51.100.23", gateway, 42000, 8886, start + 400)
+    add(Ether(src=phone_mac, dst=gateway) / IP(src=phone, dst="10.10.10.1") / UDP(sport=53000, dport=53)
+        / DNS(id=9, rd=1, qd=DNSQR(qname="graph.example.net")), start + 450)
     handshake(phone, phone_mac, "203.0.113.9", gateway, 52000, 443, start + 500)
     handshake(phone, phone_mac, "10.10.10.8", device, 52001, 6668, start + 600)
     packets.sort(key=lambda packet: packet.time)

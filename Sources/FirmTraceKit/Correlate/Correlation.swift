@@ -22,6 +22,8 @@ public struct Correlation: Sendable {
     struct Sighting: Sendable {
         let time: Int64
         let ordinal: Int
+        /// The address that sent it, numbered among the capture's senders; -1 when it has none.
+        let sender: Int32
     }
 
     /// One log source's clock against the capture.
@@ -129,20 +131,17 @@ final class CorrelationCollector: EventSink {
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable()
-    /// Device traffic that a log line should account for. What it was is read back from its sighting's
-    /// key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per event for
-    /// every DNS query of a capture cost a timeline 45 MiB.
-    private var deviceTrafficOrdinals: [Int] = []
-    private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64)] = []
+    /// Traffic that a log line should account for, when the device sent it. What it was is read back from
+    /// its sighting's key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per
+    /// event for every DNS query of a capture cost a timeline 45 MiB.
+    private var requests: [(ordinal: Int, sender: Int32)] = []
+    private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
     private var unnamedTrafficNames = InternTable()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
-    /// Every TCP connection whose opening SYN was captured: which address opened it (numbered in
-    /// `addresses`) and its `syn:` key. A connection opened by the device to an address no DNS answer gave
-    /// is a finding of its own (a hard-coded address); the device is whoever opened the connections the
-    /// log accounted for.
-    private var connectionStarts: [(ordinal: Int, time: Int64, opener: Int32, key: Int32)] = []
-    private var addresses = InternTable()
+    /// The source addresses of the capture's traffic: the device is whichever of them sent what the log
+    /// accounted for.
+    private var senders = InternTable()
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
 
@@ -177,16 +176,14 @@ final class CorrelationCollector: EventSink {
                                 connectionKey: claim.connectionKey < 0 ? -1 : keyMap[Int(claim.connectionKey)]))
         }
         resolutions.merge(other.resolutions) { $0.union($1) }
+        let senderMap = other.senders.names.map { Int32(senders.number(of: $0).number) }
+        func sender(_ number: Int32) -> Int32 { number < 0 ? -1 : senderMap[Int(number)] }
         for (key, list) in other.sightings.enumerated() {
-            sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase) }
+            sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender)) }
         }
-        deviceTrafficOrdinals += other.deviceTrafficOrdinals.map { $0 + ordinalBase }
-        let addressMap = other.addresses.names.map { Int32(addresses.number(of: $0).number) }
-        connectionStarts += other.connectionStarts.map {
-            ($0.ordinal + ordinalBase, $0.time, addressMap[Int($0.opener)], keyMap[Int($0.key)])
-        }
+        requests += other.requests.map { ($0.ordinal + ordinalBase, sender($0.sender)) }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
-        unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time) }
+        unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time, sender($0.sender)) }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
     }
@@ -270,6 +267,7 @@ final class CorrelationCollector: EventSink {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
         var unnamed: String?
+        let sender = event.fields.text("src_ip").map { Int32(senders.number(of: $0).number) } ?? -1
         switch event.kind {
         case .netDNSQuery:
             if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
@@ -289,20 +287,15 @@ final class CorrelationCollector: EventSink {
         case .netFlow:
             if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
                 keys.append("flow:\(ip):\(port)")
-                if case .bool(true)? = event.fields["syn"] {
-                    keys.append("syn:\(ip):\(port)")
-                    if let opener = event.fields.text("src_ip") {
-                        connectionStarts.append((ordinal, time, Int32(addresses.number(of: opener).number), intern(keys[1])))
-                    }
-                }
+                if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
             }
-            for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
+            for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
             return
         default: return
         }
-        deviceTrafficOrdinals.append(ordinal)
-        if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time)) }
-        for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal)) }
+        requests.append((ordinal, sender))
+        if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
+        for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
     }
 
     /// A host name as the correlation compares it: DNS names are case-insensitive (RFC 4343) and a
@@ -408,48 +401,57 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let unresolved = connectionsToUnresolvedAddresses(links)
-        let unlogged = deviceTrafficOrdinals.filter { links[$0] == nil } + unresolved.map(\.ordinal)
+        let device = DeviceAddresses(senders: Set(sightings.joined().filter { links[$0.ordinal] != nil }.map(\.sender)))
+        let unresolved = connectionsToUnresolvedAddresses(links, device: device)
+        let unlogged = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map(\.ordinal) + unresolved.map(\.ordinal)
         return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
-                           trafficWithoutLogLine: trafficWithoutLogLine(links, unresolved: unresolved), links: links,
+                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved), links: links,
                            unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged, corrections: corrections)
     }
 
+    /// Which senders are the device: those whose traffic the log accounted for. A capture usually holds
+    /// other hosts too (the phone that set the device up, the gateway), and their DNS queries are not
+    /// the device's unlogged traffic. When the log accounted for nothing, every sender counts: there is
+    /// no telling them apart.
+    private struct DeviceAddresses {
+        let senders: Set<Int32>
+
+        func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
+    }
+
     /// The TCP connections the device opened, no log line claimed, to an address no DNS answer in the
-    /// capture gave: hard-coded in the firmware, or resolved before the capture began. The device is
-    /// told by the connections the log did account for: their opening address is its own, so a phone's
-    /// connections (or the phone's to the device) in the same capture are not counted.
-    private func connectionsToUnresolvedAddresses(_ links: [Int: [Int]]) -> [(ordinal: Int, time: Int64, key: Int32)] {
-        let device = Set(connectionStarts.filter { links[$0.ordinal] != nil }.map(\.opener))
-        guard !device.isEmpty else { return [] }
+    /// capture gave: hard-coded in the firmware, or resolved before the capture began. Only when the
+    /// device is known: a connection opened to an unnamed address by some host is no finding.
+    private func connectionsToUnresolvedAddresses(_ links: [Int: [Int]], device: DeviceAddresses) -> [(ordinal: Int, time: Int64, key: Int32)] {
+        guard !device.senders.isEmpty else { return [] }
         let resolved = Set(resolutions.values.joined())
-        return connectionStarts.filter { start in
-            guard links[start.ordinal] == nil, device.contains(start.opener) else { return false }
-            let address = Self.address(ofConnectionKey: keys.names[Int(start.key)])
-            return !resolved.contains(String(address))
-        }.map { ($0.ordinal, $0.time, $0.key) }
+        return keys.names.indices.filter { keys.names[$0].hasPrefix("syn:") && !resolved.contains(Self.address(ofConnectionKey: keys.names[$0])) }
+            .flatMap { key in
+                sightings[key].filter { links[$0.ordinal] == nil && device.senders.contains($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
+            }
     }
 
     /// `3.121.141.195` in `syn:3.121.141.195:8883` (and `2001:db8::1` in `syn:2001:db8::1:443`).
-    private static func address(ofConnectionKey key: String) -> Substring {
+    private static func address(ofConnectionKey key: String) -> String {
         let withoutPrefix = key.drop { $0 != ":" }.dropFirst()
-        return withoutPrefix[..<(withoutPrefix.lastIndex(of: ":") ?? withoutPrefix.endIndex)]
+        return String(withoutPrefix[..<(withoutPrefix.lastIndex(of: ":") ?? withoutPrefix.endIndex)])
     }
 
     /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
     /// connections to unresolved addresses by theirs, the rest by the description kept for it.
-    private func trafficWithoutLogLine(_ links: [Int: [Int]], unresolved: [(ordinal: Int, time: Int64, key: Int32)]) -> [Correlation.Finding] {
+    private func trafficWithoutLogLine(_ links: [Int: [Int]], device: DeviceAddresses,
+                                       unresolved: [(ordinal: Int, time: Int64, key: Int32)]) -> [Correlation.Finding] {
         var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
         for connection in unresolved { connections.count(source: -1, what: connection.key, at: connection.time) }
         for (key, name) in keys.names.enumerated() {
             guard Self.trafficDescription(name) != nil else { continue }
-            for sighting in sightings[key] where links[sighting.ordinal] == nil {
+            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) {
                 named.count(source: -1, what: Int32(key), at: sighting.time)
             }
         }
-        for traffic in unnamedTraffic where links[traffic.ordinal] == nil {
+        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) {
             unnamed.count(source: -1, what: traffic.what, at: traffic.time)
         }
         return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }

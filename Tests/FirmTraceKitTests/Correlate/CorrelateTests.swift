@@ -189,7 +189,8 @@ struct CorrelateTests {
         // The first ghost line, written a minute after the first connection, on the capture's clock.
         let first = try #require(claims.first?.first)
         #expect(abs(first - (1_657_384_300 + 90) * 1_000_000_000) < 1_000_000_000, "\(UTCDateTime.iso8601(nanoseconds: first))")
-        // The device's one connection to an address no DNS answer gave, and not the phone's two.
+        // The device's one connection to an address no DNS answer gave, and none of the phone's traffic: its
+        // lookup and its two connections.
         let traffic = outcome.correlation.trafficWithoutLogLine
         #expect(traffic.map(\.what) == ["TCP connection to 198.51.100.23:8886, an address no DNS answer gave"])
         #expect(traffic.first?.count == 1 && traffic.first?.first == (1_657_384_300 + 400) * 1_000_000_000)
