@@ -267,7 +267,8 @@ final class CorrelationCollector: EventSink {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         var keys: [String] = []
         var unnamed: String?
-        let sender = event.fields.text("src_ip").map { Int32(senders.number(of: $0).number) } ?? -1
+        // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
+        func sender() -> Int32 { event.fields.text("src_ip").map { Int32(senders.number(of: $0).number) } ?? -1 }
         switch event.kind {
         case .netDNSQuery:
             if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
@@ -289,10 +290,12 @@ final class CorrelationCollector: EventSink {
                 keys.append("flow:\(ip):\(port)")
                 if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
             }
+            let sender = sender()
             for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
             return
         default: return
         }
+        let sender = sender()
         requests.append((ordinal, sender))
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }

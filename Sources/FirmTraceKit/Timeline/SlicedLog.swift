@@ -18,7 +18,7 @@ final class SlicedLog: @unchecked Sendable {
     /// come from memory malloc recycles; large enough that handing turns on costs nothing.
     static let sliceBytes: Int64 = 1 << 20
     /// A short log line, for guessing how many events a slice holds.
-    static let shortLineBytes = 48
+    static let shortLineBytes = 64
     /// How far past a nominal boundary a line that starts an event is looked for.
     static let boundaryWindow = 64 << 10
 
