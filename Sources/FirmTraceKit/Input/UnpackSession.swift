@@ -369,7 +369,11 @@ final class UnpackSession {
         let temporary = nextTemporaryName()
         do {
             let descriptor = try root.createExclusive(temporary)
-            defer { FileDescriptorIO.close(descriptor) }
+            PartialFiles.register(temporary.display, in: root.descriptor)
+            defer {
+                FileDescriptorIO.close(descriptor)
+                PartialFiles.unregister(temporary.display, in: root.descriptor)
+            }
             try FileDescriptorIO.writeAll(descriptor, Array(Manifest.csv(rows).utf8))
             try FileDescriptorIO.finish(descriptor, executable: false, modificationTime: nil)
             try root.rename(temporary, to: name)
