@@ -33,19 +33,14 @@ public struct CorrelateOutcome: Sendable {
 /// lines and packets, and optionally the linked timeline.
 public enum Correlate {
     public static func run(_ request: CorrelateRequest) throws(InputError) -> CorrelateOutcome {
-        let inputs = request.logs + request.captures
-        if let output = request.output {
-            var timelineRequest = TimelineRequest(inputs: inputs, output: output, format: request.format, overwrite: request.overwrite,
-                                                  tuyaKey: request.tuyaKey)
-            (timelineRequest.assumedZone, timelineRequest.assumedYear) = (request.assumedZone, request.assumedYear)
-            let timeline = try Timeline.run(timelineRequest)
+        var reading = TimelineRequest(inputs: request.logs + request.captures, output: request.output ?? "", format: request.format,
+                                      overwrite: request.overwrite, tuyaKey: request.tuyaKey)
+        (reading.assumedZone, reading.assumedYear) = (request.assumedZone, request.assumedYear)
+        if request.output != nil {
+            let timeline = try Timeline.run(reading)
             return CorrelateOutcome(correlation: timeline.correlation, timeline: timeline, diagnostics: timeline.diagnostics)
         }
-        let collector = CorrelationCollector()
-        var grep = GrepRequest(inputs: inputs, tuyaKey: request.tuyaKey)
-        (grep.assumedZone, grep.assumedYear) = (request.assumedZone, request.assumedYear)
-        let read = Grep.runDatingLogsByCaptures(grep, sink: collector)
-        collector.note(yearSources: read.yearSources)
-        return CorrelateOutcome(correlation: collector.correlate(), timeline: nil, diagnostics: read.diagnostics)
+        let read = try Timeline.correlation(reading)
+        return CorrelateOutcome(correlation: read.correlation, timeline: nil, diagnostics: read.diagnostics)
     }
 }

@@ -66,10 +66,41 @@ public enum Timeline {
                            progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
+        let read = try read(request, spilling: true, progress: progress)
+        var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, correlation: read.correlation, output: output)
+        merge.fanIn = request.mergeFanIn
+        let written = request.format == .sqlite
+            ? try writeDatabase(merge, request: request, progress: progress)
+            : try writeFile(merge, request: request, progress: progress)
+        return TimelineOutcome(correlation: read.correlation, written: written, withoutTime: read.withoutTime, leftOut: read.leftOut,
+                               diagnostics: read.diagnostics)
+    }
+
+    /// The correlation of the request's inputs alone, read as a timeline reads them (side by side, large logs
+    /// in slices) with nothing formatted: `correlate` and `clock` without an output. The output and format
+    /// are not used.
+    static func correlation(_ request: TimelineRequest) throws(InputError) -> (correlation: Correlation, diagnostics: Diagnostics) {
+        let read = try read(request, spilling: false, progress: nil)
+        return (read.correlation, read.diagnostics)
+    }
+
+    private struct Reading {
+        let spills: [RecordSpill]
+        /// Where each piece of work's ordinals start among all of them.
+        let ordinalBases: [Int]
+        let correlation: Correlation
+        let diagnostics: Diagnostics
+        let leftOut: Int
+        let withoutTime: Int
+    }
+
+    /// Reads every input once; with `spilling`, each event is also formatted into the reading thread's spill.
+    private static func read(_ request: TimelineRequest, spilling: Bool,
+                             progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Reading {
         var diagnostics = Diagnostics()
         let units = InputWalker.units(request.inputs, diagnostics: &diagnostics)
         let readers = try UnitReaders(request: request, units: units, captureYear: CaptureOrder.firstYear(among: units),
-                                      progress: progress)
+                                      spilling: spilling, progress: progress)
         readers.readAll()
         if let failure = readers.failure { throw failure }
         var ordinalBases: [Int] = []
@@ -84,14 +115,8 @@ public enum Timeline {
             leftOut += result.leftOut
             withoutTime += result.withoutTime
         }
-        let correlation = collector.correlate()
-        var merge = RecordMerge(spills: readers.spills, ordinalBases: ordinalBases, correlation: correlation, output: output)
-        merge.fanIn = request.mergeFanIn
-        let written = request.format == .sqlite
-            ? try writeDatabase(merge, request: request, progress: progress)
-            : try writeFile(merge, request: request, progress: progress)
-        return TimelineOutcome(correlation: correlation, written: written, withoutTime: withoutTime, leftOut: leftOut,
-                               diagnostics: diagnostics)
+        return Reading(spills: readers.spills, ordinalBases: ordinalBases, correlation: collector.correlate(), diagnostics: diagnostics,
+                       leftOut: leftOut, withoutTime: withoutTime)
     }
 
     static let progressStep = 10_000
@@ -149,12 +174,14 @@ private struct UnitResult: @unchecked Sendable {
 }
 
 /// Reads the units on as many threads as there are cores (and pieces of work), each thread with its own
-/// spill. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
+/// spill when spilling. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
 /// units and ordinals count pieces in walk order, a sliced log's slices in file order.
 private final class UnitReaders: @unchecked Sendable {
     // @unchecked: each spill is touched by one thread at a time; `firstFailure` and `slots` are behind
     // locks, `nextPiece` is atomic.
+    /// One per thread; none when not spilling.
     let spills: [RecordSpill]
+    private let threads: Int
     private let request: TimelineRequest
     private let work: [Work]
     /// The order pieces are taken in: whole units first, so that a capture read beside the slices of a
@@ -174,7 +201,7 @@ private final class UnitReaders: @unchecked Sendable {
         case slice(SlicedLog, Int)
     }
 
-    init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?,
+    init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?, spilling: Bool,
          progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
         self.request = request
         self.progress = progress
@@ -190,9 +217,10 @@ private final class UnitReaders: @unchecked Sendable {
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
         slots = Mutex(Array(repeating: nil, count: work.count))
-        spills = try (0 ..< max(1, min(work.count, Int(firmtrace_active_cores())))).map { (index) throws(InputError) in
+        threads = max(1, min(work.count, Int(firmtrace_active_cores())))
+        spills = spilling ? try (0 ..< threads).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
-        }
+        } : []
     }
 
     var failure: InputError? { firstFailure.withLock { $0 } }
@@ -200,16 +228,16 @@ private final class UnitReaders: @unchecked Sendable {
     var results: [UnitResult?] { slots.withLock { $0 } }
 
     func readAll() {
-        DispatchQueue.concurrentPerform(iterations: spills.count) { worker in
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
             while !stopped.load(ordering: .relaxed) {
                 let place = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard place < order.count else { return }
-                read(order[place], into: spills[worker])
+                read(order[place], into: spills.isEmpty ? nil : spills[thread])
             }
         }
     }
 
-    private func read(_ piece: Int, into spill: RecordSpill) {
+    private func read(_ piece: Int, into spill: RecordSpill?) {
         do throws(InputError) {
             var placed: (events: [Event], ending: SlicedLog.Ending?) = ([], nil)
             if case .slice(let log, let index) = work[piece] {
@@ -217,7 +245,7 @@ private final class UnitReaders: @unchecked Sendable {
                 // comes first here: the turn must pass on to the next slice whatever fails after it.
                 placed = try log.read(slice: index)
             }
-            try spill.begin(unit: piece)
+            try spill?.begin(unit: piece)
             let sink = UnitSink(spill: spill, readers: self)
             var diagnostics = Diagnostics()
             var yearSources: [String: String] = [:]
@@ -234,7 +262,7 @@ private final class UnitReaders: @unchecked Sendable {
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
             if let failure = sink.failure { throw failure }
-            try spill.flush()
+            try spill?.flush()
             let result = UnitResult(correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
                                     leftOut: sink.leftOut, withoutTime: sink.withoutTime)
             slots.withLock { $0[piece] = result }
@@ -252,10 +280,10 @@ private final class UnitReaders: @unchecked Sendable {
     }
 }
 
-/// Feeds one piece's events to its spill and its correlation evidence: on grep's output thread for a whole
-/// unit, on the slice's own thread for a slice of a log.
+/// Feeds one piece's events to its spill (when spilling) and its correlation evidence: on grep's output
+/// thread for a whole unit, on the slice's own thread for a slice of a log.
 private final class UnitSink: EventSink {
-    private let spill: RecordSpill
+    private let spill: RecordSpill?
     // Strong: the readers outlive every sink, and an unowned reference is checked on each event's tick.
     private let readers: UnitReaders
     let correlation = CorrelationCollector()
@@ -263,7 +291,7 @@ private final class UnitSink: EventSink {
     private(set) var leftOut = 0
     private(set) var withoutTime = 0
 
-    init(spill: RecordSpill, readers: UnitReaders) {
+    init(spill: RecordSpill?, readers: UnitReaders) {
         self.spill = spill
         self.readers = readers
     }
@@ -272,7 +300,7 @@ private final class UnitSink: EventSink {
         _ = correlation.accept(event)
         if event.time == nil { withoutTime += 1 }
         do throws(InputError) {
-            if try !spill.add(event, ordinal: correlation.ordinal) { leftOut += 1 }
+            if let spill, try !spill.add(event, ordinal: correlation.ordinal) { leftOut += 1 }
         } catch {
             failure = error
             return false
