@@ -103,20 +103,11 @@ public enum Timeline {
                                       spilling: spilling, progress: progress)
         readers.readAll()
         if let failure = readers.failure { throw failure }
-        var ordinalBases: [Int] = []
-        let collector = CorrelationCollector()
-        var leftOut = 0, withoutTime = 0
-        for result in readers.results {
-            ordinalBases.append(collector.ordinal)
-            guard let result else { continue }
-            collector.absorb(result.correlation, ordinalBase: collector.ordinal)
-            collector.note(yearSources: result.yearSources)
-            result.diagnostics.all.forEach { diagnostics.report($0) }
-            leftOut += result.leftOut
-            withoutTime += result.withoutTime
+        return readers.absorption.withLock { absorbed in
+            absorbed.diagnostics.all.forEach { diagnostics.report($0) }
+            return Reading(spills: readers.spills, ordinalBases: absorbed.ordinalBases, correlation: absorbed.collector.correlate(),
+                           diagnostics: diagnostics, leftOut: absorbed.leftOut, withoutTime: absorbed.withoutTime)
         }
-        return Reading(spills: readers.spills, ordinalBases: ordinalBases, correlation: collector.correlate(), diagnostics: diagnostics,
-                       leftOut: leftOut, withoutTime: withoutTime)
     }
 
     static let progressStep = 10_000
@@ -173,11 +164,36 @@ private struct UnitResult: @unchecked Sendable {
     let withoutTime: Int
 }
 
+/// The pieces' results taken in, in walk order, each as soon as those before it are in: a large log's
+/// hundreds of slices each leave a collector, and holding them all until the end cost the benchmark's
+/// timeline 60 MiB.
+private struct Absorption {
+    let collector = CorrelationCollector()
+    /// Where each piece's ordinals start among all of them.
+    private(set) var ordinalBases: [Int] = []
+    private(set) var diagnostics = Diagnostics()
+    private(set) var leftOut = 0
+    private(set) var withoutTime = 0
+    private var waiting: [Int: UnitResult] = [:]
+
+    mutating func add(_ result: UnitResult, piece: Int) {
+        waiting[piece] = result
+        while let next = waiting.removeValue(forKey: ordinalBases.count) {
+            ordinalBases.append(collector.ordinal)
+            collector.absorb(next.correlation, ordinalBase: collector.ordinal)
+            collector.note(yearSources: next.yearSources)
+            next.diagnostics.all.forEach { diagnostics.report($0) }
+            leftOut += next.leftOut
+            withoutTime += next.withoutTime
+        }
+    }
+}
+
 /// Reads the units on as many threads as there are cores (and pieces of work), each thread with its own
 /// spill when spilling. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
 /// units and ordinals count pieces in walk order, a sliced log's slices in file order.
 private final class UnitReaders: @unchecked Sendable {
-    // @unchecked: each spill is touched by one thread at a time; `firstFailure` and `slots` are behind
+    // @unchecked: each spill is touched by one thread at a time; `firstFailure` and `absorption` are behind
     // locks, `nextPiece` is atomic.
     /// One per thread; none when not spilling.
     let spills: [RecordSpill]
@@ -194,7 +210,8 @@ private final class UnitReaders: @unchecked Sendable {
     private let firstFailure = Mutex<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
-    private let slots: Mutex<[UnitResult?]>
+    /// Complete once every piece has been read.
+    let absorption = Mutex(Absorption())
 
     private enum Work {
         case unit(InputWalker.Unit)
@@ -216,7 +233,6 @@ private final class UnitReaders: @unchecked Sendable {
         self.work = work
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
-        slots = Mutex(Array(repeating: nil, count: work.count))
         threads = max(1, min(work.count, Int(firmtrace_active_cores())))
         spills = spilling ? try (0 ..< threads).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
@@ -224,8 +240,6 @@ private final class UnitReaders: @unchecked Sendable {
     }
 
     var failure: InputError? { firstFailure.withLock { $0 } }
-    /// By piece of work, in walk order; one is missing only when reading stopped on a failure.
-    var results: [UnitResult?] { slots.withLock { $0 } }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -265,7 +279,7 @@ private final class UnitReaders: @unchecked Sendable {
             try spill?.flush()
             let result = UnitResult(correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
                                     leftOut: sink.leftOut, withoutTime: sink.withoutTime)
-            slots.withLock { $0[piece] = result }
+            absorption.withLock { $0.add(result, piece: piece) }
         } catch {
             firstFailure.withLock { if $0 == nil { $0 = error } }
             stopped.store(true, ordering: .relaxed)
