@@ -125,6 +125,13 @@ struct ReportCommandLineTests {
         #expect(again.error.contains("already exists"))
     }
 
+    @Test("report --json is the same from one run to the next: ties are not left to a dictionary's order, which each process seeds anew")
+    func reportIsReproducible() throws {
+        let runs = try (0 ..< 4).map { _ in try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["--json"]) }
+        #expect(runs.allSatisfy { $0.status == 0 })
+        #expect(Set(runs.map(\.output)).count == 1)
+    }
+
     @Test("report without -o or --json is a usage error")
     func reportNeedsOutput() throws {
         let result = try CommandLineTests.run(["report", "x.log"])

@@ -82,13 +82,14 @@ enum ActivityProfile {
                 }
                 bin += 1
             }
-            let named = byBehaviour.sorted { $0.value.excess > $1.value.excess }.prefix(8).map {
+            // Ties go to the behaviour listed first: a dictionary's order changes from run to run.
+            let named = byBehaviour.sorted { ($0.value.excess, $1.key) > ($1.value.excess, $0.key) }.prefix(8).map {
                 (id: behaviours[$0.key].behaviour.id, description: behaviours[$0.key].behaviour.description, events: $0.value.events)
             }
             peaks.append(ActivityPeak(start: origin + Int64(first) * width, end: origin + Int64(bin) * width,
                                       excessEvents: Int(total.rounded()), behaviours: Array(named)))
         }
-        return Array(peaks.sorted { $0.excessEvents > $1.excessEvents }.prefix(limit))
+        return Array(peaks.sorted { ($0.excessEvents, $1.start) > ($1.excessEvents, $0.start) }.prefix(limit))
     }
 }
 

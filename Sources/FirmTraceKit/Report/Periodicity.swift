@@ -106,7 +106,8 @@ public struct Periodicity: Sendable, Equatable {
             let total = around.reduce(0) { $0 + $1.total }, count = around.reduce(0) { $0 + $1.count }
             return (Int64(total / Double(count)), value.count + (bins[bin - 1]?.count ?? 0) + (bins[bin + 1]?.count ?? 0))
         }
-        return pooled.sorted { $0.count > $1.count }.prefix(candidates).map(\.period).sorted()
+        // Ties go to the shorter period: the bins' dictionary order changes from run to run.
+        return pooled.sorted { ($0.count, $1.period) > ($1.count, $0.period) }.prefix(candidates).map(\.period).sorted()
     }
 
     /// The share of occurrences (those at least a period before the end) with a successor one period later,

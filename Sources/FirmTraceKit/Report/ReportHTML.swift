@@ -102,7 +102,7 @@ public enum ReportHTML {
 
     private static func timeline(_ report: BehaviourReport, _ clock: ReportClock) -> String {
         let chosen = report.behaviours.filter { $0.count > 0 }.prefix(maxLanes).sorted {
-            ($0.behaviour.origin, $0.first ?? 0) < ($1.behaviour.origin, $1.first ?? 0)
+            ($0.behaviour.origin, $0.first ?? 0, $0.behaviour.id) < ($1.behaviour.origin, $1.first ?? 0, $1.behaviour.id)
         }
         let rows = chosen.map { (label: $0.behaviour.description, group: $0.behaviour.origin, bins: $0.activity) }
         let svg = SVGChart.lanes(rows, axisLabels: axisLabels(report, clock), binCount: report.binCount, highlight: peakRanges(report))
