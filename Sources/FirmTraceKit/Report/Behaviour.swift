@@ -108,8 +108,54 @@ enum MessageTemplate {
     static let maxLength = 96
 
     static func of(_ message: String) -> String {
+        message.withUTF8Bytes { bytes in
+            let firstLineEnd = bytes.firstIndex { $0 == 0x0A || $0 == 0x0D } ?? bytes.count
+            let firstLine = UnsafeRawBufferPointer(rebasing: bytes[..<firstLineEnd])
+            // Character by Character only when it must be: walking Characters (grapheme breaking, Unicode
+            // letter classes) on every event was half of a report's time.
+            return ByteClasses.containsNonASCII(firstLine) ? characterTemplate(message) : asciiTemplate(firstLine, of: bytes)
+        }
+    }
+
+    /// The template of an ASCII first line, byte by byte: the same as `characterTemplate`, where each byte
+    /// is a Character.
+    static func asciiTemplate(_ firstLine: UnsafeRawBufferPointer, of message: UnsafeRawBufferPointer) -> String {
+        let isBracket: (UInt8) -> Bool = { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+        let line = UnsafeRawBufferPointer(rebasing: firstLine[..<(firstLine.firstIndex(where: isBracket) ?? firstLine.count)])
+        var output: [UInt8] = []
+        output.reserveCapacity(line.count + 5)
+        var tokenStart: Int?
+        func flush(upTo end: Int) {
+            guard let start = tokenStart else { return }
+            let token = UnsafeRawBufferPointer(rebasing: line[start ..< end])
+            let hasDigit = token.contains { $0 &- UInt8(ascii: "0") < 10 }
+            let isHex = token.count >= 6 && token.allSatisfy(\.isASCIIHexDigit)
+            if hasDigit || isHex { output.append(UInt8(ascii: "#")) } else { output.append(contentsOf: token) }
+            tokenStart = nil
+        }
+        for (index, byte) in line.enumerated() {
+            if byte.isASCIILetterOrDigit || byte == UInt8(ascii: "_") {
+                if tokenStart == nil { tokenStart = index }
+            } else {
+                flush(upTo: index)
+                output.append(byte)
+            }
+        }
+        flush(upTo: line.count)
+        if message.contains(where: isBracket) { output.append(contentsOf: "{…}".utf8) }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let start = output.firstIndex { !isBlank($0) } ?? output.count
+        let end = (output.lastIndex { !isBlank($0) } ?? start - 1) + 1
+        let trimmed = String(decoding: output[start ..< max(start, end)], as: UTF8.self)
+        return trimmed.count > maxLength ? String(trimmed.prefix(maxLength)) + "…" : trimmed
+    }
+
+    /// The template of any message: tokens of letters, digits and `_` with a digit in them, or six hex
+    /// digits and more, become `#`; the first line only, cut at its JSON; `{…}` when the message holds any.
+    static func characterTemplate(_ message: String) -> String {
         var output = ""
-        var characters = Substring(message.prefix { $0 != "\n" && $0 != "\r" })
+        // "\r\n" is one Character, neither "\n" nor "\r".
+        var characters = Substring(message.prefix { $0 != "\n" && $0 != "\r" && $0 != "\r\n" })
         if let brace = characters.firstIndex(where: { $0 == "{" || $0 == "[" }) {
             characters = characters[..<brace]
             output.reserveCapacity(characters.utf8.count + 3)
@@ -134,6 +180,16 @@ enum MessageTemplate {
         if message.contains(where: { $0 == "{" || $0 == "[" }) { output += "{…}" }
         let trimmed = output.trimmingCharacters(in: " \t")
         return trimmed.count > maxLength ? String(trimmed.prefix(maxLength)) + "…" : trimmed
+    }
+}
+
+private extension UInt8 {
+    var isASCIILetterOrDigit: Bool {
+        self &- UInt8(ascii: "0") < 10 || (self | 0x20) &- UInt8(ascii: "a") < 26
+    }
+
+    var isASCIIHexDigit: Bool {
+        self &- UInt8(ascii: "0") < 10 || (self | 0x20) &- UInt8(ascii: "a") < 6
     }
 }
 

@@ -15,6 +15,19 @@ struct BehaviourTests {
         #expect(MessageTemplate.of(message) == expected)
     }
 
+    @Test("an ASCII message's template, read byte by byte, is the one read Character by Character")
+    func asciiTemplateMatchesCharacters() {
+        let alphabet = Array("abcXYZ_019fA  \t\t:;,.-/#@{[]}\"'=\n\r\u{01}\u{7F}")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0 ..< 5_000 {
+            let message = String((0 ..< Int.random(in: 0 ... 140, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(MessageTemplate.of(message) == MessageTemplate.characterTemplate(message), "\(message.debugDescription)")
+        }
+        // Past the first line anything goes: only its JSON counts.
+        #expect(MessageTemplate.of("ready 42\nété {x}") == "ready #{…}")
+        #expect(MessageTemplate.of("température 42") == MessageTemplate.characterTemplate("température 42"))
+    }
+
     @Test("a hostile line gives a bounded template")
     func longTemplate() {
         #expect(MessageTemplate.of(String(repeating: "word ", count: 10_000)).count <= MessageTemplate.maxLength + 1)
