@@ -62,13 +62,13 @@ public enum CorrelationReport {
         return text + "}"
     }
 
-    /// The most frequent sorts, one line each; the rest counted.
+    /// The largest groups, one line each; the rest counted.
     private static func listed(_ findings: [Correlation.Finding]) -> [String] {
         let shown = 10
         var lines = findings.prefix(shown).map { finding in
             "  \(finding.count)× \(finding.what)\(finding.source.map { " in \($0)" } ?? ""), the first at \(UTCDateTime.iso8601(nanoseconds: finding.first))"
         }
-        if findings.count > shown { lines.append("  … and \(findings.count - shown) more sorts (--json lists them all)") }
+        if findings.count > shown { lines.append("  … and \(findings.count - shown) more groups (--json lists them all)") }
         return lines
     }
 
