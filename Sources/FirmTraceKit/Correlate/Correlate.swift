@@ -32,15 +32,16 @@ public struct CorrelateOutcome: Sendable {
 /// `firmtrace correlate`: the clock model of each log source against the capture, the links between log
 /// lines and packets, and optionally the linked timeline.
 public enum Correlate {
-    public static func run(_ request: CorrelateRequest) throws(InputError) -> CorrelateOutcome {
+    public static func run(_ request: CorrelateRequest,
+                           progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> CorrelateOutcome {
         var reading = TimelineRequest(inputs: request.logs + request.captures, output: request.output ?? "", format: request.format,
                                       overwrite: request.overwrite, tuyaKey: request.tuyaKey)
         (reading.assumedZone, reading.assumedYear) = (request.assumedZone, request.assumedYear)
         if request.output != nil {
-            let timeline = try Timeline.run(reading)
+            let timeline = try Timeline.run(reading, progress: progress)
             return CorrelateOutcome(correlation: timeline.correlation, timeline: timeline, diagnostics: timeline.diagnostics)
         }
-        let read = try Timeline.correlation(reading)
+        let read = try Timeline.correlation(reading, progress: progress)
         return CorrelateOutcome(correlation: read.correlation, timeline: nil, diagnostics: read.diagnostics)
     }
 }

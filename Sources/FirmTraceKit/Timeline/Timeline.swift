@@ -79,8 +79,9 @@ public enum Timeline {
     /// The correlation of the request's inputs alone, read as a timeline reads them (side by side, large logs
     /// in slices) with nothing formatted: `correlate` and `clock` without an output. The output and format
     /// are not used.
-    static func correlation(_ request: TimelineRequest) throws(InputError) -> (correlation: Correlation, diagnostics: Diagnostics) {
-        let read = try read(request, spilling: false, progress: nil)
+    static func correlation(_ request: TimelineRequest, progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError)
+        -> (correlation: Correlation, diagnostics: Diagnostics) {
+        let read = try read(request, spilling: false, progress: progress)
         return (read.correlation, read.diagnostics)
     }
 

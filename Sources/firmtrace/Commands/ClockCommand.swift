@@ -26,15 +26,18 @@ struct ClockCommand: ParsableCommand {
     @OptionGroup var clock: ClockOptions
 
     func run() throws {
+        let progress = ProgressLine()
         let outcome: CorrelateOutcome
         do {
             var request = CorrelateRequest(logs: inputs, captures: [])
             (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
-            outcome = try Correlate.run(request)
+            outcome = try Correlate.run(request) { progress.show($0) }
         } catch {
+            progress.clear()
             Terminal.printError(error.description)
             throw ExitCode(2)
         }
+        progress.clear()
         for diagnostic in outcome.diagnostics.all { Terminal.printError(diagnostic.description) }
         print(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome))
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }

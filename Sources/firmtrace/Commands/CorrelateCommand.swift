@@ -50,13 +50,16 @@ struct CorrelateCommand: ParsableCommand {
         var request = CorrelateRequest(logs: logs, captures: captures, output: output,
                                        format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+        let progress = ProgressLine()
         let outcome: CorrelateOutcome
         do {
-            outcome = try Correlate.run(request)
+            outcome = try Correlate.run(request) { progress.show($0) }
         } catch {
+            progress.clear()
             Terminal.printError(error.description)
             throw ExitCode(2)
         }
+        progress.clear()
         for diagnostic in outcome.diagnostics.all { Terminal.printError(diagnostic.description) }
         print(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome))
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }

@@ -52,9 +52,7 @@ struct TimelineCommand: ParsableCommand {
         let progress = ProgressLine()
         let outcome: TimelineOutcome
         do {
-            outcome = try Timeline.run(request) { update in
-                progress.show("\(update.phase.rawValue): \(update.events) events", count: update.events, unit: "events")
-            }
+            outcome = try Timeline.run(request) { progress.show($0) }
         } catch {
             progress.clear()
             Terminal.printError(error.description)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FirmTraceKit
 import Synchronization
 
 enum Terminal {
@@ -51,6 +52,11 @@ final class ProgressLine: Sendable {
 
     func show(_ status: String, count: Int, unit: String) {
         show(status, rate: "\(Int(Double(count) / max(Terminal.monotonicSeconds() - started, 0.001))) \(unit)/s")
+    }
+
+    /// `reading: 120000 events`, for the commands that read as a timeline does.
+    func show(_ update: TimelineProgress) {
+        show("\(update.phase.rawValue): \(update.events) events", count: update.events, unit: "events")
     }
 
     private func show(_ status: String, rate: String) {
