@@ -73,6 +73,8 @@ public struct Correlation: Sendable {
     }
 
     public let sources: [SourceClock]
+    /// Whether any capture traffic was read: without it, nothing could have been linked.
+    public let sawCapture: Bool
     /// Device traffic (DNS queries, TLS ClientHellos, HTTP requests, TCP connections to addresses no DNS
     /// answer gave) no log line accounts for.
     public let unmatchedCapture: Int
@@ -407,7 +409,7 @@ final class CorrelationCollector: EventSink {
         let device = DeviceAddresses(senders: Set(sightings.joined().filter { links[$0.ordinal] != nil }.map(\.sender)))
         let unresolved = connectionsToUnresolvedAddresses(links, device: device)
         let unlogged = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map(\.ordinal) + unresolved.map(\.ordinal)
-        return Correlation(sources: clocks, unmatchedCapture: unlogged.count,
+        return Correlation(sources: clocks, sawCapture: hasSightings || !requests.isEmpty, unmatchedCapture: unlogged.count,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
                            trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved), links: links,

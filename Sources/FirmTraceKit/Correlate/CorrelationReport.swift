@@ -27,10 +27,14 @@ public enum CorrelationReport {
             lines += listed(claims)
         }
         let traffic = correlation.trafficWithoutLogLine
-        lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
-            + "unresolved addresses in the capture have no log line"
-            + (traffic.isEmpty ? "" : ":"))
-        lines += listed(traffic)
+        if correlation.sawCapture {
+            lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
+                + "unresolved addresses in the capture have no log line"
+                + (traffic.isEmpty ? "" : ":"))
+            lines += listed(traffic)
+        } else {
+            lines.append("no capture traffic read: no packets to pair the log lines with")
+        }
         if let timeline = outcome.timeline {
             lines.append("\(timeline.written) events written to the linked timeline")
         }

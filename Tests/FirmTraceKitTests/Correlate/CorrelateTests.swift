@@ -207,6 +207,17 @@ struct CorrelateTests {
         #expect(sample.claimsWithoutPackets.isEmpty)
     }
 
+    @Test("with no capture the summary says there was nothing to pair with, not that no traffic went unlogged")
+    func noCapture() throws {
+        let scratch = try ScratchFolder()
+        let withoutCapture = try Correlate.run(CorrelateRequest(logs: [try Self.cachedResolutionLog(in: scratch)], captures: []))
+        #expect(!withoutCapture.correlation.sawCapture)
+        let text = CorrelationReport.text(withoutCapture)
+        #expect(text.hasSuffix("no capture traffic read: no packets to pair the log lines with") && !text.contains("have no log line"))
+        let withCapture = try Correlate.run(CorrelateRequest(logs: [], captures: [Self.cachedResolutionCapture]))
+        #expect(withCapture.correlation.sawCapture)
+    }
+
     @Test("the JSON summary has one entry per log source with the documented keys")
     func jsonSummary() throws {
         let (logs, captures) = Self.inputs("v01.15.58")
