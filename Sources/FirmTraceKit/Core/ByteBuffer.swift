@@ -63,10 +63,6 @@ struct ByteBuffer: ~Copyable {
         count = 0
     }
 
-    mutating func reserveCapacity(_ minimum: Int) {
-        if capacity < minimum { grow(toHold: minimum - count) }
-    }
-
     func withBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }

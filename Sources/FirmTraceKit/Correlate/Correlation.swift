@@ -322,6 +322,8 @@ final class CorrelationCollector: EventSink {
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
+        // Who sent the packets the claims were linked to: the device.
+        var deviceSenders: Set<Int32> = []
         // Grouped as they are found (a log can make hundreds of thousands of claims the capture missed):
         // by source and the key naming what the claim said it would do.
         var claimsWithoutPackets = FindingTally()
@@ -388,6 +390,7 @@ final class CorrelationCollector: EventSink {
                     guard let first = Self.firstAfter(list, corrected - 1_000_000_000),
                           first.time - corrected <= Correlation.linkWindow else { continue }
                     found.append(first.ordinal)
+                    deviceSenders.insert(first.sender)
                 }
                 if found.isEmpty {
                     // Without any capture there is nothing a claim could be missing from.
@@ -406,7 +409,7 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let device = DeviceAddresses(senders: Set(sightings.joined().filter { links[$0.ordinal] != nil }.map(\.sender)))
+        let device = DeviceAddresses(senders: deviceSenders)
         let unresolved = connectionsToUnresolvedAddresses(links, device: device)
         let unlogged = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map(\.ordinal) + unresolved.map(\.ordinal)
         return Correlation(sources: clocks, sawCapture: hasSightings || !requests.isEmpty, unmatchedCapture: unlogged.count,
@@ -432,16 +435,23 @@ final class CorrelationCollector: EventSink {
     private func connectionsToUnresolvedAddresses(_ links: [Int: [Int]], device: DeviceAddresses) -> [(ordinal: Int, time: Int64, key: Int32)] {
         guard !device.senders.isEmpty else { return [] }
         let resolved = Set(resolutions.values.joined())
-        return keys.names.indices.filter { keys.names[$0].hasPrefix("syn:") && !resolved.contains(Self.address(ofConnectionKey: keys.names[$0])) }
+        return keys.names.indices.filter { keys.names[$0].hasPrefix("syn:") && !resolved.contains(String(Self.endpoint(of: keys.names[$0]).host)) }
             .flatMap { key in
                 sightings[key].filter { links[$0.ordinal] == nil && device.senders.contains($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
             }
     }
 
-    /// `3.121.141.195` in `syn:3.121.141.195:8883` (and `2001:db8::1` in `syn:2001:db8::1:443`).
-    private static func address(ofConnectionKey key: String) -> String {
-        let withoutPrefix = key.drop { $0 != ":" }.dropFirst()
-        return String(withoutPrefix[..<(withoutPrefix.lastIndex(of: ":") ?? withoutPrefix.endIndex)])
+    /// What a key names, without its kind: `ms.tuyaeu.com:8883` in `conn:ms.tuyaeu.com:8883`.
+    private static func body(of key: String) -> Substring {
+        key.drop { $0 != ":" }.dropFirst()
+    }
+
+    /// The host (or address) and port a `conn:` or `syn:` key names: `3.121.141.195` and `8883` in
+    /// `syn:3.121.141.195:8883`; an IPv6 address keeps its colons (`syn:2001:db8::1:443`).
+    private static func endpoint(of key: String) -> (host: Substring, port: Substring) {
+        let body = body(of: key)
+        guard let colon = body.lastIndex(of: ":") else { return (body, "") }
+        return (body[..<colon], body[body.index(after: colon)...])
     }
 
     /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
@@ -461,7 +471,7 @@ final class CorrelationCollector: EventSink {
         }
         return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
             + connections.findings { _, key in
-                (nil, "TCP connection to \(keys.names[Int(key)].dropFirst("syn:".count)), an address no DNS answer gave")
+                (nil, "TCP connection to \(Self.body(of: keys.names[Int(key)])), an address no DNS answer gave")
             }
             + unnamed.findings { _, what in (nil, unnamedTrafficNames.names[Int(what)]) }).sorted(by: Correlation.Finding.mostFirst)
     }
@@ -470,25 +480,21 @@ final class CorrelationCollector: EventSink {
     private static func trafficDescription(_ key: String) -> String? {
         for (prefix, description) in [("dns:", "DNS query "), ("sni:", "TLS ClientHello to "), ("http:", "HTTP request to ")]
         where key.hasPrefix(prefix) {
-            return description + key.dropFirst(prefix.count)
+            return description + body(of: key)
         }
         return nil
     }
 
     /// What a claim said it would do, from its key: connect to the host and port it named, or to the miio server.
     private func describe(_ key: Int32) -> String {
-        let name = keys.names[Int(key)]
-        guard let colon = name.firstIndex(of: ":") else { return name }
-        return "connect to " + name[name.index(after: colon)...]
+        "connect to " + Self.body(of: keys.names[Int(key)])
     }
 
     /// The SYNs opening connections to `conn:host:port`'s port on any address the capture's DNS answers
     /// gave the host, in time order.
     private func connectionsOpened(_ key: Int32) -> [Correlation.Sighting] {
-        let name = keys.names[Int(key)]
-        guard let colon = name.lastIndex(of: ":") else { return [] }
-        let host = String(name[name.index(name.startIndex, offsetBy: "conn:".count) ..< colon]), port = name[name.index(after: colon)...]
-        return (resolutions[host] ?? []).flatMap { address in keys.existingNumber(of: "syn:\(address):\(port)").map { sightings[$0] } ?? [] }
+        let (host, port) = Self.endpoint(of: keys.names[Int(key)])
+        return (resolutions[String(host)] ?? []).flatMap { address in keys.existingNumber(of: "syn:\(address):\(port)").map { sightings[$0] } ?? [] }
             .sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
     }
 

@@ -33,7 +33,6 @@ public struct GrepOutcome: Sendable {
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : matched > 0 ? 0 : 1 }
 }
 
-/// `firmtrace grep`: every input turned into events, the query applied, matches handed to a sink.
 extension GrepRequest {
     /// How this request reads logs: the kinds it wants, the key, the zone and years to fall back on.
     func logReadPlan(needsEvents: Bool) -> LogReadPlan {
@@ -42,6 +41,7 @@ extension GrepRequest {
     }
 }
 
+/// `firmtrace grep`: every input turned into events, the query applied, matches handed to a sink.
 public enum Grep {
     /// A NUL in the first 8 KiB means a binary file, as for grep and ripgrep.
     static let binaryProbeLength = 8 << 10
