@@ -24,19 +24,21 @@ public final class AtomicOutputFile {
         self.path = path
         let location = InputLocation(path: path)
         if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
-        temporaryPath = PartialFiles.temporaryPath(beside: path)
+        let temporaryPath = PartialFiles.temporaryPath(beside: path)
+        self.temporaryPath = temporaryPath
         do throws(InputError) {
             compressor = try OutputCompression(path: path)?.makeCompressor(for: location)
         } catch {
             buffer.deallocate()
             throw error
         }
-        PartialFiles.register(temporaryPath)
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if descriptor < 0 {
-            PartialFiles.unregister(temporaryPath)
+        do {
+            descriptor = try PartialFiles.create(temporaryPath) { () throws(SystemCallError) in
+                try retryingOnInterrupt("open") { open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+            }
+        } catch {
             buffer.deallocate()
-            throw InputError(.writeFailed(SystemCallError("open").description), at: location)
+            throw InputError(.writeFailed(error.description), at: location)
         }
     }
 

@@ -31,10 +31,18 @@ public enum PartialFiles {
         return (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
     }
 
-    /// `name` in the folder open as `directory` is being written; the descriptor must stay open until the
-    /// file is unregistered.
-    static func register(_ name: String, in directory: Int32 = AT_FDCWD) {
-        entries.withLock { _ = $0.insert(Entry(directory: directory, name: name)) }
+    /// Creates `name` (relative to the folder open as `directory`) with `create` and registers it under the
+    /// lock the interrupt handler takes and keeps until the process dies: registered after creating, a signal
+    /// between the two left the file behind, unknown to the handler; registered before, a file created just
+    /// after the handler had run was left behind too. The folder's descriptor must stay open until the file
+    /// is unregistered.
+    static func create(_ name: String, in directory: Int32 = AT_FDCWD,
+                       with create: () throws(SystemCallError) -> Int32) throws(SystemCallError) -> Int32 {
+        try entries.withLock { entries throws(SystemCallError) in
+            let descriptor = try create()
+            entries.insert(Entry(directory: directory, name: name))
+            return descriptor
+        }
     }
 
     /// The file is complete and in place under its own name, or already removed.
@@ -61,19 +69,19 @@ public enum PartialFiles {
             // thread of the global pool, where the handler would wait until the run had finished.
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
+                // The lock is never given back: a thread about to create a partial file waits for the end.
                 entries.withLock { entries in
                     for entry in entries { unlinkat(entry.directory, entry.name, 0) }
-                    entries.removeAll()
+                    // Dies of the signal itself; libdispatch keeps it blocked on its threads, so it is
+                    // unblocked here first, and should it still be held back the exit status says the same.
+                    signal(number, SIG_DFL)
+                    var set = sigset_t()
+                    sigemptyset(&set)
+                    sigaddset(&set, number)
+                    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                    raise(number)
+                    _exit(128 + number)
                 }
-                // Dies of the signal itself; libdispatch keeps it blocked on its threads, so it is unblocked
-                // here first, and should it still be held back the exit status says the same.
-                signal(number, SIG_DFL)
-                var set = sigset_t()
-                sigemptyset(&set)
-                sigaddset(&set, number)
-                pthread_sigmask(SIG_UNBLOCK, &set, nil)
-                raise(number)
-                _exit(128 + number)
             }
             source.resume()
             sources.append(source)

@@ -65,10 +65,13 @@ final class DirectoryHandle {
         return DirectoryHandle(descriptor: opened)
     }
 
-    /// Creates a new file that must not exist yet, refusing to open through a symlink.
-    func createExclusive(_ name: FileName) throws(SystemCallError) -> Int32 {
-        try retryingOnInterrupt("openat") {
-            name.withCString { openat(descriptor, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+    /// Creates a new file that must not exist yet, refusing to open through a symlink, and registers it as
+    /// partial in the same step; the caller unregisters it once it is in place or removed.
+    func createPartial(_ name: FileName) throws(SystemCallError) -> Int32 {
+        try PartialFiles.create(name.display, in: descriptor) { () throws(SystemCallError) in
+            try retryingOnInterrupt("openat") {
+                name.withCString { openat(descriptor, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+            }
         }
     }
 
@@ -111,7 +114,7 @@ private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)
 }
 
-/// Writes and finishes files opened by `DirectoryHandle.createExclusive`.
+/// Writes and finishes files opened by `DirectoryHandle.createPartial`.
 enum FileDescriptorIO {
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
         var offset = 0

@@ -225,11 +225,10 @@ final class UnpackSession {
         let temporary = nextTemporaryName()
         let descriptor: Int32
         do {
-            descriptor = try parent.createExclusive(temporary)
+            descriptor = try parent.createPartial(temporary)
         } catch {
             throw InputError(.writeFailed(error.description), at: location)
         }
-        PartialFiles.register(temporary.display, in: parent.descriptor)
         defer { PartialFiles.unregister(temporary.display, in: parent.descriptor) }
         var hasher = SHA256()
         var size: Int64 = 0
@@ -368,8 +367,7 @@ final class UnpackSession {
         let location = InputLocation(path: manifestPath)
         let temporary = nextTemporaryName()
         do {
-            let descriptor = try root.createExclusive(temporary)
-            PartialFiles.register(temporary.display, in: root.descriptor)
+            let descriptor = try root.createPartial(temporary)
             defer {
                 FileDescriptorIO.close(descriptor)
                 PartialFiles.unregister(temporary.display, in: root.descriptor)

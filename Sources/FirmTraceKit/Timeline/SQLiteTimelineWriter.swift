@@ -39,15 +39,21 @@ final class SQLiteTimelineWriter {
         // Not the compressed file's own partial name, which the compression writes to.
         temporaryPath = PartialFiles.temporaryPath(beside: path, role: OutputCompression(path: path) == nil ? "partial" : "database")
         unlink(temporaryPath)
-        // SQLite keeps a rollback journal beside the database while the transaction is open.
-        for scratch in [temporaryPath, temporaryPath + "-journal"] { PartialFiles.register(scratch) }
         do {
+            // Created here, empty (which SQLite reads as an empty database), so that it is registered in the
+            // same step.
+            let descriptor = try PartialFiles.create(temporaryPath) { [temporaryPath] () throws(SystemCallError) in
+                try retryingOnInterrupt("open") { open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+            }
+            FileDescriptorIO.close(descriptor)
             var configuration = Configuration()
-            configuration.journalMode = .default
+            // No rollback journal on disk: SQLite would create it anew for each transaction, beside the
+            // database and out of the interrupt cleanup's sight, and a failed database is thrown away whole.
+            configuration.prepareDatabase { try $0.execute(sql: "PRAGMA journal_mode = MEMORY") }
             queue = try DatabaseQueue(path: temporaryPath, configuration: configuration)
             try queue.write { try $0.execute(sql: Self.schema) }
         } catch {
-            Self.removeScratch(temporaryPath)
+            PartialFiles.remove(temporaryPath)
             throw InputError(.writeFailed("SQLite: \(error)"), at: location)
         }
     }
@@ -96,11 +102,11 @@ final class SQLiteTimelineWriter {
             }
             try queue.close()
         } catch {
-            Self.removeScratch(temporaryPath)
+            PartialFiles.remove(temporaryPath)
             throw InputError(.writeFailed("SQLite: \(error)"), at: InputLocation(path: path))
         }
         // Renamed into place, the database is no longer scratch; compressed into place, it is removed.
-        defer { Self.removeScratch(temporaryPath) }
+        defer { PartialFiles.remove(temporaryPath) }
         if let failure { throw failure }
         if OutputCompression(path: path) != nil {
             try compressDatabase()
@@ -108,10 +114,6 @@ final class SQLiteTimelineWriter {
             throw InputError(.writeFailed(SystemCallError("rename").description), at: InputLocation(path: path))
         }
         return written
-    }
-
-    private static func removeScratch(_ database: String) {
-        for scratch in [database, database + "-journal"] { PartialFiles.remove(scratch) }
     }
 
     private func compressDatabase() throws(InputError) {
