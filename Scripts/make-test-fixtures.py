@@ -3,13 +3,14 @@
 """Small captures for tests that the corpus lacks, built with scapy: a TLS ClientHello split over three
 TCP segments (so reassembly is needed to read its SNI); a device that resolves its MQTT broker once and
 then reconnects six times from its own DNS cache (so only the SYNs to the resolved address show the
-connections), once connects to an address no DNS answer gave, while a phone on the same network looks a
-name up, opens a connection of its own and one to the device."""
+connections), once connects to an address no DNS answer gave and looks a name up over IPv6, while a
+phone on the same network looks a name up, opens a connection of its own and one to the device; and the
+same traffic captured beyond a router, where every frame the two hosts sent carries the router's MAC."""
 
 import os
 import struct
 
-from scapy.all import DNS, DNSQR, DNSRR, IP, TCP, UDP, Ether, Raw, wrpcap
+from scapy.all import DNS, DNSQR, DNSRR, IP, TCP, UDP, Ether, IPv6, Raw, wrpcap
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "FirmTraceKitTests", "Fixtures")
 
@@ -31,7 +32,7 @@ def mqtt_connect(client_id):
     return b"\x10" + bytes([len(payload)]) + payload
 
 
-def dns_cached_mqtt():
+def dns_cached_mqtt(name, router=None):
     device, gateway = "64:90:c1:1d:24:c4", "00:0c:42:cf:36:20"
     broker, host, start = "52.28.10.7", "m1.tuyaus.com", 1657384300
     packets = []
@@ -67,12 +68,19 @@ def dns_cached_mqtt():
         / DNS(id=9, rd=1, qd=DNSQR(qname="graph.example.net")), start + 450)
     handshake(phone, phone_mac, "203.0.113.9", gateway, 52000, 443, start + 500)
     handshake(phone, phone_mac, "10.10.10.8", device, 52001, 6668, start + 600)
+    add(Ether(src=device, dst=gateway) / IPv6(src="fe80::6690:c1ff:fe1d:24c4", dst="fe80::1") / UDP(sport=50200, dport=53)
+        / DNS(id=11, rd=1, qd=DNSQR(qname="telemetry.example.org", qtype="AAAA")), start + 700)
+    if router:
+        for packet in packets:
+            if packet[Ether].src in (device, phone_mac):
+                packet[Ether].src = router
     packets.sort(key=lambda packet: packet.time)
-    wrpcap(os.path.join(FIXTURES, "dns-cached-mqtt.pcap"), packets)
+    wrpcap(os.path.join(FIXTURES, name), packets)
 
 
 def main():
-    dns_cached_mqtt()
+    dns_cached_mqtt("dns-cached-mqtt.pcap")
+    dns_cached_mqtt("dns-cached-mqtt-routed.pcap", router="00:0c:42:aa:bb:01")
     hello = client_hello("split.example.com")
     client, server = ("10.10.10.8", 40001), ("3.125.199.146", 443)
     base = Ether(src="64:90:c1:1d:24:c4", dst="00:0c:42:cf:36:20") / IP(src=client[0], dst=server[0])

@@ -22,7 +22,8 @@ public struct Correlation: Sendable {
     struct Sighting: Sendable {
         let time: Int64
         let ordinal: Int
-        /// The address that sent it, numbered among the capture's senders; -1 when it has none.
+        /// The address (with the link-layer address it came from) that sent it, numbered among the
+        /// capture's senders; -1 when it has none.
         let sender: Int32
     }
 
@@ -83,6 +84,11 @@ public struct Correlation: Sendable {
     /// log), shown rather than only counted.
     public let claimsWithoutPackets: [Finding]
     public let trafficWithoutLogLine: [Finding]
+    /// Whose traffic `trafficWithoutLogLine` lists: the device's addresses, and the link-layer addresses
+    /// it sent from that tie more addresses to it (a single host's); empty when the log accounted for no
+    /// traffic and every sender counted.
+    public let deviceAddresses: [String]
+    public let deviceLinkAddresses: [String]
     /// Links by event ordinal (arrival order, the same in every read of the same inputs).
     let links: [Int: [Int]]
     /// Ordinals of the log claims no packet answered, and of the device traffic no log line claimed.
@@ -141,8 +147,9 @@ final class CorrelationCollector: EventSink {
     private var unnamedTrafficNames = InternTable()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
-    /// The source addresses of the capture's traffic: the device is whichever of them sent what the log
-    /// accounted for.
+    /// The source addresses of the capture's traffic, each with the link-layer address it came from
+    /// (`10.10.10.8 64:90:c1:1d:24:c4`; nothing after the space without one): the device is whichever of
+    /// them sent what the log accounted for.
     private var senders = InternTable()
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
@@ -270,7 +277,10 @@ final class CorrelationCollector: EventSink {
         var keys: [String] = []
         var unnamed: String?
         // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
-        func sender() -> Int32 { event.fields.text("src_ip").map { Int32(senders.number(of: $0).number) } ?? -1 }
+        func sender() -> Int32 {
+            guard let address = event.fields.text("src_ip") else { return -1 }
+            return Int32(senders.number(of: address + " " + (event.fields.text("src_mac") ?? "")).number)
+        }
         switch event.kind {
         case .netDNSQuery:
             if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
@@ -409,22 +419,46 @@ final class CorrelationCollector: EventSink {
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
                                 driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
         }
-        let device = DeviceAddresses(senders: deviceSenders)
+        let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
         let unresolved = connectionsToUnresolvedAddresses(links, device: device)
         let unlogged = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map(\.ordinal) + unresolved.map(\.ordinal)
         return Correlation(sources: clocks, sawCapture: hasSightings || !requests.isEmpty, unmatchedCapture: unlogged.count,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
-                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved), links: links,
+                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved),
+                           deviceAddresses: device.addresses, deviceLinkAddresses: device.linkAddresses, links: links,
                            unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged, corrections: corrections)
     }
 
-    /// Which senders are the device: those whose traffic the log accounted for. A capture usually holds
-    /// other hosts too (the phone that set the device up, the gateway), and their DNS queries are not
-    /// the device's unlogged traffic. When the log accounted for nothing, every sender counts: there is
-    /// no telling them apart.
+    /// Which senders are the device. A capture usually holds other hosts too (the phone that set the
+    /// device up, the gateway), and their DNS queries are not the device's unlogged traffic. The device
+    /// is the addresses that sent what the log accounted for, and every other address sent from the
+    /// same link-layer address: its IPv6 addresses, or a new lease's, whose traffic no log line may have
+    /// claimed. A link-layer address that sent from more than one IPv4 address ties nothing: it is a
+    /// router's (the capture was taken beyond it), or a new lease's, whose traffic the log accounts for
+    /// by itself. When the log accounted for nothing, every sender counts: there is no telling them apart.
     private struct DeviceAddresses {
         let senders: Set<Int32>
+        let addresses: [String]
+        let linkAddresses: [String]
+
+        init(linked: Set<Int32>, senders names: [String]) {
+            let pairs = names.map { name in
+                let space = name.firstIndex(of: " ") ?? name.endIndex
+                return (address: name[..<space], link: name[space...].dropFirst())
+            }
+            var ipv4ByLink: [Substring: Set<Substring>] = [:]
+            for pair in pairs where !pair.link.isEmpty && pair.address.contains(".") {
+                ipv4ByLink[pair.link, default: []].insert(pair.address)
+            }
+            let linkedPairs = linked.filter { $0 >= 0 }.map { pairs[Int($0)] }
+            let linkedAddresses = Set(linkedPairs.map(\.address))
+            let links = Set(linkedPairs.map(\.link).filter { !$0.isEmpty && ipv4ByLink[$0, default: []].count <= 1 })
+            let device = pairs.indices.filter { linkedAddresses.contains(pairs[$0].address) || links.contains(pairs[$0].link) }
+            senders = Set(device.map(Int32.init)).union(linked.filter { $0 < 0 })
+            addresses = Set(device.map { String(pairs[$0].address) }).sorted()
+            linkAddresses = links.map(String.init).sorted()
+        }
 
         func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
     }

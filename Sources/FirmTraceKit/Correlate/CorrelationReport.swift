@@ -28,6 +28,7 @@ public enum CorrelationReport {
         }
         let traffic = correlation.trafficWithoutLogLine
         if correlation.sawCapture {
+            lines.append(device(correlation))
             lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
                 + "unresolved addresses in the capture have no log line"
                 + (traffic.isEmpty ? "" : ":"))
@@ -62,8 +63,20 @@ public enum CorrelationReport {
         var text = "{\"sources\":[" + sources.joined(separator: ",") + "],\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)"
         text += ",\"claims_without_packets\":" + json(outcome.correlation.claimsWithoutPackets)
         text += ",\"traffic_without_log_line\":" + json(outcome.correlation.trafficWithoutLogLine)
+        text += ",\"device_addresses\":[" + outcome.correlation.deviceAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
+        text += ",\"device_link_addresses\":[" + outcome.correlation.deviceLinkAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
         if let timeline = outcome.timeline { text += ",\"timeline_events\":\(timeline.written)" }
         return text + "}"
+    }
+
+    /// Whose traffic the findings list, since that is a guess: the senders of what the log accounted for.
+    private static func device(_ correlation: Correlation) -> String {
+        guard !correlation.deviceAddresses.isEmpty else {
+            return "the log accounted for no capture traffic, so the device is not told apart from other hosts: every host's traffic counts"
+        }
+        var line = "the device is " + correlation.deviceAddresses.joined(separator: ", ")
+        if !correlation.deviceLinkAddresses.isEmpty { line += " (MAC " + correlation.deviceLinkAddresses.joined(separator: ", ") + ")" }
+        return line + ": it sent the traffic the log accounted for; other hosts' traffic is not listed"
     }
 
     /// The largest groups, one line each; the rest counted.

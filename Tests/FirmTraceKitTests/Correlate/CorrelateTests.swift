@@ -189,12 +189,15 @@ struct CorrelateTests {
         // The first ghost line, written a minute after the first connection, on the capture's clock.
         let first = try #require(claims.first?.first)
         #expect(abs(first - (1_657_384_300 + 90) * 1_000_000_000) < 1_000_000_000, "\(UTCDateTime.iso8601(nanoseconds: first))")
-        // The device's one connection to an address no DNS answer gave, and none of the phone's traffic: its
-        // lookup and its two connections.
+        // The device's one connection to an address no DNS answer gave and its lookup over IPv6 (an address
+        // tied to it by its MAC), and none of the phone's traffic: its lookup and its two connections.
         let traffic = outcome.correlation.trafficWithoutLogLine
-        #expect(traffic.map(\.what) == ["TCP connection to 198.51.100.23:8886, an address no DNS answer gave"])
-        #expect(traffic.first?.count == 1 && traffic.first?.first == (1_657_384_300 + 400) * 1_000_000_000)
-        #expect(outcome.correlation.unmatchedCapture == 1)
+        #expect(traffic.map(\.what) == ["DNS query telemetry.example.org", "TCP connection to 198.51.100.23:8886, an address no DNS answer gave"])
+        #expect(traffic.last?.count == 1 && traffic.last?.first == (1_657_384_300 + 400) * 1_000_000_000)
+        #expect(outcome.correlation.unmatchedCapture == 2)
+        #expect(outcome.correlation.deviceAddresses == ["10.10.10.8", "fe80::6690:c1ff:fe1d:24c4"])
+        #expect(outcome.correlation.deviceLinkAddresses == ["64:90:c1:1d:24:c4"])
+        #expect(CorrelationReport.text(outcome).contains("the device is 10.10.10.8, fe80::6690:c1ff:fe1d:24c4 (MAC 64:90:c1:1d:24:c4): it sent"))
         #expect(CorrelationReport.text(outcome).contains("3 log lines claim traffic the capture does not show:\n  3× connect to ghost.example.com:1883 in "))
 
         let (logs, captures) = Self.inputs("v01.15.58")
@@ -205,6 +208,18 @@ struct CorrelateTests {
         #expect(sampleTraffic.allSatisfy { $0.source == nil && !$0.what.hasPrefix("TCP connection") },
                 "every connection the sample's device opened went to an address its DNS answers gave")
         #expect(sample.claimsWithoutPackets.isEmpty)
+    }
+
+    @Test("captured beyond a router, whose MAC every host's frames carry, the device is its own addresses only: the MAC ties none to it")
+    func routerMACTiesNothing() throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.cachedResolutionLog(in: scratch)
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Fixtures.path("dns-cached-mqtt-routed.pcap")]))
+        #expect(outcome.correlation.sources.first?.matched == 6)
+        #expect(outcome.correlation.deviceAddresses == ["10.10.10.8"] && outcome.correlation.deviceLinkAddresses.isEmpty)
+        #expect(outcome.correlation.trafficWithoutLogLine.map(\.what) == ["TCP connection to 198.51.100.23:8886, an address no DNS answer gave"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
+        #expect(json["device_addresses"] as? [String] == ["10.10.10.8"] && json["device_link_addresses"] as? [String] == [])
     }
 
     @Test("with no capture the summary says there was nothing to pair with, not that no traffic went unlogged")
