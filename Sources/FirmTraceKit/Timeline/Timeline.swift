@@ -41,6 +41,10 @@ public struct TimelineProgress: Sendable {
     public enum Phase: String, Sendable { case reading, writing }
     public let phase: Phase
     public let events: Int
+    /// How much of the phase is done, of how much: while reading, bytes of the input files read to their
+    /// end (a large log slice by slice, other files whole); while writing, events.
+    public let done: Int64
+    public let total: Int64
 }
 
 public struct TimelineOutcome: Sendable {
@@ -69,9 +73,13 @@ public enum Timeline {
         let read = try read(request, spilling: true, progress: progress)
         var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, correlation: read.correlation, output: output)
         merge.fanIn = request.mergeFanIn
+        let records = Int64(read.records)
+        let writing = progress.map { progress in
+            { @Sendable (written: Int) in progress(TimelineProgress(phase: .writing, events: written, done: Int64(written), total: records)) }
+        }
         let written = request.format == .sqlite
-            ? try writeDatabase(merge, request: request, progress: progress)
-            : try writeFile(merge, request: request, progress: progress)
+            ? try writeDatabase(merge, request: request, progress: writing)
+            : try writeFile(merge, request: request, progress: writing)
         return TimelineOutcome(correlation: read.correlation, written: written, withoutTime: read.withoutTime, leftOut: read.leftOut,
                                diagnostics: read.diagnostics)
     }
@@ -87,6 +95,8 @@ public enum Timeline {
 
     private struct Reading {
         let spills: [RecordSpill]
+        /// Events in the spills: every event read, less those the format leaves out.
+        let records: Int
         /// Where each piece of work's ordinals start among all of them.
         let ordinalBases: [Int]
         let correlation: Correlation
@@ -106,7 +116,8 @@ public enum Timeline {
         if let failure = readers.failure { throw failure }
         return readers.absorption.withLock { absorbed in
             absorbed.diagnostics.all.forEach { diagnostics.report($0) }
-            return Reading(spills: readers.spills, ordinalBases: absorbed.ordinalBases, correlation: absorbed.collector.correlate(),
+            return Reading(spills: readers.spills, records: absorbed.collector.ordinal - absorbed.leftOut,
+                           ordinalBases: absorbed.ordinalBases, correlation: absorbed.collector.correlate(),
                            diagnostics: diagnostics, leftOut: absorbed.leftOut, withoutTime: absorbed.withoutTime)
         }
     }
@@ -114,7 +125,7 @@ public enum Timeline {
     static let progressStep = 10_000
 
     private static func writeFile(_ merge: RecordMerge, request: TimelineRequest,
-                                  progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
+                                  progress: (@Sendable (Int) -> Void)?) throws(InputError) -> Int {
         let file = BackgroundFileWriter(try AtomicOutputFile(path: request.output, overwrite: request.overwrite))
         if let header = request.format.header {
             var bytes = ByteBuffer()
@@ -125,7 +136,7 @@ public enum Timeline {
         var written = 0
         try merge.forEach { (template, values) throws(InputError) in
             written += 1
-            if written % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: written)) }
+            if written % progressStep == 0 { progress?(written) }
             return filler.add(template, values)
         }
         filler.finish()
@@ -135,7 +146,7 @@ public enum Timeline {
 
     /// SQLite takes events, not text: each record is filled as a JSON line and read back.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
-                                      progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) -> Int {
+                                      progress: (@Sendable (Int) -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
         var line = ByteBuffer()
         var second = EventBytes.SecondText()
@@ -148,7 +159,7 @@ public enum Timeline {
                     throw InputError(.unreadable("a scratch record did not read back"), at: InputLocation(path: request.output))
                 }
                 count += 1
-                if count % progressStep == 0 { progress?(TimelineProgress(phase: .writing, events: count)) }
+                if count % progressStep == 0 { progress?(count) }
                 return body(event)
             }
         }
@@ -211,6 +222,9 @@ private final class UnitReaders: @unchecked Sendable {
     private let firstFailure = Mutex<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
+    /// Bytes of the pieces read to their end, and of all of them, for the progress line.
+    private let bytesRead = Atomic<Int64>(0)
+    private let bytesTotal: Int64
     /// Complete once every piece has been read.
     let absorption = Mutex(Absorption())
 
@@ -232,6 +246,7 @@ private final class UnitReaders: @unchecked Sendable {
             return log.ranges.indices.map { .slice(log, $0) }
         }
         self.work = work
+        bytesTotal = work.reduce(0) { $0 + Self.bytes(of: $1) }
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
         threads = max(1, min(work.count, Int(firmtrace_active_cores())))
@@ -241,6 +256,16 @@ private final class UnitReaders: @unchecked Sendable {
     }
 
     var failure: InputError? { firstFailure.withLock { $0 } }
+
+    private static func bytes(of work: Work) -> Int64 {
+        switch work {
+        case .unit(let unit):
+            var status = stat()
+            return stat(unit.path, &status) == 0 ? Int64(status.st_size) : 0
+        case .slice(let log, let index):
+            return Int64(log.ranges[index].count)
+        }
+    }
 
     func readAll() {
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -253,6 +278,7 @@ private final class UnitReaders: @unchecked Sendable {
     }
 
     private func read(_ piece: Int, into spill: RecordSpill?) {
+        defer { bytesRead.wrappingAdd(Self.bytes(of: work[piece]), ordering: .relaxed) }
         do throws(InputError) {
             var placed: (events: [Event], ending: SlicedLog.Ending?) = ([], nil)
             if case .slice(let log, let index) = work[piece] {
@@ -290,7 +316,9 @@ private final class UnitReaders: @unchecked Sendable {
     /// Counts an event read, for the progress line; false once another thread has failed.
     func tick() -> Bool {
         let count = eventsRead.wrappingAdd(1, ordering: .relaxed).newValue
-        if count % Timeline.progressStep == 0 { progress?(TimelineProgress(phase: .reading, events: count)) }
+        if count % Timeline.progressStep == 0 {
+            progress?(TimelineProgress(phase: .reading, events: count, done: bytesRead.load(ordering: .relaxed), total: bytesTotal))
+        }
         return !stopped.load(ordering: .relaxed)
     }
 }

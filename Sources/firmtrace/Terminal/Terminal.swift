@@ -45,6 +45,8 @@ final class ProgressLine: Sendable {
     private let enabled = Terminal.standardErrorIsTerminal
     private let started = Terminal.monotonicSeconds()
     private let state = Mutex<(lastShown: Double, visible: Bool)>((0, false))
+    /// The phase of the last timeline update and when it began.
+    private let phase = Mutex<(name: String, started: Double)?>(nil)
 
     func show(_ status: String, bytes: Int64) {
         show(status, rate: "\(ByteCount(Int64(Double(bytes) / max(Terminal.monotonicSeconds() - started, 0.001))))/s")
@@ -54,9 +56,23 @@ final class ProgressLine: Sendable {
         show(status, rate: "\(Int(Double(count) / max(Terminal.monotonicSeconds() - started, 0.001))) \(unit)/s")
     }
 
-    /// `reading: 120000 events`, for the commands that read as a timeline does.
+    /// `reading: 35% of 677.1 MiB, 2400000 events  410000 events/s`, then `writing: 56% of 6777733 events
+    /// 2067587 events/s  2 s left`, for the commands that read as a timeline does. Rates are the phase's own.
     func show(_ update: TimelineProgress) {
-        show("\(update.phase.rawValue): \(update.events) events", count: update.events, unit: "events")
+        let now = Terminal.monotonicSeconds()
+        let phaseStarted = phase.withLock { phase in
+            if phase?.name != update.phase.rawValue { phase = (update.phase.rawValue, now) }
+            return phase!.started
+        }
+        let elapsed = max(now - phaseStarted, 0.001)
+        let fraction = update.total > 0 ? min(Double(update.done) / Double(update.total), 1) : 0
+        var status = "\(update.phase.rawValue): \(Int(fraction * 100))% of "
+        status += update.phase == .reading ? "\(ByteCount(update.total)), \(update.events) events" : "\(update.total) events"
+        var rate = "\(Int(Double(update.events) / elapsed)) events/s"
+        // Only for writing: a file read whole (a capture, an archive) counts when it is finished, so the
+        // share read moves in jumps and a guess from it would mislead.
+        if update.phase == .writing, fraction > 0.01, elapsed >= 1 { rate += "  \(Int((elapsed / fraction - elapsed).rounded(.up))) s left" }
+        show(status, rate: rate)
     }
 
     private func show(_ status: String, rate: String) {
