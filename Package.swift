@@ -34,6 +34,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             // The run-time exclusivity checks cost about a twentieth of a timeline (every class property
             // touched per line or per event enters and leaves an access-tracking set); debug builds, which

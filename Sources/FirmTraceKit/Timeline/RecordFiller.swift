@@ -16,7 +16,7 @@ final class RecordFiller: @unchecked Sendable {
     private var batch = RecordBatch()
     /// Signalled once the last batch sent is with the writer.
     private var lastTurn: DispatchSemaphore?
-    private static let batchBytes = 1 << 20
+    static let batchBytes = 1 << 20
 
     init(format: TimelineFormat, writer: BackgroundFileWriter) {
         self.format = format
@@ -61,7 +61,7 @@ final class RecordFiller: @unchecked Sendable {
 
 /// Records with their values, one after another in one buffer: time (`Int64.min` for none), basis,
 /// ordinal, the index of its links (-1 for none), the template's length, the template.
-private struct RecordBatch {
+struct RecordBatch {
     private(set) var bytes: [UInt8] = []
     private var links: [[Int]] = []
     private static let headerSize = 25

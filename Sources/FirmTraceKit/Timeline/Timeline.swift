@@ -144,23 +144,21 @@ public enum Timeline {
         return written
     }
 
-    /// SQLite takes events, not text: each record is filled as a JSON line and read back.
+    /// SQLite takes events, not text: each record is filled as a JSON line and read back, off the writer's
+    /// thread.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
                                       progress: (@Sendable (Int) -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-        var line = ByteBuffer()
-        var second = EventBytes.SecondText()
+        let events = RecordEvents(merge, format: request.format, output: InputLocation(path: request.output))
+        defer { events.finish() }
         var count = 0
         return try database.write { body throws(InputError) in
-            try merge.forEach { (template, values) throws(InputError) in
-                line.removeAll()
-                request.format.fill(template, values, to: &line, second: &second)
-                guard let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) else {
-                    throw InputError(.unreadable("a scratch record did not read back"), at: InputLocation(path: request.output))
+            while let batch = try events.next() {
+                for event in batch {
+                    count += 1
+                    if count % progressStep == 0 { progress?(count) }
+                    guard body(event) else { return }
                 }
-                count += 1
-                if count % progressStep == 0 { progress?(count) }
-                return body(event)
             }
         }
     }

@@ -1,0 +1,105 @@
+import Dispatch
+import Synchronization
+
+/// The merged records as events again, for the SQLite writer, made off its thread. SQLite takes rows on
+/// one thread, and merging, filling each record as a JSON line and reading it back were a third of that
+/// thread's work: the merge now runs on a thread of its own and copies records into batches, the batches
+/// are filled and read back side by side, and the writer takes them in merge order.
+final class RecordEvents: @unchecked Sendable {
+    // @unchecked: `merge` is used by the merging thread alone; a `Pending`'s events and failure are written by the job that decodes it before `done` is
+    // signalled and read by the writer after; `mergeFailure` is written by the merging thread before it
+    // queues the end and read after the end is taken.
+    private final class Pending: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        var events: [Event] = []
+        var failure: InputError?
+    }
+
+    private let merge: RecordMerge
+    private let format: TimelineFormat
+    private let output: InputLocation
+    /// Batches queued and not yet taken, bounded so that the merge does not run ahead of the writer.
+    private let slots = DispatchSemaphore(value: 4)
+    private let queued = DispatchSemaphore(value: 0)
+    /// In merge order; nil marks the end.
+    private let pending = Mutex<[Pending?]>([])
+    private let stopped = Atomic<Bool>(false)
+    private var mergeFailure: InputError?
+    private var ended = false
+
+    init(_ merge: RecordMerge, format: TimelineFormat, output: InputLocation) {
+        self.merge = merge
+        self.format = format
+        self.output = output
+        DispatchQueue(label: "firmtrace.merge").async { [self] in
+            var batch = RecordBatch()
+            do throws(InputError) {
+                try self.merge.forEach { (template, values) throws(InputError) in
+                    batch.append(template, values)
+                    if batch.bytes.count >= RecordFiller.batchBytes {
+                        send(batch)
+                        batch = RecordBatch()
+                    }
+                    return !stopped.load(ordering: .relaxed)
+                }
+            } catch {
+                mergeFailure = error
+            }
+            if !batch.bytes.isEmpty { send(batch) }
+            pending.withLock { $0.append(nil) }
+            queued.signal()
+        }
+    }
+
+    /// The next batch of events in merge order; nil at the end.
+    func next() throws(InputError) -> [Event]? {
+        guard !ended else { return nil }
+        queued.wait()
+        guard let batch = pending.withLock({ $0.removeFirst() }) else {
+            ended = true
+            if let mergeFailure { throw mergeFailure }
+            return nil
+        }
+        batch.done.wait()
+        slots.signal()
+        if let failure = batch.failure { throw failure }
+        return batch.events
+    }
+
+    /// Stops the merge and waits for it to end: the writer has failed, or taken everything.
+    func finish() {
+        stopped.store(true, ordering: .relaxed)
+        while !ended {
+            queued.wait()
+            guard let batch = pending.withLock({ $0.removeFirst() }) else {
+                ended = true
+                return
+            }
+            batch.done.wait()
+            slots.signal()
+        }
+    }
+
+    private func send(_ batch: RecordBatch) {
+        slots.wait()
+        let job = Pending()
+        pending.withLock { $0.append(job) }
+        queued.signal()
+        DispatchQueue.global().async { [self] in
+            defer { job.done.signal() }
+            guard !stopped.load(ordering: .relaxed) else { return }
+            var line = ByteBuffer()
+            var second = EventBytes.SecondText()
+            batch.forEach { template, values in
+                guard job.failure == nil else { return }
+                line.removeAll()
+                format.fill(template, values, to: &line, second: &second)
+                if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
+                    job.events.append(event)
+                } else {
+                    job.failure = InputError(.unreadable("a scratch record did not read back"), at: output)
+                }
+            }
+        }
+    }
+}
