@@ -6,9 +6,10 @@ import Synchronization
 /// thread's work: the merge now runs on a thread of its own and copies records into batches, the batches
 /// are filled and read back side by side, and the writer takes them in merge order.
 final class RecordEvents: @unchecked Sendable {
-    // @unchecked: `merge` is used by the merging thread alone; a `Pending`'s events and failure are written by the job that decodes it before `done` is
-    // signalled and read by the writer after; `mergeFailure` is written by the merging thread before it
-    // queues the end and read after the end is taken.
+    // @unchecked: `merge` is used by the merging thread alone, `ended` by the writer alone. A `Pending`'s
+    // events and failure are written by the job that decodes it before `done` is signalled and read by the
+    // writer after; `mergeFailure` is written by the merging thread before it queues the end and read
+    // after the end is taken.
     private final class Pending: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         var events: [Event] = []
@@ -54,14 +55,10 @@ final class RecordEvents: @unchecked Sendable {
     /// The next batch of events in merge order; nil at the end.
     func next() throws(InputError) -> [Event]? {
         guard !ended else { return nil }
-        queued.wait()
-        guard let batch = pending.withLock({ $0.removeFirst() }) else {
-            ended = true
+        guard let batch = take() else {
             if let mergeFailure { throw mergeFailure }
             return nil
         }
-        batch.done.wait()
-        slots.signal()
         if let failure = batch.failure { throw failure }
         return batch.events
     }
@@ -69,15 +66,19 @@ final class RecordEvents: @unchecked Sendable {
     /// Stops the merge and waits for it to end: the writer has failed, or taken everything.
     func finish() {
         stopped.store(true, ordering: .relaxed)
-        while !ended {
-            queued.wait()
-            guard let batch = pending.withLock({ $0.removeFirst() }) else {
-                ended = true
-                return
-            }
-            batch.done.wait()
-            slots.signal()
+        while !ended { _ = take() }
+    }
+
+    /// The first batch queued, once decoded; nil, and `ended` set, at the end.
+    private func take() -> Pending? {
+        queued.wait()
+        guard let batch = pending.withLock({ $0.removeFirst() }) else {
+            ended = true
+            return nil
         }
+        batch.done.wait()
+        slots.signal()
+        return batch
     }
 
     private func send(_ batch: RecordBatch) {
