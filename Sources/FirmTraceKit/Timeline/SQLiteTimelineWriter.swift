@@ -67,7 +67,7 @@ final class SQLiteTimelineWriter {
     }
 
     /// Writes every event `events` hands over, in one transaction, then indexes and renames.
-    func write(_ events: ((Event) -> Bool) throws(InputError) -> Void) throws(InputError) -> Int {
+    func write(_ events: ((Event) -> Bool) throws(InputError) -> Void, indexing: () -> Void = {}) throws(InputError) -> Int {
         var written = 0
         var failure: InputError?
         do {
@@ -117,6 +117,7 @@ final class SQLiteTimelineWriter {
                     failure = error
                 }
                 if failure != nil { return .rollback }
+                indexing()
                 try database.execute(sql: Self.indexes)
                 return .commit
             }

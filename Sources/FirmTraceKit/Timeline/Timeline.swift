@@ -38,7 +38,8 @@ public struct TimelineRequest: Sendable {
 
 /// How far a timeline has got: events read (and sorted) so far, then events written.
 public struct TimelineProgress: Sendable {
-    public enum Phase: String, Sendable { case reading, writing }
+    /// Indexing: an SQLite timeline's indexes are built once every row is in.
+    public enum Phase: String, Sendable { case reading, writing, indexing }
     public let phase: Phase
     public let events: Int
     /// How much of the phase is done, of how much: while reading, bytes of the input files read to their
@@ -77,8 +78,11 @@ public enum Timeline {
         let writing = progress.map { progress in
             { @Sendable (written: Int) in progress(TimelineProgress(phase: .writing, events: written, done: Int64(written), total: records)) }
         }
+        let indexing = progress.map { progress in
+            { @Sendable in progress(TimelineProgress(phase: .indexing, events: Int(records), done: 0, total: records)) }
+        }
         let written = request.format == .sqlite
-            ? try writeDatabase(merge, request: request, progress: writing)
+            ? try writeDatabase(merge, request: request, progress: writing, indexing: indexing)
             : try writeFile(merge, request: request, progress: writing)
         return TimelineOutcome(correlation: read.correlation, written: written, withoutTime: read.withoutTime, leftOut: read.leftOut,
                                diagnostics: read.diagnostics)
@@ -146,13 +150,13 @@ public enum Timeline {
 
     /// SQLite takes events, not text: each record is filled as a JSON line and read back, off the writer's
     /// thread.
-    private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest,
-                                      progress: (@Sendable (Int) -> Void)?) throws(InputError) -> Int {
+    private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest, progress: (@Sendable (Int) -> Void)?,
+                                      indexing: (@Sendable () -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
         let events = RecordEvents(merge, format: request.format, output: InputLocation(path: request.output))
         defer { events.finish() }
         var count = 0
-        return try database.write { body throws(InputError) in
+        return try database.write({ body throws(InputError) in
             while let batch = try events.next() {
                 for event in batch {
                     count += 1
@@ -160,7 +164,7 @@ public enum Timeline {
                     guard body(event) else { return }
                 }
             }
-        }
+        }, indexing: { indexing?() })
     }
 }
 

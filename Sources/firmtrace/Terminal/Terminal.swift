@@ -57,12 +57,18 @@ final class ProgressLine: Sendable {
     }
 
     /// `reading: 35% of 677.1 MiB, 2400000 events  410000 events/s`, then `writing: 56% of 6777733 events
-    /// 2067587 events/s  2 s left`, for the commands that read as a timeline does. Rates are the phase's own.
+    /// 2067587 events/s  2 s left` (and for SQLite `indexing 6777733 events`), for the commands that read as
+    /// a timeline does. Rates are the phase's own.
     func show(_ update: TimelineProgress) {
         let now = Terminal.monotonicSeconds()
-        let phaseStarted = phase.withLock { phase in
-            if phase?.name != update.phase.rawValue { phase = (update.phase.rawValue, now) }
-            return phase!.started
+        let (phaseStarted, isNewPhase) = phase.withLock { phase in
+            let isNew = phase?.name != update.phase.rawValue
+            if isNew { phase = (update.phase.rawValue, now) }
+            return (phase!.started, isNew)
+        }
+        guard update.phase != .indexing else {
+            show("indexing \(update.events) events", rate: "", always: true)
+            return
         }
         let elapsed = max(now - phaseStarted, 0.001)
         let fraction = update.total > 0 ? min(Double(update.done) / Double(update.total), 1) : 0
@@ -72,16 +78,17 @@ final class ProgressLine: Sendable {
         // Only for writing: a file read whole (a capture, an archive) counts when it is finished, so the
         // share read moves in jumps and a guess from it would mislead.
         if update.phase == .writing, fraction > 0.01, elapsed >= 1 { rate += "  \(Int((elapsed / fraction - elapsed).rounded(.up))) s left" }
-        show(status, rate: rate)
+        show(status, rate: rate, always: isNewPhase)
     }
 
-    private func show(_ status: String, rate: String) {
+    /// At most ten times a second, but `always` for a line that will stand a while (a new phase).
+    private func show(_ status: String, rate: String, always: Bool = false) {
         guard enabled else { return }
         let now = Terminal.monotonicSeconds()
         state.withLock { state in
-            guard now - state.lastShown >= 0.1 else { return }
+            guard always || now - state.lastShown >= 0.1 else { return }
             state.lastShown = now
-            let line = "\(status)  \(rate)"
+            let line = rate.isEmpty ? status : "\(status)  \(rate)"
             Terminal.writeStandardError("\r\u{1B}[K" + String(line.prefix(columns - 1)))
             state.visible = true
         }
