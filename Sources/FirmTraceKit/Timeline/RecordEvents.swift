@@ -1,22 +1,24 @@
 import Dispatch
 import Synchronization
 
-/// The merged records as events again, for the SQLite writer, made off its thread. SQLite takes rows on
-/// one thread, and merging, filling each record as a JSON line and reading it back were a third of that
-/// thread's work: the merge now runs on a thread of its own and copies records into batches, the batches
-/// are filled and read back side by side, and the writer takes them in merge order.
-final class RecordEvents: @unchecked Sendable {
+/// The merged records as events again, made into the writer's rows off its thread. SQLite takes rows on
+/// one thread, and merging, filling each record as a JSON line, reading it back and formatting its columns
+/// were a third of that thread's work: the merge now runs on a thread of its own and copies records into
+/// batches, the batches are filled, read back and made into rows side by side, and the writer takes them
+/// in merge order.
+final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     // @unchecked: `merge` is used by the merging thread alone, `ended` by the writer alone. A `Pending`'s
-    // events and failure are written by the job that decodes it before `done` is signalled and read by the
+    // rows and failure are written by the job that decodes it before `done` is signalled and read by the
     // writer after; `mergeFailure` is written by the merging thread before it queues the end and read
     // after the end is taken.
     private final class Pending: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
-        var events: [Event] = []
+        var rows: [Row] = []
         var failure: InputError?
     }
 
     private let merge: RecordMerge
+    private let row: @Sendable (Event) -> Row
     private let format: TimelineFormat
     private let output: InputLocation
     /// Batches queued and not yet taken, bounded so that the merge does not run ahead of the writer.
@@ -28,8 +30,9 @@ final class RecordEvents: @unchecked Sendable {
     private var mergeFailure: InputError?
     private var ended = false
 
-    init(_ merge: RecordMerge, format: TimelineFormat, output: InputLocation) {
+    init(_ merge: RecordMerge, format: TimelineFormat, output: InputLocation, row: @escaping @Sendable (Event) -> Row) {
         self.merge = merge
+        self.row = row
         self.format = format
         self.output = output
         DispatchQueue(label: "firmtrace.merge").async { [self] in
@@ -52,15 +55,15 @@ final class RecordEvents: @unchecked Sendable {
         }
     }
 
-    /// The next batch of events in merge order; nil at the end.
-    func next() throws(InputError) -> [Event]? {
+    /// The next batch of rows in merge order; nil at the end.
+    func next() throws(InputError) -> [Row]? {
         guard !ended else { return nil }
         guard let batch = take() else {
             if let mergeFailure { throw mergeFailure }
             return nil
         }
         if let failure = batch.failure { throw failure }
-        return batch.events
+        return batch.rows
     }
 
     /// Stops the merge and waits for it to end: the writer has failed, or taken everything.
@@ -96,7 +99,7 @@ final class RecordEvents: @unchecked Sendable {
                 line.removeAll()
                 format.fill(template, values, to: &line, second: &second)
                 if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
-                    job.events.append(event)
+                    job.rows.append(row(event))
                 } else {
                     job.failure = InputError(.unreadable("a scratch record did not read back"), at: output)
                 }

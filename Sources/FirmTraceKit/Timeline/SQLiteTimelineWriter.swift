@@ -66,8 +66,24 @@ final class SQLiteTimelineWriter {
         }
     }
 
-    /// Writes every event `events` hands over, in one transaction, then indexes and renames.
-    func write(_ events: ((Event) -> Bool) throws(InputError) -> Void, indexing: () -> Void = {}) throws(InputError) -> Int {
+    /// An event with the columns SQLite takes as text made ready, which can be done on any thread: the
+    /// writer's is the one all rows go through.
+    struct Row: Sendable {
+        let event: Event
+        let datetime: String?
+        let link: String?
+        let fields: String
+
+        init(_ event: Event) {
+            self.event = event
+            datetime = event.time.map { UTCDateTime.iso8601(nanoseconds: $0) }
+            link = event.links.isEmpty ? nil : event.links.joined(separator: " ")
+            fields = JSONLSink.fieldsObject(event.fields)
+        }
+    }
+
+    /// Writes every row `rows` hands over, in one transaction, then indexes and renames.
+    func write(_ rows: ((Row) -> Bool) throws(InputError) -> Void, indexing: () -> Void = {}) throws(InputError) -> Int {
         var written = 0
         var failure: InputError?
         do {
@@ -79,12 +95,13 @@ final class SQLiteTimelineWriter {
                 let insertField = try database.makeStatement(sql: "INSERT INTO fields (event_id, key, value) VALUES (?, ?, ?)")
                 let event = BoundStatement(insertEvent, in: database), field = BoundStatement(insertField, in: database)
                 do throws(InputError) {
-                    try events { next in
+                    try rows { row in
+                        let next = row.event
                         do throws(SQLiteError) {
                             let id = next.id ?? "e\(written + 1)"
                             event.bind(1, id)
                             event.bind(2, next.time)
-                            event.bind(3, next.time.map { UTCDateTime.iso8601(nanoseconds: $0) })
+                            event.bind(3, row.datetime)
                             event.bind(4, next.timeBasis.rawValue)
                             event.bind(5, next.deviceTime)
                             event.bind(6, next.kind.rawValue)
@@ -93,8 +110,8 @@ final class SQLiteTimelineWriter {
                             event.bind(9, next.line.map(Int64.init))
                             event.bind(10, next.frame.map(Int64.init))
                             event.bind(11, next.message)
-                            event.bind(12, next.links.isEmpty ? nil : next.links.joined(separator: " "))
-                            event.bind(13, JSONLSink.fieldsObject(next.fields))
+                            event.bind(12, row.link)
+                            event.bind(13, row.fields)
                             try event.run()
                             for entry in next.fields {
                                 field.bind(1, id)

@@ -148,20 +148,20 @@ public enum Timeline {
         return written
     }
 
-    /// SQLite takes events, not text: each record is filled as a JSON line and read back, off the writer's
-    /// thread.
+    /// SQLite takes events, not text: each record is filled as a JSON line and read back into a row, off the
+    /// writer's thread.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest, progress: (@Sendable (Int) -> Void)?,
                                       indexing: (@Sendable () -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-        let events = RecordEvents(merge, format: request.format, output: InputLocation(path: request.output))
-        defer { events.finish() }
+        let rows = RecordEvents(merge, format: request.format, output: InputLocation(path: request.output), row: SQLiteTimelineWriter.Row.init)
+        defer { rows.finish() }
         var count = 0
         return try database.write({ body throws(InputError) in
-            while let batch = try events.next() {
-                for event in batch {
+            while let batch = try rows.next() {
+                for row in batch {
                     count += 1
                     if count % progressStep == 0 { progress?(count) }
-                    guard body(event) else { return }
+                    guard body(row) else { return }
                 }
             }
         }, indexing: { indexing?() })
