@@ -16,6 +16,7 @@ struct FirmTrace: ParsableCommand {
 
     static func main() {
         PartialFiles.removeOnInterrupt()
+        Terminal.ignoreFileSizeLimitSignal()
         main(nil)
     }
 }

@@ -18,9 +18,10 @@ struct CommandLineTests {
         let status: Int32, output: String, error: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs firmtrace, or `executable` (a shell that runs it) with these arguments.
+    static func run(_ arguments: [String], executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
@@ -297,6 +298,21 @@ struct InterruptTests {
             let size = try FileManager.default.attributesOfItem(atPath: output + "/" + name)[.size] as? Int
             #expect(name == "member.txt" && size == 400_000_000, "\(name) was left behind")
         }
+    }
+
+    @Test("past a file size limit (ulimit -f) a timeline ends like on a full disk: exit 2, a message, no partial file",
+          arguments: [("timeline.sqlite", 20_000), ("timeline.csv", 5_000)])
+    func fileSizeLimit(_ name: String, kilobytes: Int) throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v01.15.58").path
+        // The sample's SQLite timeline is 30 MB (its scratch records 12 MB), its CSV 12 MB.
+        let result = try CommandLineTests.run(["-c", "ulimit -f \(kilobytes); exec \"$0\" \"$@\"", CommandLineTests.binary,
+                                               "timeline", sample, "-o", folder + "/" + name], executable: "/bin/sh")
+        #expect(result.status == 2)
+        #expect(result.error.contains(name + ": cannot write"), "\(result.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
     static func shell(_ command: String) throws -> String {

@@ -15,6 +15,12 @@ enum Terminal {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// A file size limit (`ulimit -f`) then shows up as EFBIG from write, which ends the run like a full
+    /// disk (a message, exit 2, the partial files removed), not as SIGXFSZ killing it with them left behind.
+    static func ignoreFileSizeLimitSignal() {
+        signal(SIGXFSZ, SIG_IGN)
+    }
+
     static func printError(_ message: String) {
         writeStandardError("firmtrace: \(message)\n")
     }
