@@ -91,8 +91,9 @@ public struct BehaviourReport: Sendable {
     }
 }
 
-/// Keeps, per event, only its time, behaviour and source (arrival order is the correlation's ordinal),
-/// plus the tables that are built as events go by. Runs on grep's output thread.
+/// Keeps, per event, only its behaviour (arrival order is the correlation's ordinal) and its time, the
+/// times filed by behaviour with the sources they came from as runs, plus the tables that are built as
+/// events go by. Runs on grep's output thread.
 private final class ReportCollector: EventSink {
     let correlation = CorrelationCollector()
     private var classifier = BehaviourClassifier()
@@ -105,10 +106,13 @@ private final class ReportCollector: EventSink {
     private var examples: [String] = []
     private var counts: [Int] = []
     private var logSources = InternTable()
-    private var times: [Int64] = []
     private var eventBehaviours: [Int32] = []
-    private var eventSources: [Int32] = []
-    static let noTime = Int64.min
+    /// Per behaviour, and first for events of none: the times in arrival order, and which log source (-1
+    /// for a capture) each run of them came from. Filed this way, moving them to the capture's clock and
+    /// sorting them happens in place, with no second copy of every time.
+    private var timesByBehaviour: [[Int64]] = [[]]
+    private var sourceRuns: [[(source: Int32, count: Int)]] = [[]]
+    private var withoutTime = 0
     /// Past this many behaviours (hostile logs can make every line distinct), new ones count as one.
     static let maxBehaviours = 20_000
 
@@ -118,12 +122,23 @@ private final class ReportCollector: EventSink {
         names.accept(event)
         endpoints.accept(event)
         identity.accept(event)
-        times.append(event.time ?? Self.noTime)
-        eventBehaviours.append(classifier.behaviour(of: event).map(index) ?? -1)
-        eventSources.append(event.origin != "capture" ? Int32(logSources.number(of: event.source).number) : -1)
-        if let behaviour = eventBehaviours.last, behaviour >= 0 {
+        let behaviour = classifier.behaviour(of: event).map(index) ?? -1
+        eventBehaviours.append(behaviour)
+        if behaviour >= 0 {
             counts[Int(behaviour)] += 1
             if examples[Int(behaviour)].isEmpty { examples[Int(behaviour)] = String(event.message.prefix(300)) }
+        }
+        guard let time = event.time, PlausibleTime.range.contains(time) else {
+            withoutTime += 1
+            return true
+        }
+        let bucket = Int(behaviour) + 1
+        let source = event.origin != "capture" ? Int32(logSources.number(of: event.source).number) : -1
+        timesByBehaviour[bucket].append(time)
+        if sourceRuns[bucket].last?.source == source {
+            sourceRuns[bucket][sourceRuns[bucket].count - 1].count += 1
+        } else {
+            sourceRuns[bucket].append((source, 1))
         }
         return true
     }
@@ -142,6 +157,8 @@ private final class ReportCollector: EventSink {
         behaviours.append(kept)
         examples.append("")
         counts.append(0)
+        timesByBehaviour.append([])
+        sourceRuns.append([])
         return index
     }
 
@@ -151,19 +168,22 @@ private final class ReportCollector: EventSink {
             diagnostics.report(.notice, at: InputLocation(path: source), "the same evidence as \(original); counted once")
         }
         let corrections = logSources.names.map { correlation.corrections[$0] }
-        var byBehaviour = Array(repeating: [Int64](), count: behaviours.count)
         var start: Int64?, end: Int64?
-        var withoutTime = 0
-        for event in times.indices {
-            guard times[event] != Self.noTime, PlausibleTime.range.contains(times[event]) else {
-                withoutTime += 1
-                continue
+        for bucket in timesByBehaviour.indices {
+            var first = 0
+            for run in sourceRuns[bucket] {
+                if run.source >= 0, let correction = corrections[Int(run.source)] {
+                    for index in first ..< first + run.count {
+                        timesByBehaviour[bucket][index] = correction.captureTime(timesByBehaviour[bucket][index])
+                    }
+                }
+                first += run.count
             }
-            let correction = eventSources[event] >= 0 ? corrections[Int(eventSources[event])] : nil
-            let time = correction?.captureTime(times[event]) ?? times[event]
-            start = min(start ?? time, time)
-            end = max(end ?? time, time)
-            if eventBehaviours[event] >= 0 { byBehaviour[Int(eventBehaviours[event])].append(time) }
+            timesByBehaviour[bucket].sort()
+            if let earliest = timesByBehaviour[bucket].first, let latest = timesByBehaviour[bucket].last {
+                start = min(start ?? earliest, earliest)
+                end = max(end ?? latest, latest)
+            }
         }
         let (zone, zoneSource) = Self.zone(correlation)
         let span = (end ?? 0) - (start ?? 0)
@@ -173,7 +193,7 @@ private final class ReportCollector: EventSink {
         let binCount = end.map { Int(($0 - origin) / width) + 1 } ?? 0
         var findings: [BehaviourFinding] = []
         for (index, behaviour) in behaviours.enumerated() {
-            let list = byBehaviour[index].sorted()
+            let list = timesByBehaviour[index + 1]
             let periodicity = Periodicity.detect(sorted: list)
             findings.append(BehaviourFinding(
                 behaviour: behaviour, count: counts[index], first: list.first, last: list.last, periodicity: periodicity,
@@ -185,7 +205,7 @@ private final class ReportCollector: EventSink {
         let peaks = ActivityProfile.peaks(findings.map { ($0.behaviour, $0.activity) }, origin: origin, width: width)
         let table = names.table()
         return BehaviourReport(
-            inputs: inputs, events: times.count, eventsWithoutTime: withoutTime, start: start, end: end, zoneSeconds: zone,
+            inputs: inputs, events: eventBehaviours.count, eventsWithoutTime: withoutTime, start: start, end: end, zoneSeconds: zone,
             zoneSource: zoneSource, binOrigin: origin, binWidth: width, binCount: binCount, identity: identity.identify(registry: registry),
             clocks: correlation.sources, behaviours: findings, peaks: peaks, names: table, endpoints: endpoints.table(names: table),
             unmatchedClaims: grouped(correlation.unmatchedClaimOrdinals), unloggedTraffic: grouped(correlation.unloggedTrafficOrdinals),
