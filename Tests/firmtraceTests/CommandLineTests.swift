@@ -118,6 +118,7 @@ struct ReportCommandLineTests {
         #expect(result.output.contains("every 5 s "))
         #expect(result.output.contains("HTTP GET /gslb"))
         #expect(result.output.contains("2022-07-10 03:00:00 – 03:0"))
+        #expect(result.output.contains("device traffic (from 10.10.10.8) with no log line: 7523"))
         #expect(result.output.hasSuffix("report written to \(page)\n"))
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("id=\"report-end\""))

@@ -70,6 +70,9 @@ public struct BehaviourReport: Sendable {
     public let unmatchedClaims: [UnmatchedBehaviour]
     /// Device traffic (DNS, TLS, HTTP) no log line accounts for.
     public let unloggedTraffic: [UnmatchedBehaviour]
+    /// Whose that traffic is: the addresses the correlation took for the device (empty when it could not
+    /// tell the device from other hosts).
+    public let deviceAddresses: [String]
     public let diagnostics: Diagnostics
 
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
@@ -209,7 +212,7 @@ private final class ReportCollector: EventSink {
             zoneSource: zoneSource, binOrigin: origin, binWidth: width, binCount: binCount, identity: identity.identify(registry: registry),
             clocks: correlation.sources, behaviours: findings, peaks: peaks, names: table, endpoints: endpoints.table(names: table),
             unmatchedClaims: grouped(correlation.unmatchedClaimOrdinals), unloggedTraffic: grouped(correlation.unloggedTrafficOrdinals),
-            diagnostics: diagnostics)
+            deviceAddresses: correlation.deviceAddresses, diagnostics: diagnostics)
     }
 
     /// Ordinals (1-based arrival order) counted by behaviour, most first.

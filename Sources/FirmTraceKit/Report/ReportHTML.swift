@@ -177,7 +177,7 @@ public enum ReportHTML {
         }
         return "<h3>Log lines that claim traffic the capture does not show</h3>"
             + table(["behaviour", "origin", "events", "example"], rows(report.unmatchedClaims), numeric: [2])
-            + "<h3>Device traffic no log line accounts for</h3>"
+            + "<h3>Device traffic\(HTMLText.escaped(ReportText.sentBy(report))) no log line accounts for</h3>"
             + table(["behaviour", "origin", "events", "example"], rows(report.unloggedTraffic), numeric: [2])
     }
 

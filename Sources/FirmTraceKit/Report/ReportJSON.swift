@@ -21,6 +21,7 @@ public enum ReportJSON {
             ("endpoints", .array(report.endpoints.map(endpoint))),
             ("unmatched_log_claims", .array(report.unmatchedClaims.map(unmatched))),
             ("unlogged_traffic", .array(report.unloggedTraffic.map(unmatched))),
+            ("device_addresses", .array(report.deviceAddresses.map(JSONValue.string))),
         ])
         return root.jsonText
     }

@@ -45,9 +45,14 @@ public enum ReportText {
         lines.append("DNS: \(report.names.count) names asked, \(resolved) resolved; endpoints named in logs: \(report.endpoints.count)")
         lines.append("log claims with no packet: \(report.unmatchedClaims.reduce(0) { $0 + $1.events })"
             + (report.unmatchedClaims.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? ""))
-        lines.append("device traffic with no log line: \(report.unloggedTraffic.reduce(0) { $0 + $1.events })"
+        lines.append("device traffic\(sentBy(report)) with no log line: \(report.unloggedTraffic.reduce(0) { $0 + $1.events })"
             + (report.unloggedTraffic.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? ""))
         return lines.joined(separator: "\n")
+    }
+
+    /// ` (from 10.10.10.8)`: whose traffic the correlation took for the device's; nothing when it could not tell.
+    static func sentBy(_ report: BehaviourReport) -> String {
+        report.deviceAddresses.isEmpty ? "" : " (from " + report.deviceAddresses.joined(separator: ", ") + ")"
     }
 
     static func identityLine(_ identity: DeviceIdentity) -> String {
