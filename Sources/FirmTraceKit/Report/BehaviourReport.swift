@@ -165,6 +165,7 @@ private final class ReportCollector: EventSink {
         return index
     }
 
+    /// Once only: the filed times are moved onto the capture's clock where they lie.
     func analyse(inputs: [String], correlation: Correlation, registry: String, diagnostics: Diagnostics) -> BehaviourReport {
         var diagnostics = diagnostics
         for (source, original) in duplicates.duplicates {
