@@ -36,8 +36,13 @@ final class RunCursor {
         key = (values.time ?? .max, values.ordinal)
     }
 
-    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation) {
+    /// Units whose records are passed over.
+    private let skipping: Set<Int>
+
+    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation, skipping: Set<Int> = []) {
         self.run = run
+        // A settled run's records carry no unit.
+        self.skipping = run.unit == RecordRun.settled ? [] : skipping
         descriptor = file.descriptor
         self.output = output
         next = run.start
@@ -54,15 +59,17 @@ final class RunCursor {
         UnsafeRawBufferPointer(rebasing: buffer[used + RecordHeader.size ..< used + currentSize])
     }
 
-    /// Moves to the next record; false at the end of the run.
+    /// Moves to the next record not passed over; false at the end of the run.
     func advance() throws(InputError) -> Bool {
-        used += currentSize
-        currentSize = 0
-        guard try ensure(RecordHeader.size) else { return false }
-        header = RecordHeader(UnsafeRawBufferPointer(rebasing: buffer[used ..< used + RecordHeader.size]))
-        let size = RecordHeader.size + header.length
-        _ = try ensure(size)
-        currentSize = size
+        repeat {
+            used += currentSize
+            currentSize = 0
+            guard try ensure(RecordHeader.size) else { return false }
+            header = RecordHeader(UnsafeRawBufferPointer(rebasing: buffer[used ..< used + RecordHeader.size]))
+            let size = RecordHeader.size + header.length
+            _ = try ensure(size)
+            currentSize = size
+        } while !skipping.isEmpty && skipping.contains(header.unit)
         return true
     }
 
@@ -117,6 +124,8 @@ struct RecordMerge {
     let spills: [RecordSpill]
     /// Where each unit's ordinals start among all units.
     let ordinalBases: [Int]
+    /// Pieces whose records are left out: the same evidence as an earlier piece.
+    let skipping: Set<Int>
     let correlation: Correlation
     let output: InputLocation
     var fanIn = 256
@@ -150,7 +159,7 @@ struct RecordMerge {
         guard try merge(timed, values: values, body) else { return }
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
         for (_, run) in untimed {
-            let cursor = RunCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20, output: output)
+            let cursor = RunCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20, output: output, skipping: skipping)
             while try cursor.advance() {
                 guard try body(cursor.template, values(cursor)) else { return }
             }
@@ -184,7 +193,7 @@ struct RecordMerge {
         var cursors: [RunCursor] = []
         let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, runs.count)))
         for (run, file) in runs {
-            let cursor = RunCursor(run, file: file, bufferSize: bufferSize, output: output)
+            let cursor = RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping)
             guard try cursor.advance() else { continue }
             cursor.settle(values(cursor))
             cursors.append(cursor)

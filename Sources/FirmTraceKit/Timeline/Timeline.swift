@@ -72,7 +72,8 @@ public enum Timeline {
         let output = InputLocation(path: request.output)
         if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
         let read = try read(request, spilling: true, progress: progress)
-        var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, correlation: read.correlation, output: output)
+        var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, skipping: read.repeatedPieces,
+                                correlation: read.correlation, output: output)
         merge.fanIn = request.mergeFanIn
         let records = Int64(read.records)
         let writing = progress.map { progress in
@@ -103,6 +104,8 @@ public enum Timeline {
         let records: Int
         /// Where each piece of work's ordinals start among all of them.
         let ordinalBases: [Int]
+        /// Pieces left out as the same evidence as an earlier one: their records are not written.
+        let repeatedPieces: Set<Int>
         let correlation: Correlation
         let diagnostics: Diagnostics
         let leftOut: Int
@@ -121,7 +124,8 @@ public enum Timeline {
         return readers.absorption.withLock { absorbed in
             absorbed.diagnostics.all.forEach { diagnostics.report($0) }
             return Reading(spills: readers.spills, records: absorbed.collector.ordinal - absorbed.leftOut,
-                           ordinalBases: absorbed.ordinalBases, correlation: absorbed.collector.correlate(),
+                           ordinalBases: absorbed.ordinalBases, repeatedPieces: absorbed.repeatedPieces,
+                           correlation: absorbed.collector.correlate(),
                            diagnostics: diagnostics, leftOut: absorbed.leftOut, withoutTime: absorbed.withoutTime)
         }
     }
@@ -171,6 +175,8 @@ public enum Timeline {
 /// What reading one unit left: its correlation evidence (ordinals counted within the unit) and counts.
 /// `@unchecked Sendable`: the reading thread hands it over whole and never touches its collector again.
 private struct UnitResult: @unchecked Sendable {
+    /// For a unit that may repeat another (`RepeatedEvidence`): its name and what it held.
+    let evidence: RepeatedEvidence.Unit?
     let correlation: CorrelationCollector
     let diagnostics: Diagnostics
     let yearSources: [String: String]
@@ -188,11 +194,19 @@ private struct Absorption {
     private(set) var diagnostics = Diagnostics()
     private(set) var leftOut = 0
     private(set) var withoutTime = 0
+    private(set) var repeatedPieces: Set<Int> = []
+    private var repeated = RepeatedEvidence()
     private var waiting: [Int: UnitResult] = [:]
 
     mutating func add(_ result: UnitResult, piece: Int) {
         waiting[piece] = result
         while let next = waiting.removeValue(forKey: ordinalBases.count) {
+            if let evidence = next.evidence, let original = repeated.original(of: evidence) {
+                diagnostics.report(.notice, at: InputLocation(path: evidence.path), "the same evidence as \(original); read once")
+                repeatedPieces.insert(ordinalBases.count)
+                ordinalBases.append(collector.ordinal)
+                continue
+            }
             ordinalBases.append(collector.ordinal)
             collector.absorb(next.correlation, ordinalBase: collector.ordinal)
             collector.note(yearSources: next.yearSources)
@@ -227,6 +241,8 @@ private final class UnitReaders: @unchecked Sendable {
     /// Bytes of the pieces read to their end, and of all of them, for the progress line.
     private let bytesRead = Atomic<Int64>(0)
     private let bytesTotal: Int64
+    /// Files read whole that may be another's copy (`RepeatedEvidence`).
+    private let repeatCandidates: Set<String>
     /// Complete once every piece has been read.
     let absorption = Mutex(Absorption())
 
@@ -249,6 +265,7 @@ private final class UnitReaders: @unchecked Sendable {
         }
         self.work = work
         bytesTotal = work.reduce(0) { $0 + Self.bytes(of: $1) }
+        repeatCandidates = RepeatedEvidence.candidates(work.compactMap { if case .unit(let unit) = $0 { unit.path } else { nil } })
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
         threads = max(1, min(work.count, Int(firmtrace_active_cores())))
@@ -289,7 +306,9 @@ private final class UnitReaders: @unchecked Sendable {
                 placed = try log.read(slice: index)
             }
             try spill?.begin(unit: piece)
-            let sink = UnitSink(spill: spill, readers: self)
+            var comparing: String?
+            if case .unit(let unit) = work[piece], repeatCandidates.contains(unit.path) { comparing = unit.path }
+            let sink = UnitSink(spill: spill, readers: self, comparing: comparing)
             var diagnostics = Diagnostics()
             var yearSources: [String: String] = [:]
             switch work[piece] {
@@ -306,7 +325,7 @@ private final class UnitReaders: @unchecked Sendable {
             }
             if let failure = sink.failure { throw failure }
             try spill?.flush()
-            let result = UnitResult(correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
+            let result = UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
                                     leftOut: sink.leftOut, withoutTime: sink.withoutTime)
             absorption.withLock { $0.add(result, piece: piece) }
         } catch {
@@ -335,14 +354,20 @@ private final class UnitSink: EventSink {
     private(set) var failure: InputError?
     private(set) var leftOut = 0
     private(set) var withoutTime = 0
+    /// Only for a file that may repeat another.
+    private var digest: RepeatedEvidence.Digest?
 
-    init(spill: RecordSpill?, readers: UnitReaders) {
+    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?) {
         self.spill = spill
         self.readers = readers
+        digest = path.map(RepeatedEvidence.Digest.init)
     }
+
+    var evidence: RepeatedEvidence.Unit? { digest?.finish() }
 
     func accept(_ event: Event) -> Bool {
         _ = correlation.accept(event)
+        digest?.add(event)
         if event.time == nil { withoutTime += 1 }
         do throws(InputError) {
             if let spill, try !spill.add(event, ordinal: correlation.ordinal) { leftOut += 1 }

@@ -30,6 +30,21 @@ struct TimelineTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") }, "scratch runs and partial files are removed")
     }
 
+    @Test("the same bundle given twice (.tar.gz beside .tar.zst) is read once: the folder's timeline is one copy's, byte for byte, and a notice names the copy")
+    func repeatedEvidenceReadOnce() throws {
+        let scratch = try ScratchFolder()
+        let folder = TestPaths.samples.appendingPathComponent("v01.15.58").path
+        let copies = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tar.") }
+        #expect(copies.count == 2, "the sample holds the bundle twice")
+        let both = try Timeline.run(TimelineRequest(inputs: [folder], output: scratch.appending("both.csv"), format: .csv))
+        let one = try Timeline.run(TimelineRequest(inputs: Self.inputs, output: scratch.appending("one.csv"), format: .csv))
+        #expect(both.written == one.written)
+        #expect(try Self.lines(scratch.appending("both.csv")) == Self.lines(scratch.appending("one.csv")))
+        #expect(both.diagnostics.all.contains { $0.message.hasPrefix("the same evidence as ") && $0.location.source.hasSuffix(".tar.zst") })
+        let clock = try Correlate.run(CorrelateRequest(logs: [folder], captures: []))
+        #expect(clock.correlation.sources.allSatisfy { !$0.source.contains(".tar.zst") })
+    }
+
     @Test("more runs than the merge opens at once go through intermediate merges and give the same file")
     func intermediateMerges() throws {
         let scratch = try ScratchFolder()
