@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The fixed part of a spilled record, before its template: what the merge needs to order it and fill
 /// its holes without parsing it.
@@ -202,17 +203,31 @@ final class SpillFile {
     private var pending: [UInt8] = []
     private static let bufferSize = 1 << 20
 
+    /// Numbers this run's scratch files.
+    private static let created = Atomic<Int>(0)
+
+    /// A scratch file beside `output`, removed from its folder as soon as it is open: it lives as long as
+    /// the descriptor. It is created as a partial file, so that an interrupt between creating and removing
+    /// it leaves nothing behind.
     init(beside output: String) throws(InputError) {
         self.output = InputLocation(path: output)
         let slash = output.lastIndex(of: "/")
         let directory = slash.map { String(output[..<$0]) } ?? "."
-        var template = Array(((directory.isEmpty ? "" : directory + "/") + ".firmtrace-spill-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            throw InputError(.writeFailed("cannot make a scratch file: \(SystemCallError("mkstemp"))"), at: self.output)
+        while true {
+            let number = Self.created.wrappingAdd(1, ordering: .relaxed).oldValue
+            let path = (directory.isEmpty ? "" : directory + "/") + ".firmtrace-spill-\(getpid())-\(number)"
+            do {
+                descriptor = try PartialFiles.create(path) { () throws(SystemCallError) in
+                    try retryingOnInterrupt("open") { open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+                }
+                PartialFiles.remove(path)
+                break
+            } catch {
+                // A name left by a killed run whose process number this run now has: the next one.
+                if error.isAlreadyPresent, number < 1_000 { continue }
+                throw InputError(.writeFailed("cannot make a scratch file: \(error)"), at: self.output)
+            }
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        self.descriptor = descriptor
         pending.reserveCapacity(Self.bufferSize)
     }
 
