@@ -261,9 +261,12 @@ struct InterruptTests {
         let folder = CommandLineTests.temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // Large enough that writing takes the debug build seconds, so the signal lands while it writes.
-        let lines = (0 ..< 200_000).map { index in
-            "[07-10 0\(index / 36_000):\(String(format: "%02d", index / 600 % 60)):\(String(format: "%02d", index / 10 % 60)) TUYA Debug][mqc_app.c:1158] mqtt subscribe topic:smart/device/in/\(index)"
+        // Large enough that the debug build takes over a second to write it (0.4 s with 200,000 lines: on a
+        // busy machine the test could look too late and find the run over), so the signal lands while it writes.
+        let lines = (0 ..< 600_000).map { index in
+            let second = index / 10
+            return "[07-10 " + String(format: "%02d:%02d:%02d", second / 3600 % 24, second / 60 % 60, second % 60)
+                + " TUYA Debug][mqc_app.c:1158] mqtt subscribe topic:smart/device/in/\(index)"
         }
         let log = folder + "/tuya.log"
         try Data(("[07-10 00:00:00 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657375200\n"
@@ -271,8 +274,8 @@ struct InterruptTests {
         let output = folder + "/out"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try Self.interrupt(["timeline", log, "-o", output + "/" + name], whileWritingInto: output)
-        // The timeline is written at the end of the run, in a fraction of a second: the run can be finished
-        // before the signal lands, and then the timeline is whole.
+        // The timeline is written at the end of the run: should the run finish before the signal lands, the
+        // timeline is whole.
         for left in try FileManager.default.contentsOfDirectory(atPath: output) {
             #expect(left == name, "\(left) was left behind")
             let rows = name.hasSuffix(".zst") ? "zstd -dc '\(output)/\(left)' | wc -l" : "sqlite3 '\(output)/\(left)' 'SELECT count(*) FROM events'"
