@@ -19,6 +19,12 @@ public struct Correlation: Sendable {
         let connectionKey: Int32
     }
 
+    /// An address that sent traffic, and the link-layer address (empty without one) it came from.
+    struct Sender: Hashable {
+        let address: String
+        let link: String
+    }
+
     struct Sighting: Sendable {
         let time: Int64
         let ordinal: Int
@@ -135,22 +141,21 @@ final class CorrelationCollector: EventSink {
 
     private(set) var ordinal = 0
     private var claims: [Correlation.Claim] = []
-    private var keys = InternTable()
+    private var keys = InternTable<String>()
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
-    private var sourceNames = InternTable()
+    private var sourceNames = InternTable<String>()
     /// Traffic that a log line should account for, when the device sent it. What it was is read back from
     /// its sighting's key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per
     /// event for every DNS query of a capture cost a timeline 45 MiB.
     private var requests: [(ordinal: Int, sender: Int32)] = []
     private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
-    private var unnamedTrafficNames = InternTable()
+    private var unnamedTrafficNames = InternTable<String>()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
-    /// The source addresses of the capture's traffic, each with the link-layer address it came from
-    /// (`10.10.10.8 64:90:c1:1d:24:c4`; nothing after the space without one): the device is whichever of
-    /// them sent what the log accounted for.
-    private var senders = InternTable()
+    /// The source addresses of the capture's traffic, each with the link-layer address it came from: the
+    /// device is whichever of them sent what the log accounted for.
+    private var senders = InternTable<Correlation.Sender>()
     /// Where each log source's year came from, as its reader settled it.
     private var yearSources: [String: String] = [:]
 
@@ -279,7 +284,7 @@ final class CorrelationCollector: EventSink {
         // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
         func sender() -> Int32 {
             guard let address = event.fields.text("src_ip") else { return -1 }
-            return Int32(senders.number(of: address + " " + (event.fields.text("src_mac") ?? "")).number)
+            return Int32(senders.number(of: Correlation.Sender(address: address, link: event.fields.text("src_mac") ?? "")).number)
         }
         switch event.kind {
         case .netDNSQuery:
@@ -442,12 +447,8 @@ final class CorrelationCollector: EventSink {
         let addresses: [String]
         let linkAddresses: [String]
 
-        init(linked: Set<Int32>, senders names: [String]) {
-            let pairs = names.map { name in
-                let space = name.firstIndex(of: " ") ?? name.endIndex
-                return (address: name[..<space], link: name[space...].dropFirst())
-            }
-            var ipv4ByLink: [Substring: Set<Substring>] = [:]
+        init(linked: Set<Int32>, senders pairs: [Correlation.Sender]) {
+            var ipv4ByLink: [String: Set<String>] = [:]
             for pair in pairs where !pair.link.isEmpty && pair.address.contains(".") {
                 ipv4ByLink[pair.link, default: []].insert(pair.address)
             }
@@ -456,8 +457,8 @@ final class CorrelationCollector: EventSink {
             let links = Set(linkedPairs.map(\.link).filter { !$0.isEmpty && ipv4ByLink[$0, default: []].count <= 1 })
             let device = pairs.indices.filter { linkedAddresses.contains(pairs[$0].address) || links.contains(pairs[$0].link) }
             senders = Set(device.map(Int32.init)).union(linked.filter { $0 < 0 })
-            addresses = Set(device.map { String(pairs[$0].address) }).sorted()
-            linkAddresses = links.map(String.init).sorted()
+            addresses = Set(device.map { pairs[$0].address }).sorted()
+            linkAddresses = links.sorted()
         }
 
         func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }

@@ -128,7 +128,7 @@ enum MessageTemplate {
         func flush(upTo end: Int) {
             guard let start = tokenStart else { return }
             let token = UnsafeRawBufferPointer(rebasing: line[start ..< end])
-            let hasDigit = token.contains { $0 &- UInt8(ascii: "0") < 10 }
+            let hasDigit = token.contains(where: \.isASCIIDigit)
             let isHex = token.count >= 6 && token.allSatisfy(\.isASCIIHexDigit)
             if hasDigit || isHex { output.append(UInt8(ascii: "#")) } else { output.append(contentsOf: token) }
             tokenStart = nil
@@ -184,13 +184,11 @@ enum MessageTemplate {
 }
 
 private extension UInt8 {
-    var isASCIILetterOrDigit: Bool {
-        self &- UInt8(ascii: "0") < 10 || (self | 0x20) &- UInt8(ascii: "a") < 26
-    }
+    var isASCIIDigit: Bool { self &- UInt8(ascii: "0") < 10 }
 
-    var isASCIIHexDigit: Bool {
-        self &- UInt8(ascii: "0") < 10 || (self | 0x20) &- UInt8(ascii: "a") < 6
-    }
+    var isASCIILetterOrDigit: Bool { isASCIIDigit || (self | 0x20) &- UInt8(ascii: "a") < 26 }
+
+    var isASCIIHexDigit: Bool { isASCIIDigit || (self | 0x20) &- UInt8(ascii: "a") < 6 }
 }
 
 private extension String {

@@ -108,7 +108,7 @@ private final class ReportCollector: EventSink {
     private var behaviours: [Behaviour] = []
     private var examples: [String] = []
     private var counts: [Int] = []
-    private var logSources = InternTable()
+    private var logSources = InternTable<String>()
     private var eventBehaviours: [Int32] = []
     /// Per behaviour, and first for events of none: the times in arrival order, and which log source (-1
     /// for a capture) each run of them came from. Filed this way, moving them to the capture's clock and
@@ -183,8 +183,9 @@ private final class ReportCollector: EventSink {
                 }
                 first += run.count
             }
-            timesByBehaviour[bucket].sort()
-            if let earliest = timesByBehaviour[bucket].first, let latest = timesByBehaviour[bucket].last {
+            // The events of no behaviour only widen the span: they need no order.
+            if bucket > 0 { timesByBehaviour[bucket].sort() }
+            if let earliest = timesByBehaviour[bucket].min(), let latest = timesByBehaviour[bucket].max() {
                 start = min(start ?? earliest, earliest)
                 end = max(end ?? latest, latest)
             }

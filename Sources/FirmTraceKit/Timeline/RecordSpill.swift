@@ -87,7 +87,7 @@ final class RecordSpill {
     let untimedFile: SpillFile
     private let format: TimelineFormat
     private let memoryBytes: Int
-    private var sourceNames = InternTable()
+    private var sourceNames = InternTable<String>()
     var sources: [String] { sourceNames.names }
     private(set) var timedRuns: [RecordRun] = []
     private(set) var untimedRuns: [RecordRun] = []

@@ -19,13 +19,16 @@ struct RepeatedEvidence {
         let path: String
         private var hasher = Hasher()
         private var events = 0
+        /// The last source and its identity: a file's events come a source at a time.
+        private var source: (name: String, identity: String)?
 
         init(path: String) {
             self.path = path
         }
 
         mutating func add(_ event: Event) {
-            hasher.combine(DuplicateSources.identity(event.source))
+            if source?.name != event.source { source = (event.source, DuplicateSources.identity(event.source)) }
+            hasher.combine(source!.identity)
             hasher.combine(event.line)
             hasher.combine(event.frame)
             hasher.combine(event.time)

@@ -201,13 +201,13 @@ private struct Absorption {
     mutating func add(_ result: UnitResult, piece: Int) {
         waiting[piece] = result
         while let next = waiting.removeValue(forKey: ordinalBases.count) {
+            let piece = ordinalBases.count
+            ordinalBases.append(collector.ordinal)
             if let evidence = next.evidence, let original = repeated.original(of: evidence) {
                 diagnostics.report(.notice, at: InputLocation(path: evidence.path), "the same evidence as \(original); read once")
-                repeatedPieces.insert(ordinalBases.count)
-                ordinalBases.append(collector.ordinal)
+                repeatedPieces.insert(piece)
                 continue
             }
-            ordinalBases.append(collector.ordinal)
             collector.absorb(next.correlation, ordinalBase: collector.ordinal)
             collector.note(yearSources: next.yearSources)
             next.diagnostics.all.forEach { diagnostics.report($0) }
@@ -238,7 +238,8 @@ private final class UnitReaders: @unchecked Sendable {
     private let firstFailure = Mutex<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
-    /// Bytes of the pieces read to their end, and of all of them, for the progress line.
+    /// Bytes of each piece, of the pieces read to their end, and of all of them, for the progress line.
+    private let pieceBytes: [Int64]
     private let bytesRead = Atomic<Int64>(0)
     private let bytesTotal: Int64
     /// Files read whole that may be another's copy (`RepeatedEvidence`).
@@ -264,7 +265,8 @@ private final class UnitReaders: @unchecked Sendable {
             return log.ranges.indices.map { .slice(log, $0) }
         }
         self.work = work
-        bytesTotal = work.reduce(0) { $0 + Self.bytes(of: $1) }
+        pieceBytes = work.map(Self.bytes(of:))
+        bytesTotal = pieceBytes.reduce(0, +)
         repeatCandidates = RepeatedEvidence.candidates(work.compactMap { if case .unit(let unit) = $0 { unit.path } else { nil } })
         order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
@@ -297,7 +299,7 @@ private final class UnitReaders: @unchecked Sendable {
     }
 
     private func read(_ piece: Int, into spill: RecordSpill?) {
-        defer { bytesRead.wrappingAdd(Self.bytes(of: work[piece]), ordering: .relaxed) }
+        defer { bytesRead.wrappingAdd(pieceBytes[piece], ordering: .relaxed) }
         do throws(InputError) {
             var placed: (events: [Event], ending: SlicedLog.Ending?) = ([], nil)
             if case .slice(let log, let index) = work[piece] {

@@ -52,14 +52,10 @@ final class ProgressLine: Sendable {
     private let started = Terminal.monotonicSeconds()
     private let state = Mutex<(lastShown: Double, visible: Bool)>((0, false))
     /// The phase of the last timeline update and when it began.
-    private let phase = Mutex<(name: String, started: Double)?>(nil)
+    private let phase = Mutex<(phase: TimelineProgress.Phase, started: Double)?>(nil)
 
     func show(_ status: String, bytes: Int64) {
         show(status, rate: "\(ByteCount(Int64(Double(bytes) / max(Terminal.monotonicSeconds() - started, 0.001))))/s")
-    }
-
-    func show(_ status: String, count: Int, unit: String) {
-        show(status, rate: "\(Int(Double(count) / max(Terminal.monotonicSeconds() - started, 0.001))) \(unit)/s")
     }
 
     /// `reading: 35% of 677.1 MiB, 2400000 events  410000 events/s`, then `writing: 56% of 6777733 events
@@ -68,8 +64,8 @@ final class ProgressLine: Sendable {
     func show(_ update: TimelineProgress) {
         let now = Terminal.monotonicSeconds()
         let (phaseStarted, isNewPhase) = phase.withLock { phase in
-            let isNew = phase?.name != update.phase.rawValue
-            if isNew { phase = (update.phase.rawValue, now) }
+            let isNew = phase?.phase != update.phase
+            if isNew { phase = (update.phase, now) }
             return (phase!.started, isNew)
         }
         guard update.phase != .indexing else {
