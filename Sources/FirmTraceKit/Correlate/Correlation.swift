@@ -51,6 +51,9 @@ public struct Correlation: Sendable {
         public let dateHeaderOffset: DateHeaderOffset?
         public let matched: Int
         public let unmatchedLog: Int
+        /// Claims without packets made while no capture ran (or too near its ends for their packets to be
+        /// in it): not findings, only counted.
+        public let claimsOutsideCapture: Int
     }
 
     /// Device clock, less its zone, minus the servers' clocks: each `Date:` header is the server's whole
@@ -85,6 +88,10 @@ public struct Correlation: Sendable {
     /// Device traffic (DNS queries, TLS ClientHellos, HTTP requests, TCP connections to addresses no DNS
     /// answer gave) no log line accounts for.
     public let unmatchedCapture: Int
+    /// Device traffic no log line accounts for, sent while no log was written: not a finding, only counted.
+    public let trafficOutsideLogs: Int
+    /// When the captures ran, on their clock (ns): claims are findings only inside these.
+    public let captureSpans: [ClosedRange<Int64>]
     /// The log claims no packet answered and the device traffic no log line claimed, grouped, most first:
     /// findings (the capture missed something or the device lied; the firmware did something it did not
     /// log), shown rather than only counted.
@@ -105,6 +112,19 @@ public struct Correlation: Sendable {
 
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000
+
+    /// Where, on the capture's clock, the packets of a claim made at `time` may lie: the device's
+    /// whole-second stamps put a line up to a second after what it logged.
+    static func packetWindow(ofClaimAt time: Int64) -> ClosedRange<Int64> {
+        time - 1_000_000_000 ... time + linkWindow
+    }
+
+    /// How long around traffic at `time` a log must have been written for a missing line to be a finding.
+    /// A line comes within a second or so before the traffic it causes: the link window's ten seconds
+    /// allow for a slow network, and asked of a log's ends they would pass over real findings there.
+    static func loggedWindow(aroundTrafficAt time: Int64) -> ClosedRange<Int64> {
+        time - 1_000_000_000 ... time + 1_000_000_000
+    }
     /// How far apart device and capture clocks may be before pairs are not believed.
     static let searchWindow: Int64 = 600_000_000_000
 }
@@ -137,7 +157,16 @@ final class CorrelationCollector: EventSink {
         var hasEpochs = false
         /// Line time minus the HTTP `Date:` it kept.
         var dateDifferences: [Int64] = []
+        /// The first and last placed line, on the device's clock put on UTC.
+        var span: RecordedSpan?
+
+        mutating func include(_ other: RecordedSpan) {
+            if span == nil { span = other } else { span!.include(other) }
+        }
     }
+
+    /// The logs whose lines claim traffic: only while one of them was written can traffic lack a line.
+    static let claimingOrigins: Set<String> = ["rriot_tuya", "miio_client"]
 
     private(set) var ordinal = 0
     private var claims: [Correlation.Claim] = []
@@ -148,7 +177,9 @@ final class CorrelationCollector: EventSink {
     /// Traffic that a log line should account for, when the device sent it. What it was is read back from
     /// its sighting's key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per
     /// event for every DNS query of a capture cost a timeline 45 MiB.
-    private var requests: [(ordinal: Int, sender: Int32)] = []
+    private var requests: [(ordinal: Int, time: Int64, sender: Int32)] = []
+    /// The first and last packet of each capture file.
+    private var captureSpans: [String: RecordedSpan] = [:]
     private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
     private var unnamedTrafficNames = InternTable<String>()
     /// The addresses each name resolved to, from the capture's DNS answers.
@@ -182,6 +213,7 @@ final class CorrelationCollector: EventSink {
             }
             sources[index].hasEpochs = sources[index].hasEpochs || info.hasEpochs
             sources[index].dateDifferences += info.dateDifferences
+            if let span = info.span { sources[index].include(span) }
             return index
         }
         for claim in other.claims {
@@ -195,7 +227,12 @@ final class CorrelationCollector: EventSink {
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender)) }
         }
-        requests += other.requests.map { ($0.ordinal + ordinalBase, sender($0.sender)) }
+        requests += other.requests.map { ($0.ordinal + ordinalBase, $0.time, sender($0.sender)) }
+        captureSpans.merge(other.captureSpans) { first, second in
+            var span = first
+            span.include(second)
+            return span
+        }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
         unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time, sender($0.sender)) }
         note(yearSources: other.yearSources)
@@ -224,6 +261,7 @@ final class CorrelationCollector: EventSink {
             sources[index].zone = zone
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
+        if event.timeBasis == .logClock || event.timeBasis == .logEpoch { sources[index].include(RecordedSpan(time)) }
         // Only miio_client keeps HTTP responses; looking the field up in every Tuya line's fields costs.
         if event.origin == "miio_client", let date = event.fields.integer("http_date_epoch"),
            let dateTime = SourceClock.nanoseconds(date, 0) {
@@ -279,6 +317,7 @@ final class CorrelationCollector: EventSink {
 
     private func sight(_ event: Event) {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
+        captureSpans[event.source, default: RecordedSpan(time)].include(time)
         var keys: [String] = []
         var unnamed: String?
         // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
@@ -307,13 +346,19 @@ final class CorrelationCollector: EventSink {
                 keys.append("flow:\(ip):\(port)")
                 if case .bool(true)? = event.fields["syn"] { keys.append("syn:\(ip):\(port)") }
             }
+            // A flow is dated by its first packet: its last one shows the capture still running.
+            if let duration = event.fields.integer("duration_ms") {
+                let (length, tooLong) = duration.multipliedReportingOverflow(by: 1_000_000)
+                let (end, overflow) = time.addingReportingOverflow(length)
+                if !tooLong, !overflow, PlausibleTime.range.contains(end) { captureSpans[event.source]?.include(end) }
+            }
             let sender = sender()
             for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
             return
         default: return
         }
         let sender = sender()
-        requests.append((ordinal, sender))
+        requests.append((ordinal, time, sender))
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
     }
@@ -344,6 +389,7 @@ final class CorrelationCollector: EventSink {
         var claimsWithoutPackets = FindingTally()
         let claimsBySource = Dictionary(grouping: claims, by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
+        let captureCoverage = Coverage(captureSpans.values.map(\.range))
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
         // for the host, the first packet a claim caused being either.
         var openings: [Int32: [Correlation.Sighting]] = [:]
@@ -394,7 +440,7 @@ final class CorrelationCollector: EventSink {
             let offset: Double? = correction.map { correction in
                 Double(correction.drift.map { $0.offset } ?? correction.constant) / 1e9
             }
-            var matched = 0, unmatched = 0
+            var matched = 0, unmatched = 0, outside = 0
             for claim in sourceClaims {
                 let corrected = claim.time - (correction?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
@@ -402,14 +448,18 @@ final class CorrelationCollector: EventSink {
                     .map { sightings[Int($0)] }
                 if claim.connectionKey >= 0 { counterparts.append(openings[claim.connectionKey] ?? []) }
                 for list in counterparts {
-                    guard let first = Self.firstAfter(list, corrected - 1_000_000_000),
-                          first.time - corrected <= Correlation.linkWindow else { continue }
+                    let window = Correlation.packetWindow(ofClaimAt: corrected)
+                    guard let first = Self.firstAfter(list, window.lowerBound), window.contains(first.time) else { continue }
                     found.append(first.ordinal)
                     deviceSenders.insert(first.sender)
                 }
                 if found.isEmpty {
                     // Without any capture there is nothing a claim could be missing from.
                     guard hasSightings else { continue }
+                    guard captureCoverage.covers(Correlation.packetWindow(ofClaimAt: corrected)) else {
+                        outside += 1
+                        continue
+                    }
                     unmatched += 1
                     unmatchedClaims.append(claim.ordinal)
                     claimsWithoutPackets.count(source: index, what: claim.connectionKey >= 0 ? claim.connectionKey : claim.datingKey,
@@ -422,15 +472,21 @@ final class CorrelationCollector: EventSink {
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
                                 tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
-                                driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched))
+                                driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched,
+                                claimsOutsideCapture: outside))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
+        let logged = loggedCoverage(corrections)
         let unresolved = connectionsToUnresolvedAddresses(links, device: device)
-        let unlogged = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map(\.ordinal) + unresolved.map(\.ordinal)
+        let unaccounted = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map { ($0.ordinal, $0.time) }
+            + unresolved.map { ($0.ordinal, $0.time) }
+        let unlogged = unaccounted.filter { logged.covers(Correlation.loggedWindow(aroundTrafficAt: $0.1)) }.map(\.0)
+        let outsideLogs = unaccounted.count - unlogged.count
         return Correlation(sources: clocks, sawCapture: hasSightings || !requests.isEmpty, unmatchedCapture: unlogged.count,
+                           trafficOutsideLogs: outsideLogs, captureSpans: captureCoverage.spans,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
-                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved),
+                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved, logged: logged),
                            deviceAddresses: device.addresses, deviceLinkAddresses: device.linkAddresses, links: links,
                            unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged, corrections: corrections)
     }
@@ -464,6 +520,15 @@ final class CorrelationCollector: EventSink {
         func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
     }
 
+    /// When the logs that claim traffic were written, on the capture's clock.
+    private func loggedCoverage(_ corrections: [String: ClockCorrection]) -> Coverage {
+        Coverage(sources.filter { Self.claimingOrigins.contains($0.origin) }.compactMap { info in
+            guard let span = info.span else { return nil }
+            guard let correction = corrections[info.name] else { return span.range }
+            return correction.captureTime(span.first) ... max(correction.captureTime(span.first), correction.captureTime(span.last))
+        })
+    }
+
     /// The TCP connections the device opened, no log line claimed, to an address no DNS answer in the
     /// capture gave: hard-coded in the firmware, or resolved before the capture began. Only when the
     /// device is known: a connection opened to an unnamed address by some host is no finding.
@@ -492,16 +557,19 @@ final class CorrelationCollector: EventSink {
     /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
     /// connections to unresolved addresses by theirs, the rest by the description kept for it.
     private func trafficWithoutLogLine(_ links: [Int: [Int]], device: DeviceAddresses,
-                                       unresolved: [(ordinal: Int, time: Int64, key: Int32)]) -> [Correlation.Finding] {
+                                       unresolved: [(ordinal: Int, time: Int64, key: Int32)], logged: Coverage) -> [Correlation.Finding] {
+        func whileLogged(_ time: Int64) -> Bool { logged.covers(Correlation.loggedWindow(aroundTrafficAt: time)) }
         var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
-        for connection in unresolved { connections.count(source: -1, what: connection.key, at: connection.time) }
+        for connection in unresolved where whileLogged(connection.time) {
+            connections.count(source: -1, what: connection.key, at: connection.time)
+        }
         for (key, name) in keys.names.enumerated() {
             guard Self.trafficDescription(name) != nil else { continue }
-            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) {
+            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) && whileLogged(sighting.time) {
                 named.count(source: -1, what: Int32(key), at: sighting.time)
             }
         }
-        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) {
+        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) && whileLogged(traffic.time) {
             unnamed.count(source: -1, what: traffic.what, at: traffic.time)
         }
         return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }

@@ -18,9 +18,14 @@ public enum CorrelationReport {
                 line += " \(formatted(date.offsetSeconds)) s ± \(formatted(date.errorSeconds)) s against the servers' clocks (\(date.headers) HTTP Date headers),"
             }
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
+            if clock.claimsOutsideCapture > 0 { line += " (and \(clock.claimsOutsideCapture) more made while no capture ran)" }
             lines.append(line)
         }
         let correlation = outcome.correlation
+        if !correlation.captureSpans.isEmpty {
+            lines.append("the capture ran " + correlation.captureSpans.map { "from \(UTCDateTime.iso8601(nanoseconds: $0.lowerBound)) to "
+                + UTCDateTime.iso8601(nanoseconds: $0.upperBound) }.joined(separator: ", ") + ": only claims made then can be missing from it")
+        }
         let claims = correlation.claimsWithoutPackets
         if !claims.isEmpty {
             lines.append("\(claims.reduce(0) { $0 + $1.count }) log lines claim traffic the capture does not show:")
@@ -31,6 +36,7 @@ public enum CorrelationReport {
             lines.append(device(correlation))
             lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
                 + "unresolved addresses in the capture have no log line"
+                + (correlation.trafficOutsideLogs > 0 ? " (and \(correlation.trafficOutsideLogs) more were sent while no log was written)" : "")
                 + (traffic.isEmpty ? "" : ":"))
             lines += listed(traffic)
         } else {
@@ -57,10 +63,16 @@ public enum CorrelationReport {
             members.append("\"date_headers\":\(clock.dateHeaderOffset?.headers ?? 0)")
             members.append("\"matched\":\(clock.matched)")
             members.append("\"unmatched_log\":\(clock.unmatchedLog)")
+            members.append("\"claims_outside_capture\":\(clock.claimsOutsideCapture)")
             members.append("\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)")
             return "{" + members.joined(separator: ",") + "}"
         }
         var text = "{\"sources\":[" + sources.joined(separator: ",") + "],\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)"
+        text += ",\"traffic_outside_logs\":\(outcome.correlation.trafficOutsideLogs)"
+        text += ",\"capture_spans\":[" + outcome.correlation.captureSpans.map { span in
+            "{\"start\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.lowerBound))
+                + ",\"end\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.upperBound)) + "}"
+        }.joined(separator: ",") + "]"
         text += ",\"claims_without_packets\":" + json(outcome.correlation.claimsWithoutPackets)
         text += ",\"traffic_without_log_line\":" + json(outcome.correlation.trafficWithoutLogLine)
         text += ",\"device_addresses\":[" + outcome.correlation.deviceAddresses.map(JSONText.quoted).joined(separator: ",") + "]"

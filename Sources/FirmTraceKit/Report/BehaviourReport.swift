@@ -70,6 +70,10 @@ public struct BehaviourReport: Sendable {
     public let unmatchedClaims: [UnmatchedBehaviour]
     /// Device traffic (DNS, TLS, HTTP) no log line accounts for.
     public let unloggedTraffic: [UnmatchedBehaviour]
+    /// Device traffic sent while no log was written, which no line could account for: only counted.
+    public let trafficOutsideLogs: Int
+    /// Claims without packets made while no capture ran: only counted.
+    public var claimsOutsideCapture: Int { clocks.reduce(0) { $0 + $1.claimsOutsideCapture } }
     /// Whose that traffic is: the addresses the correlation took for the device (empty when it could not
     /// tell the device from other hosts).
     public let deviceAddresses: [String]
@@ -214,6 +218,7 @@ private final class ReportCollector: EventSink {
             zoneSource: zoneSource, binOrigin: origin, binWidth: width, binCount: binCount, identity: identity.identify(registry: registry),
             clocks: correlation.sources, behaviours: findings, peaks: peaks, names: table, endpoints: endpoints.table(names: table),
             unmatchedClaims: grouped(correlation.unmatchedClaimOrdinals), unloggedTraffic: grouped(correlation.unloggedTrafficOrdinals),
+            trafficOutsideLogs: correlation.trafficOutsideLogs,
             deviceAddresses: correlation.deviceAddresses, diagnostics: diagnostics)
     }
 

@@ -175,10 +175,15 @@ public enum ReportHTML {
         func rows(_ entries: [UnmatchedBehaviour]) -> [[String]] {
             entries.map { [HTMLText.escaped($0.behaviour.description), HTMLText.escaped($0.behaviour.origin), String($0.events), "<code>\(HTMLText.escaped($0.example))</code>"] }
         }
+        func uncounted(_ count: Int, _ what: String) -> String {
+            count > 0 ? "<p>Not listed: \(count) \(what).</p>" : ""
+        }
         return "<h3>Log lines that claim traffic the capture does not show</h3>"
             + table(["behaviour", "origin", "events", "example"], rows(report.unmatchedClaims), numeric: [2])
+            + uncounted(report.claimsOutsideCapture, "more made while no capture ran")
             + "<h3>Device traffic\(HTMLText.escaped(ReportText.sentBy(report))) no log line accounts for</h3>"
             + table(["behaviour", "origin", "events", "example"], rows(report.unloggedTraffic), numeric: [2])
+            + uncounted(report.trafficOutsideLogs, "more sent while no log was written")
     }
 
     private static func peakRanges(_ report: BehaviourReport) -> [Range<Int>] {

@@ -21,6 +21,8 @@ public enum ReportJSON {
             ("endpoints", .array(report.endpoints.map(endpoint))),
             ("unmatched_log_claims", .array(report.unmatchedClaims.map(unmatched))),
             ("unlogged_traffic", .array(report.unloggedTraffic.map(unmatched))),
+            ("log_claims_outside_capture", .integer(report.claimsOutsideCapture)),
+            ("traffic_outside_logs", .integer(report.trafficOutsideLogs)),
             ("device_addresses", .array(report.deviceAddresses.map(JSONValue.string))),
         ])
         return root.jsonText

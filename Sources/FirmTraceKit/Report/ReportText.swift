@@ -44,9 +44,11 @@ public enum ReportText {
         let resolved = report.names.filter { !$0.addresses.isEmpty }.count
         lines.append("DNS: \(report.names.count) names asked, \(resolved) resolved; endpoints named in logs: \(report.endpoints.count)")
         lines.append("log claims with no packet: \(report.unmatchedClaims.reduce(0) { $0 + $1.events })"
-            + (report.unmatchedClaims.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? ""))
+            + (report.unmatchedClaims.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? "")
+            + (report.claimsOutsideCapture > 0 ? "; \(report.claimsOutsideCapture) more made while no capture ran" : ""))
         lines.append("device traffic\(sentBy(report)) with no log line: \(report.unloggedTraffic.reduce(0) { $0 + $1.events })"
-            + (report.unloggedTraffic.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? ""))
+            + (report.unloggedTraffic.first.map { " (most: \($0.events)× \($0.behaviour.description))" } ?? "")
+            + (report.trafficOutsideLogs > 0 ? "; \(report.trafficOutsideLogs) more sent while no log was written" : ""))
         return lines.joined(separator: "\n")
     }
 

@@ -114,22 +114,26 @@ struct CorrelateTests {
     static let cachedResolutionSkew: Int64 = 37
 
     /// The device's log for that capture, on a clock `cachedResolutionSkew` seconds fast in UTC+10: its
-    /// time sync, a connect line a fraction of a second before each SYN, and with `ghost` a connect line to
-    /// it a minute after each of the first three connections (a host the capture never shows).
-    static func cachedResolutionLog(in scratch: ScratchFolder, host: String = "m1.tuyaus.com",
-                                    alsoConnectingTo ghost: String? = nil) throws -> String {
+    /// time sync, a connect line a fraction of a second before each of the first `connections` SYNs, and with
+    /// `ghost` a connect line to it a minute after each of the first three connections (a host the capture
+    /// never shows) and, `beyondCapture`, an hour before the capture began and an hour after it ended.
+    static func cachedResolutionLog(in scratch: ScratchFolder, host: String = "m1.tuyaus.com", connections: Int = 6,
+                                    alsoConnectingTo ghost: String? = nil, beyondCapture: Bool = false) throws -> String {
         let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double) -> String {
             let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(cachedResolutionSkew)).rounded(.down)) + zone)
             return String(iso.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
         }
-        var lines = ["[\(stamp(Double(start + 10))) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, "
-            + "utc \(start + 10 + cachedResolutionSkew)"]
-        for index in 0 ..< 6 {
+        var lines: [String] = []
+        if let ghost, beyondCapture { lines.append("[\(stamp(Double(start - 3600))) TUYA Debug][mqc_app.c:1043] mqtt connect to \(ghost)") }
+        lines.append("[\(stamp(Double(start + 10))) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, "
+            + "utc \(start + 10 + cachedResolutionSkew)")
+        for index in 0 ..< connections {
             let connection = Double(start + 30 + Int64(index) * 300)
             lines.append("[\(stamp(connection - 0.2)) TUYA Debug][mqc_app.c:1043] mqtt connect to \(host):1883")
             if let ghost, index < 3 { lines.append("[\(stamp(connection + 60)) TUYA Debug][mqc_app.c:1043] mqtt connect to \(ghost)") }
         }
+        if let ghost, beyondCapture { lines.append("[\(stamp(Double(start + 1530 + 3600))) TUYA Debug][mqc_app.c:1043] mqtt connect to \(ghost)") }
         let log = scratch.appending("tuya.log")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
         return log
@@ -204,10 +208,39 @@ struct CorrelateTests {
         let sample = try Correlate.run(CorrelateRequest(logs: logs, captures: captures)).correlation
         let sampleTraffic = sample.trafficWithoutLogLine
         #expect(sampleTraffic.reduce(0) { $0 + $1.count } == sample.unmatchedCapture)
-        #expect(sampleTraffic.first?.what == "DNS query xx.ot.io.mi.com" && sampleTraffic.first?.count == 7018)
+        // 7018 queries in all: those within a second of the logs' ends could have a line just
+        // outside them, and are not findings.
+        #expect(sampleTraffic.first?.what == "DNS query xx.ot.io.mi.com" && sampleTraffic.first?.count == 7002)
+        #expect(sample.trafficOutsideLogs == 17)
         #expect(sampleTraffic.allSatisfy { $0.source == nil && !$0.what.hasPrefix("TCP connection") },
                 "every connection the sample's device opened went to an address its DNS answers gave")
         #expect(sample.claimsWithoutPackets.isEmpty)
+    }
+
+    @Test("only what both sides recorded can be missing from one: claims made while no capture ran and traffic sent while no log was written are counted apart, not listed")
+    func findingsOnlyWhileBothRecorded() throws {
+        let scratch = try ScratchFolder()
+        let start: Int64 = 1_657_384_300
+        let beyond = try Self.cachedResolutionLog(in: scratch, alsoConnectingTo: "ghost.example.com:1883", beyondCapture: true)
+        let outcome = try Correlate.run(CorrelateRequest(logs: [beyond], captures: [Self.cachedResolutionCapture]))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.matched == 6 && clock.unmatchedLog == 3 && clock.claimsOutsideCapture == 2)
+        #expect(outcome.correlation.claimsWithoutPackets.map(\.count) == [3])
+        // From the first DNS query to the last MQTT connection's last packet.
+        #expect(outcome.correlation.captureSpans == [(start * 1_000_000_000 + 29_950_000_000) ... (start * 1_000_000_000 + 1_530_070_000_000)])
+        let text = CorrelationReport.text(outcome)
+        #expect(text.contains("6 log lines linked to packets, 3 with no packet (and 2 more made while no capture ran)"))
+        #expect(text.contains("the capture ran from 2022-07-09T16:32:09.950Z to 2022-07-09T16:57:10.070Z"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
+        #expect((json["sources"] as? [[String: Any]])?.first?["claims_outside_capture"] as? Int == 2)
+        #expect(json["capture_spans"] as? [[String: String]] == [["start": "2022-07-09T16:32:09.950Z", "end": "2022-07-09T16:57:10.070Z"]])
+
+        // A log that ends after the second connection, long before the device's unlogged IPv6 lookup and its
+        // connection to an unnamed address: neither is a finding, both are counted.
+        let early = try Self.cachedResolutionLog(in: scratch, connections: 2)
+        let ended = try Correlate.run(CorrelateRequest(logs: [early], captures: [Self.cachedResolutionCapture])).correlation
+        #expect(ended.sources.first?.matched == 2)
+        #expect(ended.trafficWithoutLogLine.isEmpty && ended.unmatchedCapture == 0 && ended.trafficOutsideLogs == 2)
     }
 
     @Test("captured beyond a router, whose MAC every host's frames carry, the device is its own addresses only: the MAC ties none to it")
@@ -244,7 +277,8 @@ struct CorrelateTests {
             #expect(sources.allSatisfy { $0.keys.contains(key) }, "\(key)")
         }
         let traffic = try #require(object["traffic_without_log_line"] as? [[String: Any]])
-        #expect(traffic.first?["what"] as? String == "DNS query xx.ot.io.mi.com" && traffic.first?["count"] as? Int == 7018)
+        #expect(traffic.first?["what"] as? String == "DNS query xx.ot.io.mi.com" && traffic.first?["count"] as? Int == 7002)
+        #expect(object["traffic_outside_logs"] as? Int == 17 && (object["capture_spans"] as? [Any])?.count == 1)
         #expect((object["claims_without_packets"] as? [Any])?.isEmpty == true)
     }
 }
