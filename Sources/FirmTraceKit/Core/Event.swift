@@ -21,6 +21,9 @@ public struct Event: Sendable, Hashable {
     public var id: String?
     /// Ids of the events on the other side (log ⇄ packet) that correlation linked to this one.
     public var links: [String] = []
+    /// Which stretch of its source's clock placed a log event (`ClockSegments`): each is put on the
+    /// capture's clock on its own.
+    var clockSegment: Int32 = 0
 
     public init(time: Int64? = nil, timeBasis: TimeBasis = .unknown, deviceTime: String? = nil, kind: EventKind,
                 origin: String, source: String, line: Int? = nil, frame: Int? = nil, message: String,

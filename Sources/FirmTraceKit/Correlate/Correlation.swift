@@ -17,6 +17,8 @@ public struct Correlation: Sendable {
         /// `conn:host:port`, for a claim that connects to a named host: the TCP connections opened to an
         /// address the host resolved to (anywhere in the capture); -1 for none.
         let connectionKey: Int32
+        /// The stretch of its source's clock that placed it.
+        let segment: Int32
     }
 
     /// An address that sent traffic, and the link-layer address (empty without one) it came from.
@@ -54,6 +56,33 @@ public struct Correlation: Sendable {
         /// Claims without packets made while no capture ran (or too near its ends for their packets to be
         /// in it): not findings, only counted.
         public let claimsOutsideCapture: Int
+        /// The stretches of the source's clock between restarts and steps back, each placed on its own; the
+        /// offset above is the one of the segment with the most pairs.
+        public let segments: [SegmentClock]
+    }
+
+    /// One stretch of a source's clock against the capture.
+    public struct SegmentClock: Sendable {
+        public enum Placement: Sendable, Equatable {
+            /// By its own pairs with the capture.
+            case pairs
+            /// By the HTTP `Date:` headers its source kept.
+            case dateHeaders
+            /// With the offset of the segment of this number, the nearest with pairs: a segment without
+            /// traffic of its own says nothing about its clock.
+            case segment(Int)
+            case none
+        }
+
+        public let segment: Int
+        /// Its first and last placed line on the device's clock put on UTC (ns); nil when none was placed.
+        public let firstLine: Int64?
+        public let lastLine: Int64?
+        public let offsetSeconds: Double?
+        public let offsetErrorSeconds: Double?
+        public let driftPPM: Double?
+        public let pairs: Int
+        public let placement: Placement
     }
 
     /// Device clock, less its zone, minus the servers' clocks: each `Date:` header is the server's whole
@@ -107,8 +136,8 @@ public struct Correlation: Sendable {
     /// Ordinals of the log claims no packet answered, and of the device traffic no log line claimed.
     let unmatchedClaimOrdinals: [Int]
     let unloggedTrafficOrdinals: [Int]
-    /// By log source: how to re-place its events on the capture's clock.
-    let corrections: [String: ClockCorrection]
+    /// By log source and clock segment: how to re-place its events on the capture's clock.
+    let corrections: [LogClock: ClockCorrection]
 
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000
@@ -127,6 +156,16 @@ public struct Correlation: Sendable {
     }
     /// How far apart device and capture clocks may be before pairs are not believed.
     static let searchWindow: Int64 = 600_000_000_000
+}
+
+/// A stretch of one log source's clock (`ClockSegments`): what a correction applies to.
+struct LogClock: Hashable, Sendable {
+    let source: String
+    let segment: Int32
+}
+
+extension Event {
+    var logClock: LogClock { LogClock(source: source, segment: clockSegment) }
 }
 
 /// How to move a log source's device time onto the capture's clock: a constant offset, or one that
@@ -157,11 +196,13 @@ final class CorrelationCollector: EventSink {
         var hasEpochs = false
         /// Line time minus the HTTP `Date:` it kept.
         var dateDifferences: [Int64] = []
-        /// The first and last placed line, on the device's clock put on UTC.
-        var span: RecordedSpan?
+        /// The first and last placed line of each clock segment, on the device's clock put on UTC.
+        var spans: [RecordedSpan?] = []
 
-        mutating func include(_ other: RecordedSpan) {
-            if span == nil { span = other } else { span!.include(other) }
+        mutating func include(_ other: RecordedSpan, segment: Int32) {
+            let index = Int(segment)
+            if index >= spans.count { spans += Array(repeating: nil, count: index + 1 - spans.count) }
+            if spans[index] == nil { spans[index] = other } else { spans[index]!.include(other) }
         }
     }
 
@@ -174,12 +215,11 @@ final class CorrelationCollector: EventSink {
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable<String>()
-    /// Traffic that a log line should account for, when the device sent it. What it was is read back from
-    /// its sighting's key, or, for traffic without a name (no key), kept in `unnamedTraffic`: an entry per
-    /// event for every DNS query of a capture cost a timeline 45 MiB.
-    private var requests: [(ordinal: Int, time: Int64, sender: Int32)] = []
     /// The first and last packet of each capture file.
     private var captureSpans: [String: RecordedSpan] = [:]
+    /// Traffic a log line should account for, when the device sent it, is the sightings of the traffic
+    /// keys (`trafficDescription`), and, for traffic without a name (no key), these: an entry of its own
+    /// for every DNS query of a capture cost a timeline 45 MiB.
     private var unnamedTraffic: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
     private var unnamedTrafficNames = InternTable<String>()
     /// The addresses each name resolved to, from the capture's DNS answers.
@@ -213,13 +253,15 @@ final class CorrelationCollector: EventSink {
             }
             sources[index].hasEpochs = sources[index].hasEpochs || info.hasEpochs
             sources[index].dateDifferences += info.dateDifferences
-            if let span = info.span { sources[index].include(span) }
+            for (segment, span) in info.spans.enumerated() {
+                if let span { sources[index].include(span, segment: Int32(segment)) }
+            }
             return index
         }
         for claim in other.claims {
             claims.append(.init(ordinal: claim.ordinal + ordinalBase, source: sourceMap[claim.source], time: claim.time,
                                 datingKey: keyMap[Int(claim.datingKey)], otherKey: claim.otherKey < 0 ? -1 : keyMap[Int(claim.otherKey)],
-                                connectionKey: claim.connectionKey < 0 ? -1 : keyMap[Int(claim.connectionKey)]))
+                                connectionKey: claim.connectionKey < 0 ? -1 : keyMap[Int(claim.connectionKey)], segment: claim.segment))
         }
         resolutions.merge(other.resolutions) { $0.union($1) }
         let senderMap = other.senders.names.map { Int32(senders.number(of: $0).number) }
@@ -227,7 +269,6 @@ final class CorrelationCollector: EventSink {
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender)) }
         }
-        requests += other.requests.map { ($0.ordinal + ordinalBase, $0.time, sender($0.sender)) }
         captureSpans.merge(other.captureSpans) { first, second in
             var span = first
             span.include(second)
@@ -261,7 +302,9 @@ final class CorrelationCollector: EventSink {
             sources[index].zone = zone
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
-        if event.timeBasis == .logClock || event.timeBasis == .logEpoch { sources[index].include(RecordedSpan(time)) }
+        if event.timeBasis == .logClock || event.timeBasis == .logEpoch {
+            sources[index].include(RecordedSpan(time), segment: event.clockSegment)
+        }
         // Only miio_client keeps HTTP responses; looking the field up in every Tuya line's fields costs.
         if event.origin == "miio_client", let date = event.fields.integer("http_date_epoch"),
            let dateTime = SourceClock.nanoseconds(date, 0) {
@@ -292,7 +335,7 @@ final class CorrelationCollector: EventSink {
         }
         if let keys {
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1),
-                                connectionKey: connectionKey))
+                                connectionKey: connectionKey, segment: event.clockSegment))
         }
     }
 
@@ -358,7 +401,6 @@ final class CorrelationCollector: EventSink {
         default: return
         }
         let sender = sender()
-        requests.append((ordinal, time, sender))
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
         for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
     }
@@ -378,7 +420,7 @@ final class CorrelationCollector: EventSink {
 
     func correlate() -> Correlation {
         for key in sightings.indices { sightings[key].sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
-        var corrections: [String: ClockCorrection] = [:]
+        var corrections: [LogClock: ClockCorrection] = [:]
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
@@ -387,7 +429,10 @@ final class CorrelationCollector: EventSink {
         // Grouped as they are found (a log can make hundreds of thousands of claims the capture missed):
         // by source and the key naming what the claim said it would do.
         var claimsWithoutPackets = FindingTally()
-        let claimsBySource = Dictionary(grouping: claims, by: \.source)
+        // Sorted where they lie and cut into runs, not grouped into copies: a large log makes hundreds of
+        // thousands of claims.
+        claims.sort { ($0.source, $0.segment, $0.ordinal) < ($1.source, $1.segment, $1.ordinal) }
+        let claimsBySource = Self.runs(of: claims[...], by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
         let captureCoverage = Coverage(captureSpans.values.map(\.range))
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
@@ -406,43 +451,46 @@ final class CorrelationCollector: EventSink {
                 // A Tuya source's year comes from its epochs, or else from the hint --tz settled it with.
                 info.yearSource = info.hasEpochs ? "epoch" : yearSources[source] ?? "assumed with --tz"
             }
-            let sourceClaims = (claimsBySource[index] ?? []).sorted { $0.ordinal < $1.ordinal }
-            // Pair each claim with the packet nearest to it, then again nearest to where the estimate says
-            // it belongs, so a skew larger than the traffic's period still pairs right.
-            var correction: ClockCorrection?, error: Double?
-            var pairs: [(time: Int64, difference: Int64)] = []
-            for _ in 0 ..< 3 {
-                pairs = sourceClaims.compactMap { claim -> (time: Int64, difference: Int64)? in
-                    let expected = claim.time - (correction?.offset(at: claim.time) ?? 0)
-                    let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
-                    guard let nearest = Self.nearest(candidates, to: expected),
-                          abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
-                    return (claim.time, claim.time - nearest.time)
-                }
-                guard !pairs.isEmpty else { break }
-                let sorted = pairs.map(\.difference).sorted()
-                let median = sorted[sorted.count / 2]
-                let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
-                // Each difference is the offset, less the packet's delay, less what the whole-second stamp
-                // dropped (under a second): the offset lies between the largest difference and the
-                // smallest plus one second. The middle of that interval is the estimate.
-                let low = kept.last!, high = kept.first! + 1_000_000_000
-                correction = ClockCorrection(constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
-                error = correction?.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9
+            let sourceClaims = claims[claimsBySource[index] ?? 0 ..< 0]
+            let claimsBySegment = Self.runs(of: sourceClaims, by: \.segment)
+            let segments = Set(claimsBySegment.keys).union(info.spans.indices.filter { info.spans[$0] != nil }.map(Int32.init)).sorted()
+            var fits: [Int32: ClockFit] = [:]
+            for segment in segments {
+                fits[segment] = fitClock(claims[claimsBySegment[segment] ?? 0 ..< 0], firstPackets: firstPackets)
             }
             let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
-            // Without packets to pair with, the servers' clocks are the best evidence there is.
-            if correction == nil, let date = dateHeaderOffset {
-                corrections[source] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
-            } else if let correction {
-                corrections[source] = correction
+            // Claims are linked on their segment's pairs, or the nearest segment's; the servers' clocks place
+            // a segment without pairs before another segment's offset does.
+            var linking: [Int32: ClockCorrection] = [:]
+            var segmentClocks: [Correlation.SegmentClock] = []
+            for segment in segments {
+                let key = LogClock(source: source, segment: segment)
+                let nearest = fits[segment] == nil ? Self.nearestFitted(to: segment, in: fits) : nil
+                linking[segment] = fits[segment]?.correction ?? nearest.flatMap { fits[$0]?.correction }
+                let placement: Correlation.SegmentClock.Placement
+                if let fit = fits[segment] {
+                    corrections[key] = fit.correction
+                    placement = .pairs
+                } else if let date = dateHeaderOffset {
+                    corrections[key] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
+                    placement = .dateHeaders
+                } else if let nearest, let correction = fits[nearest]?.correction {
+                    corrections[key] = correction
+                    placement = .segment(Int(nearest))
+                } else {
+                    placement = .none
+                }
+                let span = info.spans.indices.contains(Int(segment)) ? info.spans[Int(segment)] : nil
+                segmentClocks.append(.init(segment: Int(segment), firstLine: span?.first, lastLine: span?.last,
+                                           offsetSeconds: fits[segment]?.offsetSeconds, offsetErrorSeconds: fits[segment]?.errorSeconds,
+                                           driftPPM: fits[segment]?.correction.drift?.ppm, pairs: fits[segment]?.pairs ?? 0,
+                                           placement: placement))
             }
-            let offset: Double? = correction.map { correction in
-                Double(correction.drift.map { $0.offset } ?? correction.constant) / 1e9
-            }
+            // The source's own line describes the segment with the most pairs (the first of equals).
+            let main = segments.compactMap { fits[$0] }.max { $0.pairs < $1.pairs }
             var matched = 0, unmatched = 0, outside = 0
             for claim in sourceClaims {
-                let corrected = claim.time - (correction?.offset(at: claim.time) ?? 0)
+                let corrected = claim.time - (linking[claim.segment]?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
                 var counterparts = [claim.datingKey, claim.otherKey].filter { $0 >= 0 && !keys.names[Int($0)].hasPrefix("flow:") }
                     .map { sightings[Int($0)] }
@@ -471,24 +519,19 @@ final class CorrelationCollector: EventSink {
                 }
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
-                                tzOffsetSeconds: info.zone, offsetSeconds: offset, offsetErrorSeconds: error,
-                                driftPPM: correction?.drift?.ppm, pairs: pairs.count, dateHeaderOffset: dateHeaderOffset, matched: matched, unmatchedLog: unmatched,
-                                claimsOutsideCapture: outside))
+                                tzOffsetSeconds: info.zone, offsetSeconds: main?.offsetSeconds, offsetErrorSeconds: main?.errorSeconds,
+                                driftPPM: main?.correction.drift?.ppm, pairs: main?.pairs ?? 0, dateHeaderOffset: dateHeaderOffset,
+                                matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: segmentClocks))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
-        let logged = loggedCoverage(corrections)
-        let unresolved = connectionsToUnresolvedAddresses(links, device: device)
-        let unaccounted = requests.filter { links[$0.ordinal] == nil && device.sent($0.sender) }.map { ($0.ordinal, $0.time) }
-            + unresolved.map { ($0.ordinal, $0.time) }
-        let unlogged = unaccounted.filter { logged.covers(Correlation.loggedWindow(aroundTrafficAt: $0.1)) }.map(\.0)
-        let outsideLogs = unaccounted.count - unlogged.count
-        return Correlation(sources: clocks, sawCapture: hasSightings || !requests.isEmpty, unmatchedCapture: unlogged.count,
-                           trafficOutsideLogs: outsideLogs, captureSpans: captureCoverage.spans,
+        let unlogged = unloggedTraffic(links, device: device, logged: loggedCoverage(corrections))
+        return Correlation(sources: clocks, sawCapture: hasSightings || !unnamedTraffic.isEmpty, unmatchedCapture: unlogged.ordinals.count,
+                           trafficOutsideLogs: unlogged.outsideLogs, captureSpans: captureCoverage.spans,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
-                           trafficWithoutLogLine: trafficWithoutLogLine(links, device: device, unresolved: unresolved, logged: logged),
+                           trafficWithoutLogLine: unlogged.findings,
                            deviceAddresses: device.addresses, deviceLinkAddresses: device.linkAddresses, links: links,
-                           unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged, corrections: corrections)
+                           unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged.ordinals, corrections: corrections)
     }
 
     /// Which senders are the device. A capture usually holds other hosts too (the phone that set the
@@ -520,12 +563,70 @@ final class CorrelationCollector: EventSink {
         func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
     }
 
+    /// A clock segment's offset against the capture, from its claims' pairs with packets.
+    private struct ClockFit {
+        let correction: ClockCorrection
+        let errorSeconds: Double
+        let pairs: Int
+
+        /// At the middle of the pairs when the clock drifts.
+        var offsetSeconds: Double { Double(correction.drift.map { $0.offset } ?? correction.constant) / 1e9 }
+    }
+
+    /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
+    /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
+    private func fitClock(_ claims: ArraySlice<Correlation.Claim>, firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
+        var fit: ClockFit?
+        for _ in 0 ..< 3 {
+            let pairs = claims.compactMap { claim -> (time: Int64, difference: Int64)? in
+                let expected = claim.time - (fit?.correction.offset(at: claim.time) ?? 0)
+                let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
+                guard let nearest = Self.nearest(candidates, to: expected),
+                      abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
+                return (claim.time, claim.time - nearest.time)
+            }
+            guard !pairs.isEmpty else { break }
+            let sorted = pairs.map(\.difference).sorted()
+            let median = sorted[sorted.count / 2]
+            let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
+            // Each difference is the offset, less the packet's delay, less what the whole-second stamp
+            // dropped (under a second): the offset lies between the largest difference and the
+            // smallest plus one second. The middle of that interval is the estimate.
+            let low = kept.last!, high = kept.first! + 1_000_000_000
+            let correction = ClockCorrection(constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
+            fit = ClockFit(correction: correction, errorSeconds: correction.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9,
+                           pairs: pairs.count)
+        }
+        return fit
+    }
+
+    /// Where each run of equal keys lies in `claims`, which are sorted by that key.
+    private static func runs<Key: Hashable>(of claims: ArraySlice<Correlation.Claim>, by key: (Correlation.Claim) -> Key) -> [Key: Range<Int>] {
+        var runs: [Key: Range<Int>] = [:]
+        var start = claims.startIndex
+        while start < claims.endIndex {
+            let current = key(claims[start])
+            var end = start + 1
+            while end < claims.endIndex, key(claims[end]) == current { end += 1 }
+            runs[current] = start ..< end
+            start = end
+        }
+        return runs
+    }
+
+    /// The segment with pairs nearest to `segment`, the one before it when two are as near.
+    private static func nearestFitted(to segment: Int32, in fits: [Int32: ClockFit]) -> Int32? {
+        fits.keys.min { (abs($0 - segment), $0) < (abs($1 - segment), $1) }
+    }
+
     /// When the logs that claim traffic were written, on the capture's clock.
-    private func loggedCoverage(_ corrections: [String: ClockCorrection]) -> Coverage {
-        Coverage(sources.filter { Self.claimingOrigins.contains($0.origin) }.compactMap { info in
-            guard let span = info.span else { return nil }
-            guard let correction = corrections[info.name] else { return span.range }
-            return correction.captureTime(span.first) ... max(correction.captureTime(span.first), correction.captureTime(span.last))
+    private func loggedCoverage(_ corrections: [LogClock: ClockCorrection]) -> Coverage {
+        Coverage(sources.filter { Self.claimingOrigins.contains($0.origin) }.flatMap { info in
+            info.spans.enumerated().compactMap { segment, span -> ClosedRange<Int64>? in
+                guard let span else { return nil }
+                guard let correction = corrections[LogClock(source: info.name, segment: Int32(segment))] else { return span.range }
+                return correction.captureTime(span.first) ... max(correction.captureTime(span.first), correction.captureTime(span.last))
+            }
         })
     }
 
@@ -554,29 +655,38 @@ final class CorrelationCollector: EventSink {
         return (body[..<colon], body[body.index(after: colon)...])
     }
 
-    /// The device traffic no link reached, grouped by what it was: named traffic by its sighting's key,
-    /// connections to unresolved addresses by theirs, the rest by the description kept for it.
-    private func trafficWithoutLogLine(_ links: [Int: [Int]], device: DeviceAddresses,
-                                       unresolved: [(ordinal: Int, time: Int64, key: Int32)], logged: Coverage) -> [Correlation.Finding] {
-        func whileLogged(_ time: Int64) -> Bool { logged.covers(Correlation.loggedWindow(aroundTrafficAt: time)) }
-        var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
-        for connection in unresolved where whileLogged(connection.time) {
-            connections.count(source: -1, what: connection.key, at: connection.time)
+    /// The device traffic no link reached while a log was written, grouped by what it was: named traffic by
+    /// its sighting's key, connections to unresolved addresses by theirs, the rest by the description kept
+    /// for it; with the ordinals of all of it, and how much more was sent while no log was written.
+    private func unloggedTraffic(_ links: [Int: [Int]], device: DeviceAddresses, logged: Coverage)
+        -> (findings: [Correlation.Finding], ordinals: [Int], outsideLogs: Int) {
+        var ordinals: [Int] = [], outsideLogs = 0
+        func isFinding(_ ordinal: Int, at time: Int64) -> Bool {
+            guard logged.covers(Correlation.loggedWindow(aroundTrafficAt: time)) else {
+                outsideLogs += 1
+                return false
+            }
+            ordinals.append(ordinal)
+            return true
         }
-        for (key, name) in keys.names.enumerated() {
-            guard Self.trafficDescription(name) != nil else { continue }
-            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) && whileLogged(sighting.time) {
-                named.count(source: -1, what: Int32(key), at: sighting.time)
+        var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
+        for connection in connectionsToUnresolvedAddresses(links, device: device) {
+            if isFinding(connection.ordinal, at: connection.time) { connections.count(source: -1, what: connection.key, at: connection.time) }
+        }
+        for (key, name) in keys.names.enumerated() where Self.trafficDescription(name) != nil {
+            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) {
+                if isFinding(sighting.ordinal, at: sighting.time) { named.count(source: -1, what: Int32(key), at: sighting.time) }
             }
         }
-        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) && whileLogged(traffic.time) {
-            unnamed.count(source: -1, what: traffic.what, at: traffic.time)
+        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) {
+            if isFinding(traffic.ordinal, at: traffic.time) { unnamed.count(source: -1, what: traffic.what, at: traffic.time) }
         }
-        return (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
+        let findings = (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
             + connections.findings { _, key in
                 (nil, "TCP connection to \(Self.body(of: keys.names[Int(key)])), an address no DNS answer gave")
             }
             + unnamed.findings { _, what in (nil, unnamedTrafficNames.names[Int(what)]) }).sorted(by: Correlation.Finding.mostFirst)
+        return (findings, ordinals, outsideLogs)
     }
 
     /// `DNS query xx.ot.io.mi.com` for `dns:xx.ot.io.mi.com`; nil for keys that are not device traffic.

@@ -20,6 +20,7 @@ public enum CorrelationReport {
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             if clock.claimsOutsideCapture > 0 { line += " (and \(clock.claimsOutsideCapture) more made while no capture ran)" }
             lines.append(line)
+            if clock.segments.count > 1 { lines += clock.segments.map(segmentLine) }
         }
         let correlation = outcome.correlation
         if !correlation.captureSpans.isEmpty {
@@ -64,6 +65,7 @@ public enum CorrelationReport {
             members.append("\"matched\":\(clock.matched)")
             members.append("\"unmatched_log\":\(clock.unmatchedLog)")
             members.append("\"claims_outside_capture\":\(clock.claimsOutsideCapture)")
+            members.append("\"segments\":[" + clock.segments.map(segmentJSON).joined(separator: ",") + "]")
             members.append("\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)")
             return "{" + members.joined(separator: ",") + "}"
         }
@@ -79,6 +81,41 @@ public enum CorrelationReport {
         text += ",\"device_link_addresses\":[" + outcome.correlation.deviceLinkAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
         if let timeline = outcome.timeline { text += ",\"timeline_events\":\(timeline.written)" }
         return text + "}"
+    }
+
+    /// `  clock segment 1, lines from … to …: clock 47.2 s ± 0.4 s against the capture (6 pairs)`.
+    private static func segmentLine(_ segment: Correlation.SegmentClock) -> String {
+        var line = "  clock segment \(segment.segment)"
+        if let first = segment.firstLine, let last = segment.lastLine {
+            line += ", lines from \(UTCDateTime.iso8601(nanoseconds: first)) to \(UTCDateTime.iso8601(nanoseconds: last)) on the device's clock"
+        }
+        line += ": "
+        switch segment.placement {
+        case .pairs:
+            line += "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture (\(segment.pairs) pairs)"
+            if let drift = segment.driftPPM { line += ", drifting \(formatted(drift)) ppm" }
+        case .dateHeaders: line += "no pairs, placed by the servers' clocks"
+        case .segment(let other): line += "no pairs, placed with segment \(other)'s offset"
+        case .none: line += "no pairs, not placed"
+        }
+        return line
+    }
+
+    private static func segmentJSON(_ segment: Correlation.SegmentClock) -> String {
+        func time(_ value: Int64?) -> String { value.map { JSONText.quoted(UTCDateTime.iso8601(nanoseconds: $0)) } ?? "null" }
+        let placement = switch segment.placement {
+        case .pairs: "\"pairs\""
+        case .dateHeaders: "\"date_headers\""
+        case .segment: "\"segment\""
+        case .none: "null"
+        }
+        var placedWith = "null"
+        if case .segment(let other) = segment.placement { placedWith = String(other) }
+        return "{\"segment\":\(segment.segment),\"first_line\":\(time(segment.firstLine)),\"last_line\":\(time(segment.lastLine))"
+            + ",\"offset_s\":" + (segment.offsetSeconds.map(formatted) ?? "null")
+            + ",\"offset_error_s\":" + (segment.offsetErrorSeconds.map(formatted) ?? "null")
+            + ",\"drift_ppm\":" + (segment.driftPPM.map(formatted) ?? "null")
+            + ",\"pairs\":\(segment.pairs),\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
     }
 
     /// Whose traffic the findings list, since that is a guess: the senders of what the log accounted for.

@@ -326,11 +326,16 @@ final class LogSourceReader {
             return
         }
         flushPresync(anchor: event.time)
+        if event.timeBasis == .logClock || event.timeBasis == .logEpoch, let time = event.time { segments.follow(time) }
+        event.clockSegment = segments.current
         if !stopped, !emit(consume event) { stopped = true }
     }
 
+    private var segments = ClockSegments()
+
     private func flushPresync(anchor: Int64?) {
         guard let last = presync.last?.stamp else { return }
+        if let anchor, !Self.isNewYearsDay(last, before: anchor, zone: clock.utcOffset) { segments.restart() }
         let lastSeconds = last.localSeconds(year: 1970) * 1_000_000_000 + last.nanoseconds
         for (event, stamp) in presync where !stopped {
             var placed = event
@@ -339,6 +344,7 @@ final class LogSourceReader {
                 placed.timeBasis = .logClock
                 placed.fields.set("placed_from", "clock step")
             }
+            placed.clockSegment = segments.current
             if !emit(placed) { stopped = true }
         }
         presync.removeAll()
@@ -365,6 +371,15 @@ final class LogSourceReader {
         }
         decoded.event.source = source
         send(decoded.event.take(), stamp: stamp)
+    }
+
+    /// Whether a `01-01` run was the first day of the year the line after it is in, not a clock that
+    /// started again: read as that day, its last line comes within a day before that line.
+    private static func isNewYearsDay(_ lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
+        guard let zone else { return false }
+        let local = anchor.floorDivided(by: 1_000_000_000).quotient + zone
+        let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: local.floorDivided(by: 86_400).quotient)
+        return (0 ... 86_400).contains(local - lastStamp.localSeconds(year: year))
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {

@@ -112,7 +112,7 @@ private final class ReportCollector: EventSink {
     private var behaviours: [Behaviour] = []
     private var examples: [String] = []
     private var counts: [Int] = []
-    private var logSources = InternTable<String>()
+    private var logSources = InternTable<LogClock>()
     private var eventBehaviours: [Int32] = []
     /// Per behaviour, and first for events of none: the times in arrival order, and which log source (-1
     /// for a capture) each run of them came from. Filed this way, moving them to the capture's clock and
@@ -140,7 +140,7 @@ private final class ReportCollector: EventSink {
             return true
         }
         let bucket = Int(behaviour) + 1
-        let source = event.origin != "capture" ? Int32(logSources.number(of: event.source).number) : -1
+        let source = event.origin != "capture" ? Int32(logSources.number(of: event.logClock).number) : -1
         timesByBehaviour[bucket].append(time)
         if sourceRuns[bucket].last?.source == source {
             sourceRuns[bucket][sourceRuns[bucket].count - 1].count += 1

@@ -87,8 +87,9 @@ final class RecordSpill {
     let untimedFile: SpillFile
     private let format: TimelineFormat
     private let memoryBytes: Int
-    private var sourceNames = InternTable<String>()
-    var sources: [String] { sourceNames.names }
+    /// Sources by clock segment: each segment is corrected on its own, so each makes runs of its own.
+    private var sourceNames = InternTable<LogClock>()
+    var sources: [LogClock] { sourceNames.names }
     private(set) var timedRuns: [RecordRun] = []
     private(set) var untimedRuns: [RecordRun] = []
     private var unit = 0
@@ -113,7 +114,7 @@ final class RecordSpill {
 
     /// Formats and keeps one event; false when the format leaves it out.
     func add(_ event: Event, ordinal: Int) throws(InputError) -> Bool {
-        let source = sourceNames.number(of: event.source).number
+        let source = sourceNames.number(of: event.logClock).number
         let isLog = event.origin != "capture"
         guard let time = event.time else {
             if source != untimedSource { try flushUntimed() }

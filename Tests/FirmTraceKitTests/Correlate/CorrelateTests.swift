@@ -78,7 +78,7 @@ struct CorrelateTests {
             #expect(date.headers == 351)
             #expect(abs(date.offsetSeconds - 2.4) <= date.errorSeconds)
             #expect(date.errorSeconds <= 0.5)
-            #expect(outcome.correlation.corrections[miio.source].map { abs(Double($0.constant) / 1e9 - 2.4) < 0.2 } == true)
+            #expect(outcome.correlation.corrections[LogClock(source: miio.source, segment: 0)].map { abs(Double($0.constant) / 1e9 - 2.4) < 0.2 } == true)
             // Logs alone: no claim can be said to lack its packets.
             if inputs.1.isEmpty { #expect(outcome.correlation.sources.allSatisfy { $0.unmatchedLog == 0 }) }
         }
@@ -169,6 +169,89 @@ struct CorrelateTests {
             flowsLinked.insert(flow.id!)
         }
         #expect(flowsLinked.count == 6, "each connect line has its own connection")
+    }
+
+    /// The same device's log with its clock broken between the third and fourth connection: it restarts
+    /// (a pre-sync `01-01` run, then a time sync on a clock `after` seconds off), or, without `restart`, its
+    /// clock steps back to `after` at a time sync. `heartbeatsOnly` leaves the connects after the break out.
+    static func brokenClockLog(in scratch: ScratchFolder, after: Int64, restart: Bool, heartbeatsOnly: Bool = false) throws -> String {
+        let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
+        func stamp(_ captureSeconds: Double, skew: Int64) -> String {
+            let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(skew)).rounded(.down)) + zone)
+            return String(iso.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+        }
+        func sync(_ captureSeconds: Int64, skew: Int64) -> String {
+            "[\(stamp(Double(captureSeconds), skew: skew)) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc \(captureSeconds + skew)"
+        }
+        func connect(_ index: Int, skew: Int64) -> String {
+            "[\(stamp(Double(start + 30 + Int64(index) * 300) - 0.2, skew: skew)) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883"
+        }
+        var lines = [sync(start + 10, skew: cachedResolutionSkew)] + (0 ..< 3).map { connect($0, skew: cachedResolutionSkew) }
+        if restart {
+            lines += ["[01-01 00:00:03 TUYA Notice][tuya_os.c:121] tuya os init, sdk version:2.3.1-beta",
+                      "[01-01 00:00:04 TUYA Debug][simplekv.c:1211] find key:2 gw_di"]
+        }
+        lines.append(sync(start + 700, skew: after))
+        lines += heartbeatsOnly
+            ? (3 ..< 6).map { "[\(stamp(Double(start + 30 + Int64($0) * 300), skew: after)) TUYA Debug][mqc_app.c:1412] mqtt heartbeat send" }
+            : (3 ..< 6).map { connect($0, skew: after) }
+        let log = scratch.appending("tuya.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        return log
+    }
+
+    @Test("a device that restarts or whose clock steps back gets a clock segment placed on its own: every claim on both sides is linked",
+          arguments: [(true, -5), (false, -60)] as [(Bool, Int64)])
+    func clockSegments(restart: Bool, after: Int64) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.brokenClockLog(in: scratch, after: after, restart: restart)
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
+                                                         output: scratch.appending("linked.jsonl"), format: .jsonl))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.matched == 6 && clock.unmatchedLog == 0)
+        #expect(clock.segments.map(\.segment) == [0, 1] && clock.segments.map(\.pairs) == [3, 3])
+        #expect(clock.segments.allSatisfy { $0.placement == .pairs })
+        let offsets = clock.segments.compactMap(\.offsetSeconds)
+        #expect(offsets.count == 2 && abs(offsets[0] - Double(Self.cachedResolutionSkew)) < 1 && abs(offsets[1] - Double(after)) < 1, "\(offsets)")
+        #expect(clock.offsetSeconds == offsets.first, "the source's line gives the first of the segments with the most pairs")
+        #expect(CorrelationReport.text(outcome).contains("\n  clock segment 1, lines from "))
+
+        let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id!, $0) })
+        let connects = events.filter { $0.kind == .tuyaMQTT }
+        #expect(connects.count == 6)
+        for connect in connects {
+            let flow = try #require(connect.links.compactMap { byID[$0] }.first { $0.kind == .netFlow }, "\(connect.deviceTime ?? "")")
+            #expect(flow.time! >= connect.time! && flow.time! - connect.time! < 1_000_000_000, "on the capture's clock, just before its SYN")
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
+        let segments = try #require((json["sources"] as? [[String: Any]])?.first?["segments"] as? [[String: Any]])
+        #expect(segments.map { $0["placed_by"] as? String } == ["pairs", "pairs"] && segments.map { $0["pairs"] as? Int } == [3, 3])
+    }
+
+    @Test("a clock segment without traffic of its own is placed with the nearest segment's offset, and says so")
+    func clockSegmentWithoutPairs() throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.brokenClockLog(in: scratch, after: -5, restart: true, heartbeatsOnly: true)
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture]))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.segments.map(\.placement) == [.pairs, .segment(0)])
+        #expect(CorrelationReport.text(outcome).contains("no pairs, placed with segment 0's offset"))
+    }
+
+    @Test("a log running over New Year keeps one clock: its 01-01 lines are the year's first day, not a restart")
+    func newYearIsNoRestart() throws {
+        let scratch = try ScratchFolder()
+        let lines = ["[12-31 23:59:50 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672491590",
+                     "[12-31 23:59:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send",
+                     "[01-01 00:00:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send",
+                     "[01-01 23:59:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send",
+                     "[01-02 00:00:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send"]
+        let log = scratch.appending("tuya.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: []))
+        #expect(outcome.correlation.sources.first?.segments.count == 1)
     }
 
     @Test("host names are compared as DNS compares them: whatever their case, with or without the root's dot",
