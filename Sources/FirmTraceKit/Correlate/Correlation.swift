@@ -56,13 +56,26 @@ public struct Correlation: Sendable {
         /// Claims without packets made while no capture ran (or too near its ends for their packets to be
         /// in it): not findings, only counted.
         public let claimsOutsideCapture: Int
-        /// The stretches of the source's clock between restarts and steps back, each placed on its own; the
+        /// The stretches of the source's clock between restarts and steps, each placed on its own; the
         /// offset above is the one of the segment with the most pairs.
         public let segments: [SegmentClock]
     }
 
     /// One stretch of a source's clock against the capture.
     public struct SegmentClock: Sendable {
+        /// What began it.
+        public enum Beginning: Sendable, Equatable {
+            case logStart
+            /// A pre-sync run after placed lines: the device started again.
+            case restart
+            /// A line placed more than `ClockSegments.stepBack` before the line before it.
+            case stepBack
+            /// Seen in the pairs, not in the log: the offset moved by more than `stepThreshold` at once,
+            /// an NTP correction while the clock ran. It is put at the time sync line between the pairs on
+            /// either side, or else halfway between them.
+            case step
+        }
+
         public enum Placement: Sendable, Equatable {
             /// By its own pairs with the capture.
             case pairs
@@ -74,10 +87,13 @@ public struct Correlation: Sendable {
             case none
         }
 
+        /// Numbered in order within its source, from 0.
         public let segment: Int
-        /// Its first and last placed line on the device's clock put on UTC (ns); nil when none was placed.
-        public let firstLine: Int64?
-        public let lastLine: Int64?
+        public let beginning: Beginning
+        /// Where it begins and ends on the device's clock put on UTC (ns): its first and last placed line,
+        /// or the step between it and its neighbour; nil when no line was placed.
+        public let from: Int64?
+        public let to: Int64?
         public let offsetSeconds: Double?
         public let offsetErrorSeconds: Double?
         public let driftPPM: Double?
@@ -158,32 +174,6 @@ public struct Correlation: Sendable {
     static let searchWindow: Int64 = 600_000_000_000
 }
 
-/// A stretch of one log source's clock (`ClockSegments`): what a correction applies to.
-struct LogClock: Hashable, Sendable {
-    let source: String
-    let segment: Int32
-}
-
-extension Event {
-    var logClock: LogClock { LogClock(source: source, segment: clockSegment) }
-}
-
-/// How to move a log source's device time onto the capture's clock: a constant offset, or one that
-/// drifts.
-struct ClockCorrection: Sendable {
-    let constant: Int64
-    let drift: ClockDrift?
-
-    func offset(at time: Int64) -> Int64 { drift?.offset(at: time) ?? constant }
-
-    /// `time` on the capture's clock; a time so near the ends of 64 bits that moving it would overflow
-    /// stays where it is.
-    func captureTime(_ time: Int64) -> Int64 {
-        let (moved, overflow) = time.subtractingReportingOverflow(offset(at: time))
-        return overflow ? time : moved
-    }
-}
-
 /// Collects, from one read of the inputs, the claims, the capture sightings and each source's zone. Keys
 /// and sources are interned: a large log makes hundreds of thousands of claims on a handful of hosts.
 final class CorrelationCollector: EventSink {
@@ -196,13 +186,41 @@ final class CorrelationCollector: EventSink {
         var hasEpochs = false
         /// Line time minus the HTTP `Date:` it kept.
         var dateDifferences: [Int64] = []
-        /// The first and last placed line of each clock segment, on the device's clock put on UTC.
-        var spans: [RecordedSpan?] = []
+        /// What was seen of each clock segment (`ClockSegments`), by its number.
+        var segments: [SegmentRecord?] = []
 
-        mutating func include(_ other: RecordedSpan, segment: Int32) {
+        /// A placed line at `time`; `beginning` is asked only of a segment's earliest line.
+        mutating func record(_ time: Int64, segment: Int32, isTimeSync: Bool,
+                             beginning: @autoclosure () -> Correlation.SegmentClock.Beginning) {
             let index = Int(segment)
-            if index >= spans.count { spans += Array(repeating: nil, count: index + 1 - spans.count) }
-            if spans[index] == nil { spans[index] = other } else { spans[index]!.include(other) }
+            if index >= segments.count { segments += Array(repeating: nil, count: index + 1 - segments.count) }
+            if segments[index] == nil {
+                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning())
+            } else if time < segments[index]!.span.first {
+                segments[index]!.beginning = beginning()
+            }
+            segments[index]!.span.include(time)
+            if isTimeSync { segments[index]!.timeSyncs.append(time) }
+        }
+
+        mutating func absorb(_ other: SegmentRecord, segment: Int) {
+            if segment >= segments.count { segments += Array(repeating: nil, count: segment + 1 - segments.count) }
+            if segments[segment] == nil { segments[segment] = other } else { segments[segment]!.absorb(other) }
+        }
+    }
+
+    /// One clock segment of a source as its lines show it.
+    struct SegmentRecord {
+        var span: RecordedSpan
+        /// Judged by its earliest line.
+        var beginning: Correlation.SegmentClock.Beginning
+        /// Its time sync lines: a step its pairs show is put at one lying between them.
+        var timeSyncs: [Int64] = []
+
+        mutating func absorb(_ other: SegmentRecord) {
+            if other.span.first < span.first { beginning = other.beginning }
+            span.include(other.span)
+            timeSyncs += other.timeSyncs
         }
     }
 
@@ -253,8 +271,8 @@ final class CorrelationCollector: EventSink {
             }
             sources[index].hasEpochs = sources[index].hasEpochs || info.hasEpochs
             sources[index].dateDifferences += info.dateDifferences
-            for (segment, span) in info.spans.enumerated() {
-                if let span { sources[index].include(span, segment: Int32(segment)) }
+            for (segment, record) in info.segments.enumerated() {
+                if let record { sources[index].absorb(record, segment: segment) }
             }
             return index
         }
@@ -303,7 +321,8 @@ final class CorrelationCollector: EventSink {
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         if event.timeBasis == .logClock || event.timeBasis == .logEpoch {
-            sources[index].include(RecordedSpan(time), segment: event.clockSegment)
+            sources[index].record(time, segment: event.clockSegment, isTimeSync: event.kind == .tuyaTimeSync,
+                                  beginning: event.clockSegment == 0 ? .logStart : event.fields["placed_from"] != nil ? .restart : .stepBack)
         }
         // Only miio_client keeps HTTP responses; looking the field up in every Tuya line's fields costs.
         if event.origin == "miio_client", let date = event.fields.integer("http_date_epoch"),
@@ -452,45 +471,12 @@ final class CorrelationCollector: EventSink {
                 info.yearSource = info.hasEpochs ? "epoch" : yearSources[source] ?? "assumed with --tz"
             }
             let sourceClaims = claims[claimsBySource[index] ?? 0 ..< 0]
-            let claimsBySegment = Self.runs(of: sourceClaims, by: \.segment)
-            let segments = Set(claimsBySegment.keys).union(info.spans.indices.filter { info.spans[$0] != nil }.map(Int32.init)).sorted()
-            var fits: [Int32: ClockFit] = [:]
-            for segment in segments {
-                fits[segment] = fitClock(claims[claimsBySegment[segment] ?? 0 ..< 0], firstPackets: firstPackets)
-            }
             let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
-            // Claims are linked on their segment's pairs, or the nearest segment's; the servers' clocks place
-            // a segment without pairs before another segment's offset does.
-            var linking: [Int32: ClockCorrection] = [:]
-            var segmentClocks: [Correlation.SegmentClock] = []
-            for segment in segments {
-                let key = LogClock(source: source, segment: segment)
-                let nearest = fits[segment] == nil ? Self.nearestFitted(to: segment, in: fits) : nil
-                linking[segment] = fits[segment]?.correction ?? nearest.flatMap { fits[$0]?.correction }
-                let placement: Correlation.SegmentClock.Placement
-                if let fit = fits[segment] {
-                    corrections[key] = fit.correction
-                    placement = .pairs
-                } else if let date = dateHeaderOffset {
-                    corrections[key] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
-                    placement = .dateHeaders
-                } else if let nearest, let correction = fits[nearest]?.correction {
-                    corrections[key] = correction
-                    placement = .segment(Int(nearest))
-                } else {
-                    placement = .none
-                }
-                let span = info.spans.indices.contains(Int(segment)) ? info.spans[Int(segment)] : nil
-                segmentClocks.append(.init(segment: Int(segment), firstLine: span?.first, lastLine: span?.last,
-                                           offsetSeconds: fits[segment]?.offsetSeconds, offsetErrorSeconds: fits[segment]?.errorSeconds,
-                                           driftPPM: fits[segment]?.correction.drift?.ppm, pairs: fits[segment]?.pairs ?? 0,
-                                           placement: placement))
-            }
-            // The source's own line describes the segment with the most pairs (the first of equals).
-            let main = segments.compactMap { fits[$0] }.max { $0.pairs < $1.pairs }
+            let placed = placeClock(info, claims: sourceClaims, dateHeaderOffset: dateHeaderOffset, firstPackets: firstPackets)
+            for (segment, correction) in placed.corrections { corrections[LogClock(source: source, segment: segment)] = correction }
             var matched = 0, unmatched = 0, outside = 0
             for claim in sourceClaims {
-                let corrected = claim.time - (linking[claim.segment]?.offset(at: claim.time) ?? 0)
+                let corrected = claim.time - (placed.linking[claim.segment]?.offset(at: claim.time) ?? 0)
                 var found: [Int] = []
                 var counterparts = [claim.datingKey, claim.otherKey].filter { $0 >= 0 && !keys.names[Int($0)].hasPrefix("flow:") }
                     .map { sightings[Int($0)] }
@@ -519,9 +505,9 @@ final class CorrelationCollector: EventSink {
                 }
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
-                                tzOffsetSeconds: info.zone, offsetSeconds: main?.offsetSeconds, offsetErrorSeconds: main?.errorSeconds,
-                                driftPPM: main?.correction.drift?.ppm, pairs: main?.pairs ?? 0, dateHeaderOffset: dateHeaderOffset,
-                                matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: segmentClocks))
+                                tzOffsetSeconds: info.zone, offsetSeconds: placed.main?.offsetSeconds, offsetErrorSeconds: placed.main?.errorSeconds,
+                                driftPPM: placed.main?.piece.drift?.ppm, pairs: placed.main?.pairs ?? 0, dateHeaderOffset: dateHeaderOffset,
+                                matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: placed.segments))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
         let unlogged = unloggedTraffic(links, device: device, logged: loggedCoverage(corrections))
@@ -563,41 +549,170 @@ final class CorrelationCollector: EventSink {
         func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
     }
 
-    /// A clock segment's offset against the capture, from its claims' pairs with packets.
+    /// A stretch of a clock segment placed by its claims' pairs with packets.
     private struct ClockFit {
-        let correction: ClockCorrection
+        let piece: ClockCorrection.Piece
         let errorSeconds: Double
         let pairs: Int
 
         /// At the middle of the pairs when the clock drifts.
-        var offsetSeconds: Double { Double(correction.drift.map { $0.offset } ?? correction.constant) / 1e9 }
+        var offsetSeconds: Double { Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9 }
+    }
+
+    /// One source's clock placed against the capture, segment by segment.
+    private struct PlacedClock {
+        /// By segment: how its lines move onto the capture's clock,
+        var corrections: [Int32: ClockCorrection] = [:]
+        /// and what its claims are linked with: its own pairs, or the nearest segment's.
+        var linking: [Int32: ClockCorrection] = [:]
+        /// What the report says of each stretch.
+        var segments: [Correlation.SegmentClock] = []
+        /// The stretch with the most pairs (the first of equals).
+        var main: ClockFit?
+    }
+
+    /// Places each clock segment by its own pairs; one without pairs by the servers' clocks, or else with
+    /// the offset of the nearest segment's nearest stretch, since a segment without traffic of its own says
+    /// nothing of its clock.
+    private func placeClock(_ info: SourceInfo, claims: ArraySlice<Correlation.Claim>, dateHeaderOffset: Correlation.DateHeaderOffset?,
+                            firstPackets: [Int32: [Correlation.Sighting]]) -> PlacedClock {
+        let claimsBySegment = Self.runs(of: claims, by: \.segment)
+        let recorded = info.segments.indices.filter { info.segments[$0] != nil }.map(Int32.init)
+        let segments = Set(claimsBySegment.keys).union(recorded).sorted()
+        var fits: [Int32: [ClockFit]] = [:]
+        for segment in segments {
+            let record = info.segments.indices.contains(Int(segment)) ? info.segments[Int(segment)] : nil
+            let stretches = fitClock(self.claims[claimsBySegment[segment] ?? 0 ..< 0], timeSyncs: record?.timeSyncs ?? [],
+                                     firstPackets: firstPackets)
+            if !stretches.isEmpty { fits[segment] = stretches }
+        }
+        // The report numbers stretches in order: a segment's stretches, or the segment alone.
+        var numbers: [Int32: Int] = [:], next = 0
+        for segment in segments {
+            numbers[segment] = next
+            next += fits[segment]?.count ?? 1
+        }
+        var placed = PlacedClock()
+        for segment in segments {
+            let record = info.segments.indices.contains(Int(segment)) ? info.segments[Int(segment)] : nil
+            if let stretches = fits[segment] {
+                let correction = ClockCorrection(pieces: stretches.map(\.piece))
+                placed.corrections[segment] = correction
+                placed.linking[segment] = correction
+                for (index, fit) in stretches.enumerated() {
+                    placed.segments.append(.init(segment: numbers[segment]! + index, beginning: index == 0 ? record?.beginning ?? .logStart : .step,
+                                                 from: index == 0 ? record?.span.first : fit.piece.from,
+                                                 to: index + 1 < stretches.count ? stretches[index + 1].piece.from : record?.span.last,
+                                                 offsetSeconds: fit.offsetSeconds, offsetErrorSeconds: fit.errorSeconds, driftPPM: fit.piece.drift?.ppm,
+                                                 pairs: fit.pairs, placement: .pairs))
+                    if fit.pairs > placed.main?.pairs ?? 0 { placed.main = fit }
+                }
+                continue
+            }
+            let nearest = fits.keys.min { (abs($0 - segment), $0) < (abs($1 - segment), $1) }
+            // The nearest segment's stretch on this side of it, and its number.
+            let borrowed = nearest.map { nearest in
+                nearest < segment ? (fits[nearest]!.last!, numbers[nearest]! + fits[nearest]!.count - 1) : (fits[nearest]!.first!, numbers[nearest]!)
+            }
+            placed.linking[segment] = borrowed.map { ClockCorrection(constant: $0.0.piece.constant, drift: $0.0.piece.drift) }
+            let placement: Correlation.SegmentClock.Placement
+            if let date = dateHeaderOffset {
+                placed.corrections[segment] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
+                placement = .dateHeaders
+            } else if let borrowed {
+                placed.corrections[segment] = placed.linking[segment]
+                placement = .segment(borrowed.1)
+            } else {
+                placement = .none
+            }
+            placed.segments.append(.init(segment: numbers[segment]!, beginning: record?.beginning ?? .logStart, from: record?.span.first,
+                                         to: record?.span.last, offsetSeconds: nil, offsetErrorSeconds: nil, driftPPM: nil, pairs: 0,
+                                         placement: placement))
+        }
+        return placed
+    }
+
+    /// A pair's difference this far from the level before it is a step of the clock, not a packet's
+    /// delay or a dropped fraction of a second.
+    static let stepThreshold: Int64 = 3_000_000_000
+
+    /// A clock segment's stretches, each fitted to its claims' pairs: the segment cut where its pairs show
+    /// a step. Empty without any pair.
+    private func fitClock(_ claims: ArraySlice<Correlation.Claim>, timeSyncs: [Int64],
+                          firstPackets: [Int32: [Correlation.Sighting]]) -> [ClockFit] {
+        let raw = pairs(claims, around: nil, firstPackets: firstPackets).sorted { $0.time < $1.time }
+        var steps = Self.levelShifts(raw).map { Self.stepTime(after: raw[$0 - 1].time, before: raw[$0].time, timeSyncs: timeSyncs) }
+        while true {
+            let stretches = (0 ... steps.count).map { index -> ClockFit? in
+                let from = index == 0 ? Int64.min : steps[index - 1]
+                guard !steps.isEmpty else { return fitStretch(claims, from: from, firstPackets: firstPackets) }
+                let to = index < steps.count ? steps[index] : Int64.max
+                return fitStretch(ArraySlice(claims.filter { $0.time >= from && $0.time < to }), from: from, firstPackets: firstPackets)
+            }
+            // A step stands only between stretches that both have pairs and whose offsets differ by a step.
+            let weak = stretches.indices.dropFirst().first { index in
+                guard let before = stretches[index - 1], let after = stretches[index] else { return true }
+                return abs(before.offsetSeconds - after.offsetSeconds) * 1e9 <= Double(Self.stepThreshold)
+            }
+            guard let weak else { return stretches.compactMap { $0 } }
+            steps.remove(at: weak - 1)
+        }
     }
 
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
     /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
-    private func fitClock(_ claims: ArraySlice<Correlation.Claim>, firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
+    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
         var fit: ClockFit?
         for _ in 0 ..< 3 {
-            let pairs = claims.compactMap { claim -> (time: Int64, difference: Int64)? in
-                let expected = claim.time - (fit?.correction.offset(at: claim.time) ?? 0)
-                let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
-                guard let nearest = Self.nearest(candidates, to: expected),
-                      abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
-                return (claim.time, claim.time - nearest.time)
-            }
+            let pairs = pairs(claims, around: fit?.piece, firstPackets: firstPackets)
             guard !pairs.isEmpty else { break }
             let sorted = pairs.map(\.difference).sorted()
             let median = sorted[sorted.count / 2]
-            let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
+            let kept = sorted.filter { abs($0 - median) <= Self.stepThreshold }
             // Each difference is the offset, less the packet's delay, less what the whole-second stamp
             // dropped (under a second): the offset lies between the largest difference and the
             // smallest plus one second. The middle of that interval is the estimate.
             let low = kept.last!, high = kept.first! + 1_000_000_000
-            let correction = ClockCorrection(constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
-            fit = ClockFit(correction: correction, errorSeconds: correction.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9,
-                           pairs: pairs.count)
+            let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
+            fit = ClockFit(piece: piece, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9, pairs: pairs.count)
         }
         return fit
+    }
+
+    /// Each claim with its packet nearest to where `estimate` puts it (where the device put it, without
+    /// one), within `searchWindow`: claim time and the difference.
+    private func pairs(_ claims: ArraySlice<Correlation.Claim>, around estimate: ClockCorrection.Piece?,
+                       firstPackets: [Int32: [Correlation.Sighting]]) -> [(time: Int64, difference: Int64)] {
+        claims.compactMap { claim in
+            let expected = claim.time - (estimate?.offset(at: claim.time) ?? 0)
+            let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
+            guard let nearest = Self.nearest(candidates, to: expected), abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
+            return (claim.time, claim.time - nearest.time)
+        }
+    }
+
+    /// Where pairs in time order settle at a new level: two in a row more than `stepThreshold` from the
+    /// level of the pairs before them (the median of the last seven, which follows a drift) and within it
+    /// of each other. One such pair alone is a wrong pairing.
+    private static func levelShifts(_ pairs: [(time: Int64, difference: Int64)]) -> [Int] {
+        var shifts: [Int] = [], levelStart = 0, index = 1
+        while index + 1 < pairs.count {
+            let recent = pairs[max(levelStart, index - 7) ..< index].map(\.difference).sorted()
+            let level = recent[recent.count / 2]
+            let (this, next) = (pairs[index].difference, pairs[index + 1].difference)
+            if abs(this - level) > stepThreshold, abs(next - level) > stepThreshold, abs(this - next) <= stepThreshold {
+                shifts.append(index)
+                levelStart = index
+            }
+            index += 1
+        }
+        return shifts
+    }
+
+    /// Where a step between pairs at `after` and `before` is put: the first time sync line between them,
+    /// or else halfway.
+    private static func stepTime(after: Int64, before: Int64, timeSyncs: [Int64]) -> Int64 {
+        timeSyncs.filter { $0 > after && $0 <= before }.min() ?? after + (before - after) / 2
     }
 
     /// Where each run of equal keys lies in `claims`, which are sorted by that key.
@@ -614,16 +729,11 @@ final class CorrelationCollector: EventSink {
         return runs
     }
 
-    /// The segment with pairs nearest to `segment`, the one before it when two are as near.
-    private static func nearestFitted(to segment: Int32, in fits: [Int32: ClockFit]) -> Int32? {
-        fits.keys.min { (abs($0 - segment), $0) < (abs($1 - segment), $1) }
-    }
-
     /// When the logs that claim traffic were written, on the capture's clock.
     private func loggedCoverage(_ corrections: [LogClock: ClockCorrection]) -> Coverage {
         Coverage(sources.filter { Self.claimingOrigins.contains($0.origin) }.flatMap { info in
-            info.spans.enumerated().compactMap { segment, span -> ClosedRange<Int64>? in
-                guard let span else { return nil }
+            info.segments.enumerated().compactMap { segment, record -> ClosedRange<Int64>? in
+                guard let span = record?.span else { return nil }
                 guard let correction = corrections[LogClock(source: info.name, segment: Int32(segment))] else { return span.range }
                 return correction.captureTime(span.first) ... max(correction.captureTime(span.first), correction.captureTime(span.last))
             }
@@ -717,7 +827,7 @@ final class CorrelationCollector: EventSink {
         let sorted = pairs.sorted { $0.time < $1.time }
         return sorted.indices.compactMap { index in
             let window = sorted[max(0, index - 7) ..< min(sorted.count, index + 8)].map(\.difference).sorted()
-            return abs(sorted[index].difference - window[window.count / 2]) <= 3_000_000_000 ? sorted[index] : nil
+            return abs(sorted[index].difference - window[window.count / 2]) <= stepThreshold ? sorted[index] : nil
         }
     }
 
@@ -726,7 +836,7 @@ final class CorrelationCollector: EventSink {
         let sorted = differences.sorted()
         let median = sorted[sorted.count / 2]
         // A header from a server whose own clock is off by more than a few seconds is not evidence.
-        let kept = sorted.filter { abs($0 - median) <= 3_000_000_000 }
+        let kept = sorted.filter { abs($0 - median) <= stepThreshold }
         var low = kept.last! - 1_000_000_000, high = kept.first! + 1_000_000_000
         if low > high { (low, high) = (high, low) }
         return .init(offsetSeconds: Double(low + high) / 2e9, errorSeconds: Double(high - low) / 2e9, headers: kept.count)

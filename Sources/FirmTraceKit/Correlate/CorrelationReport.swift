@@ -83,11 +83,18 @@ public enum CorrelationReport {
         return text + "}"
     }
 
-    /// `  clock segment 1, lines from … to …: clock 47.2 s ± 0.4 s against the capture (6 pairs)`.
+    /// `  clock segment 1, after a restart, from … to … on the device's clock: clock 47.2 s ± 0.4 s against
+    /// the capture (6 pairs)`.
     private static func segmentLine(_ segment: Correlation.SegmentClock) -> String {
         var line = "  clock segment \(segment.segment)"
-        if let first = segment.firstLine, let last = segment.lastLine {
-            line += ", lines from \(UTCDateTime.iso8601(nanoseconds: first)) to \(UTCDateTime.iso8601(nanoseconds: last)) on the device's clock"
+        switch segment.beginning {
+        case .logStart: break
+        case .restart: line += ", after a restart"
+        case .stepBack: line += ", after its clock stepped back"
+        case .step: line += ", after its clock stepped (its pairs show it)"
+        }
+        if let from = segment.from, let to = segment.to {
+            line += ", from \(UTCDateTime.iso8601(nanoseconds: from)) to \(UTCDateTime.iso8601(nanoseconds: to)) on the device's clock"
         }
         line += ": "
         switch segment.placement {
@@ -109,9 +116,15 @@ public enum CorrelationReport {
         case .segment: "\"segment\""
         case .none: "null"
         }
+        let beginning = switch segment.beginning {
+        case .logStart: "log_start"
+        case .restart: "restart"
+        case .stepBack: "step_back"
+        case .step: "step"
+        }
         var placedWith = "null"
         if case .segment(let other) = segment.placement { placedWith = String(other) }
-        return "{\"segment\":\(segment.segment),\"first_line\":\(time(segment.firstLine)),\"last_line\":\(time(segment.lastLine))"
+        return "{\"segment\":\(segment.segment),\"begins\":\"\(beginning)\",\"from\":\(time(segment.from)),\"to\":\(time(segment.to))"
             + ",\"offset_s\":" + (segment.offsetSeconds.map(formatted) ?? "null")
             + ",\"offset_error_s\":" + (segment.offsetErrorSeconds.map(formatted) ?? "null")
             + ",\"drift_ppm\":" + (segment.driftPPM.map(formatted) ?? "null")

@@ -78,7 +78,7 @@ struct CorrelateTests {
             #expect(date.headers == 351)
             #expect(abs(date.offsetSeconds - 2.4) <= date.errorSeconds)
             #expect(date.errorSeconds <= 0.5)
-            #expect(outcome.correlation.corrections[LogClock(source: miio.source, segment: 0)].map { abs(Double($0.constant) / 1e9 - 2.4) < 0.2 } == true)
+            #expect(outcome.correlation.corrections[LogClock(source: miio.source, segment: 0)].map { abs(Double($0.offset(at: 0)) / 1e9 - 2.4) < 0.2 } == true)
             // Logs alone: no claim can be said to lack its packets.
             if inputs.1.isEmpty { #expect(outcome.correlation.sources.allSatisfy { $0.unmatchedLog == 0 }) }
         }
@@ -173,7 +173,8 @@ struct CorrelateTests {
 
     /// The same device's log with its clock broken between the third and fourth connection: it restarts
     /// (a pre-sync `01-01` run, then a time sync on a clock `after` seconds off), or, without `restart`, its
-    /// clock steps back to `after` at a time sync. `heartbeatsOnly` leaves the connects after the break out.
+    /// clock steps to `after` at a time sync (back or forward). `heartbeatsOnly` leaves the connects after
+    /// the break out.
     static func brokenClockLog(in scratch: ScratchFolder, after: Int64, restart: Bool, heartbeatsOnly: Bool = false) throws -> String {
         let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double, skew: Int64) -> String {
@@ -200,9 +201,9 @@ struct CorrelateTests {
         return log
     }
 
-    @Test("a device that restarts or whose clock steps back gets a clock segment placed on its own: every claim on both sides is linked",
-          arguments: [(true, -5), (false, -60)] as [(Bool, Int64)])
-    func clockSegments(restart: Bool, after: Int64) throws {
+    @Test("a device that restarts or whose clock steps, back or forward, gets a clock segment placed on its own: every claim on both sides is linked",
+          arguments: [(true, -5, .restart), (false, -60, .stepBack), (false, 97, .step)] as [(Bool, Int64, Correlation.SegmentClock.Beginning)])
+    func clockSegments(restart: Bool, after: Int64, beginning: Correlation.SegmentClock.Beginning) throws {
         let scratch = try ScratchFolder()
         let log = try Self.brokenClockLog(in: scratch, after: after, restart: restart)
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
@@ -211,10 +212,11 @@ struct CorrelateTests {
         #expect(clock.matched == 6 && clock.unmatchedLog == 0)
         #expect(clock.segments.map(\.segment) == [0, 1] && clock.segments.map(\.pairs) == [3, 3])
         #expect(clock.segments.allSatisfy { $0.placement == .pairs })
+        #expect(clock.segments.map(\.beginning) == [.logStart, beginning])
         let offsets = clock.segments.compactMap(\.offsetSeconds)
         #expect(offsets.count == 2 && abs(offsets[0] - Double(Self.cachedResolutionSkew)) < 1 && abs(offsets[1] - Double(after)) < 1, "\(offsets)")
         #expect(clock.offsetSeconds == offsets.first, "the source's line gives the first of the segments with the most pairs")
-        #expect(CorrelationReport.text(outcome).contains("\n  clock segment 1, lines from "))
+        #expect(CorrelationReport.text(outcome).contains("\n  clock segment 1, after "))
 
         let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
         let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
@@ -228,6 +230,18 @@ struct CorrelateTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
         let segments = try #require((json["sources"] as? [[String: Any]])?.first?["segments"] as? [[String: Any]])
         #expect(segments.map { $0["placed_by"] as? String } == ["pairs", "pairs"] && segments.map { $0["pairs"] as? Int } == [3, 3])
+    }
+
+    @Test("a clock corrected in stretches keeps its lines in order across a step, whichever way it went and wherever it was put",
+          arguments: [97, -23] as [Int64])
+    func steppedCorrectionKeepsOrder(stepTo later: Int64) {
+        let step: Int64 = 1_000_000_000_000
+        let correction = ClockCorrection(pieces: [.init(from: .min, constant: 37_000_000_000, drift: nil),
+                                                  .init(from: step, constant: later * 1_000_000_000, drift: nil)])
+        let times = stride(from: step - 200_000_000_000, to: step + 200_000_000_000, by: 500_000_000).map(correction.captureTime)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(correction.captureTime(step - 1_000_000_000) == step - 38_000_000_000)
+        #expect(correction.captureTime(step + 150_000_000_000) == step + 150_000_000_000 - later * 1_000_000_000)
     }
 
     @Test("a clock segment without traffic of its own is placed with the nearest segment's offset, and says so")

@@ -1,0 +1,63 @@
+/// A stretch of one log source's clock (`ClockSegments`): what a correction applies to.
+struct LogClock: Hashable, Sendable {
+    let source: String
+    let segment: Int32
+}
+
+extension Event {
+    var logClock: LogClock { LogClock(source: source, segment: clockSegment) }
+}
+
+/// How to move a log source's device time onto the capture's clock: an offset, constant or drifting, for
+/// each stretch between the steps its pairs show (an NTP correction while the clock ran).
+struct ClockCorrection: Sendable {
+    struct Piece: Sendable {
+        /// The device time (as placed on UTC) it applies from; `Int64.min` for the first.
+        let from: Int64
+        let constant: Int64
+        let drift: ClockDrift?
+
+        func offset(at time: Int64) -> Int64 { drift?.offset(at: time) ?? constant }
+    }
+
+    /// In order of `from`, the first from the start.
+    let pieces: [Piece]
+
+    init(constant: Int64, drift: ClockDrift?) {
+        pieces = [Piece(from: .min, constant: constant, drift: drift)]
+    }
+
+    init(pieces: [Piece]) {
+        precondition(pieces.first?.from == .min, "a correction covers the whole clock")
+        self.pieces = pieces
+    }
+
+    func offset(at time: Int64) -> Int64 { pieces[index(at: time)].offset(at: time) }
+
+    /// `time` on the capture's clock. Past a step, never before where the stretch before it ended: a line
+    /// written between the last pair before a step and the first after it may lie on either side of it,
+    /// and times going back would unsort its source's run. A time so near the ends of 64 bits that moving
+    /// it would overflow stays where it is.
+    func captureTime(_ time: Int64) -> Int64 {
+        let index = index(at: time)
+        let moved = Self.moved(time, by: pieces[index].offset(at: time))
+        guard index > 0 else { return moved }
+        let step = pieces[index].from
+        return max(moved, Self.moved(step, by: pieces[index - 1].offset(at: step)))
+    }
+
+    private static func moved(_ time: Int64, by offset: Int64) -> Int64 {
+        let (moved, overflow) = time.subtractingReportingOverflow(offset)
+        return overflow ? time : moved
+    }
+
+    /// The last piece that begins at or before `time`.
+    private func index(at time: Int64) -> Int {
+        var low = 1, high = pieces.count
+        while low < high {
+            let middle = (low + high) / 2
+            if pieces[middle].from <= time { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
+    }
+}
