@@ -87,25 +87,24 @@ public enum CorrelationReport {
     /// the capture (6 pairs)`.
     private static func segmentLine(_ segment: Correlation.SegmentClock) -> String {
         var line = "  clock segment \(segment.segment)"
-        switch segment.beginning {
-        case .logStart: break
-        case .restart: line += ", after a restart"
-        case .stepBack: line += ", after its clock stepped back"
-        case .step: line += ", after its clock stepped (its pairs show it)"
-        }
+        if let beginning = segment.beginning.phrase { line += ", " + beginning }
         if let from = segment.from, let to = segment.to {
             line += ", from \(UTCDateTime.iso8601(nanoseconds: from)) to \(UTCDateTime.iso8601(nanoseconds: to)) on the device's clock"
         }
-        line += ": "
+        line += ": " + placementText(segment)
+        return line
+    }
+
+    /// The offset, or what placed the segment without pairs of its own.
+    static func placementText(_ segment: Correlation.SegmentClock) -> String {
         switch segment.placement {
         case .pairs:
-            line += "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture (\(segment.pairs) pairs)"
-            if let drift = segment.driftPPM { line += ", drifting \(formatted(drift)) ppm" }
-        case .dateHeaders: line += "no pairs, placed by the servers' clocks"
-        case .segment(let other): line += "no pairs, placed with segment \(other)'s offset"
-        case .none: line += "no pairs, not placed"
+            "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture (\(segment.pairs) pairs)"
+                + (segment.driftPPM.map { ", drifting \(formatted($0)) ppm" } ?? "")
+        case .dateHeaders: "no pairs, placed by the servers' clocks"
+        case .segment(let other): "no pairs, placed with segment \(other)'s offset"
+        case .none: "no pairs, not placed"
         }
-        return line
     }
 
     private static func segmentJSON(_ segment: Correlation.SegmentClock) -> String {
@@ -162,5 +161,17 @@ public enum CorrelationReport {
 
     private static func formatted(_ value: Double) -> String {
         String((value * 1000).rounded() / 1000)
+    }
+}
+
+extension Correlation.SegmentClock.Beginning {
+    /// `after a restart`; nil for the log's start.
+    public var phrase: String? {
+        switch self {
+        case .logStart: nil
+        case .restart: "after a restart"
+        case .stepBack: "after its clock stepped back"
+        case .step: "after its clock stepped (its pairs show it)"
+        }
     }
 }

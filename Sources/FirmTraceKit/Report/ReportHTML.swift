@@ -90,14 +90,28 @@ public enum ReportHTML {
         return html
     }
 
+    /// A row a source, and under a source whose clock broke a row a segment.
     private static func clocks(_ report: BehaviourReport) -> String {
-        table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against HTTP Date headers"], report.clocks.map { clock in
-            ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
-             clock.tzOffsetSeconds.map(ZoneText.format) ?? "?",
-             clock.offsetSeconds.map { "\(DurationText.signed($0)) ± \(DurationText.format(clock.offsetErrorSeconds ?? 0))" } ?? "not placed",
-             String(clock.pairs),
-             clock.dateHeaderOffset.map { "\(DurationText.signed($0.offsetSeconds)) ± \(DurationText.format($0.errorSeconds)) (\($0.headers))" } ?? ""]
-        }, numeric: [5])
+        func offset(_ seconds: Double?, _ error: Double?) -> String {
+            seconds.map { "\(DurationText.signed($0)) ± \(DurationText.format(error ?? 0))" } ?? "not placed"
+        }
+        func sourceRow(_ clock: Correlation.SourceClock) -> [String] {
+            let dateHeaders = clock.dateHeaderOffset.map { date in
+                "\(DurationText.signed(date.offsetSeconds)) ± \(DurationText.format(date.errorSeconds)) (\(date.headers))"
+            }
+            return ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
+                    clock.tzOffsetSeconds.map(ZoneText.format) ?? "?", offset(clock.offsetSeconds, clock.offsetErrorSeconds), String(clock.pairs),
+                    dateHeaders ?? ""]
+        }
+        func segmentRow(_ segment: Correlation.SegmentClock) -> [String] {
+            let placement = segment.placement == .pairs ? offset(segment.offsetSeconds, segment.offsetErrorSeconds)
+                : HTMLText.escaped(CorrelationReport.placementText(segment))
+            return ["clock segment \(segment.segment)" + (segment.beginning.phrase.map { ", " + $0 } ?? ""), "", "", "", placement,
+                    String(segment.pairs), ""]
+        }
+        let rows = report.clocks.flatMap { clock in [sourceRow(clock)] + (clock.segments.count > 1 ? clock.segments.map(segmentRow) : []) }
+        return table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against HTTP Date headers"], rows,
+                     numeric: [5])
     }
 
     private static func timeline(_ report: BehaviourReport, _ clock: ReportClock) -> String {

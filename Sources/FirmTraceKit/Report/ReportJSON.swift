@@ -104,6 +104,7 @@ public enum ReportJSON {
             ("tz_offset_s", clock.tzOffsetSeconds.map { .integer(Int($0)) } ?? .null), ("offset_s", .decimal(clock.offsetSeconds)),
             ("offset_error_s", .decimal(clock.offsetErrorSeconds)), ("pairs", .integer(clock.pairs)),
             ("date_header_offset_s", .decimal(clock.dateHeaderOffset?.offsetSeconds)), ("date_headers", .integer(clock.dateHeaderOffset?.headers ?? 0)),
+            ("clock_segments", .integer(clock.segments.count)),
         ])
     }
 

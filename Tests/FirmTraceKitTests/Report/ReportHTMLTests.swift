@@ -43,6 +43,21 @@ struct ReportHTMLTests {
         }
     }
 
+    @Test("a log whose device restarted shows each clock segment under its source, in the page and in the JSON")
+    func clockSegments() throws {
+        let scratch = try ScratchFolder()
+        let log = try CorrelateTests.brokenClockLog(in: scratch, after: -5, restart: true)
+        let report = BehaviourReport.build(ReportRequest(inputs: [log, CorrelateTests.cachedResolutionCapture]))
+        let html = ReportHTML.render(report)
+        #expect(html.contains("<td>clock segment 1, after a restart</td>"))
+        let json = try JSONParser.parse(ReportJSON.render(report))
+        guard case .array(let clocks)? = json["clocks"] else {
+            Issue.record("no clocks")
+            return
+        }
+        #expect(clocks.first?["clock_segments"] == .number("2"))
+    }
+
     @Test("an empty input set still gives a complete page")
     func empty() throws {
         let scratch = try ScratchFolder()
