@@ -48,7 +48,11 @@ public struct Correlation: Sendable {
         /// How fast the device clock gains on the capture, in parts per million, when the pairs show it
         /// (then `offsetSeconds` is the offset in the middle of their span).
         public let driftPPM: Double?
+        /// The pairs that placed it, how far they lie from it (`ClockFit.scatterSeconds`), and the pairs left
+        /// out of it, more than `stepThreshold` from the others (a packet paired with the wrong line).
         public let pairs: Int
+        public let scatterSeconds: Double?
+        public let pairsLeftOut: Int
         /// The same offset read against servers' clocks, from the HTTP `Date:` headers the log kept.
         public let dateHeaderOffset: DateHeaderOffset?
         public let matched: Int
@@ -98,6 +102,8 @@ public struct Correlation: Sendable {
         public let offsetErrorSeconds: Double?
         public let driftPPM: Double?
         public let pairs: Int
+        public let scatterSeconds: Double?
+        public let pairsLeftOut: Int
         public let placement: Placement
     }
 
@@ -506,7 +512,8 @@ final class CorrelationCollector: EventSink {
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
                                 tzOffsetSeconds: info.zone, offsetSeconds: placed.main?.offsetSeconds, offsetErrorSeconds: placed.main?.errorSeconds,
-                                driftPPM: placed.main?.piece.drift?.ppm, pairs: placed.main?.pairs ?? 0, dateHeaderOffset: dateHeaderOffset,
+                                driftPPM: placed.main?.piece.drift?.ppm, pairs: placed.main?.pairs ?? 0,
+                                scatterSeconds: placed.main?.scatterSeconds, pairsLeftOut: placed.main?.leftOut ?? 0, dateHeaderOffset: dateHeaderOffset,
                                 matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: placed.segments))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
@@ -553,7 +560,12 @@ final class CorrelationCollector: EventSink {
     private struct ClockFit {
         let piece: ClockCorrection.Piece
         let errorSeconds: Double
+        /// The pairs that placed it, and those more than `stepThreshold` from their median, left out.
         let pairs: Int
+        let leftOut: Int
+        /// The standard deviation of the pairs' differences about the offset: delay and the dropped
+        /// fractions of whole-second stamps; nil with fewer than two pairs.
+        let scatterSeconds: Double?
 
         /// At the middle of the pairs when the clock drifts.
         var offsetSeconds: Double { Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9 }
@@ -604,7 +616,7 @@ final class CorrelationCollector: EventSink {
                                                  from: index == 0 ? record?.span.first : fit.piece.from,
                                                  to: index + 1 < stretches.count ? stretches[index + 1].piece.from : record?.span.last,
                                                  offsetSeconds: fit.offsetSeconds, offsetErrorSeconds: fit.errorSeconds, driftPPM: fit.piece.drift?.ppm,
-                                                 pairs: fit.pairs, placement: .pairs))
+                                                 pairs: fit.pairs, scatterSeconds: fit.scatterSeconds, pairsLeftOut: fit.leftOut, placement: .pairs))
                     if fit.pairs > placed.main?.pairs ?? 0 { placed.main = fit }
                 }
                 continue
@@ -627,6 +639,7 @@ final class CorrelationCollector: EventSink {
             }
             placed.segments.append(.init(segment: numbers[segment]!, beginning: record?.beginning ?? .logStart, from: record?.span.first,
                                          to: record?.span.last, offsetSeconds: nil, offsetErrorSeconds: nil, driftPPM: nil, pairs: 0,
+                                         scatterSeconds: nil, pairsLeftOut: 0,
                                          placement: placement))
         }
         return placed
@@ -674,7 +687,10 @@ final class CorrelationCollector: EventSink {
             // smallest plus one second. The middle of that interval is the estimate.
             let low = kept.last!, high = kept.first! + 1_000_000_000
             let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
-            fit = ClockFit(piece: piece, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9, pairs: pairs.count)
+            let deviations = pairs.filter { abs($0.difference - median) <= Self.stepThreshold }
+                .map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
+            fit = ClockFit(piece: piece, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9, pairs: kept.count,
+                           leftOut: pairs.count - kept.count, scatterSeconds: Self.standardDeviation(deviations))
         }
         return fit
     }
@@ -689,6 +705,12 @@ final class CorrelationCollector: EventSink {
             guard let nearest = Self.nearest(candidates, to: expected), abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
             return (claim.time, claim.time - nearest.time)
         }
+    }
+
+    private static func standardDeviation(_ values: [Double]) -> Double? {
+        guard values.count > 1 else { return nil }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
     }
 
     /// Where pairs in time order settle at a new level: two in a row more than `stepThreshold` from the

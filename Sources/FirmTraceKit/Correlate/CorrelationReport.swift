@@ -7,7 +7,8 @@ public enum CorrelationReport {
             if let year = clock.year { line += " year \(year) (from \(clock.yearSource ?? "?"))," }
             if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
             if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
-                line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture (\(clock.pairs) pairs),"
+                line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture ("
+                    + pairsText(clock.pairs, scatter: clock.scatterSeconds, leftOut: clock.pairsLeftOut) + "),"
                 if let drift = clock.driftPPM { line += " drifting \(formatted(drift)) ppm (the offset is at the middle of the pairs)," }
             } else if clock.dateHeaderOffset != nil {
                 line += " no pairs with the capture, so placed by the servers' clocks:"
@@ -59,6 +60,8 @@ public enum CorrelationReport {
             members.append("\"offset_error_s\":" + (clock.offsetErrorSeconds.map(formatted) ?? "null"))
             members.append("\"drift_ppm\":" + (clock.driftPPM.map(formatted) ?? "null"))
             members.append("\"pairs\":\(clock.pairs)")
+            members.append("\"scatter_s\":" + (clock.scatterSeconds.map(formatted) ?? "null"))
+            members.append("\"pairs_left_out\":\(clock.pairsLeftOut)")
             members.append("\"date_header_offset_s\":" + (clock.dateHeaderOffset.map { formatted($0.offsetSeconds) } ?? "null"))
             members.append("\"date_header_error_s\":" + (clock.dateHeaderOffset.map { formatted($0.errorSeconds) } ?? "null"))
             members.append("\"date_headers\":\(clock.dateHeaderOffset?.headers ?? 0)")
@@ -95,11 +98,17 @@ public enum CorrelationReport {
         return line
     }
 
+    /// `7 pairs, scattering 0.21 s; 1 left out`.
+    private static func pairsText(_ pairs: Int, scatter: Double?, leftOut: Int) -> String {
+        "\(pairs) pairs" + (scatter.map { ", scattering \(formatted($0)) s" } ?? "") + (leftOut > 0 ? "; \(leftOut) left out" : "")
+    }
+
     /// The offset, or what placed the segment without pairs of its own.
     static func placementText(_ segment: Correlation.SegmentClock) -> String {
         switch segment.placement {
         case .pairs:
-            "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture (\(segment.pairs) pairs)"
+            "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture ("
+                + pairsText(segment.pairs, scatter: segment.scatterSeconds, leftOut: segment.pairsLeftOut) + ")"
                 + (segment.driftPPM.map { ", drifting \(formatted($0)) ppm" } ?? "")
         case .dateHeaders: "no pairs, placed by the servers' clocks"
         case .segment(let other): "no pairs, placed with segment \(other)'s offset"
@@ -127,7 +136,8 @@ public enum CorrelationReport {
             + ",\"offset_s\":" + (segment.offsetSeconds.map(formatted) ?? "null")
             + ",\"offset_error_s\":" + (segment.offsetErrorSeconds.map(formatted) ?? "null")
             + ",\"drift_ppm\":" + (segment.driftPPM.map(formatted) ?? "null")
-            + ",\"pairs\":\(segment.pairs),\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
+            + ",\"pairs\":\(segment.pairs),\"scatter_s\":" + (segment.scatterSeconds.map(formatted) ?? "null")
+            + ",\"pairs_left_out\":\(segment.pairsLeftOut),\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
     }
 
     /// Whose traffic the findings list, since that is a guess: the senders of what the log accounted for.

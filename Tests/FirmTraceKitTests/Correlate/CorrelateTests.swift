@@ -25,7 +25,9 @@ struct CorrelateTests {
             #expect(clock.tzOffsetSeconds == (clock.origin == "miio_client" ? 0 : 36_000))
             let offset = try #require(clock.offsetSeconds, "\(clock.source)")
             #expect(abs(offset - skew) < 1, "\(clock.source): \(offset)")
-            #expect(clock.pairs >= 5)
+            #expect(clock.pairs >= 5 && clock.pairsLeftOut == 0)
+            // Delay and the whole-second stamps' dropped fractions: a fraction of a second.
+            #expect(clock.scatterSeconds.map { $0 > 0 && $0 < 0.5 } == true, "\(clock.source): \(clock.scatterSeconds ?? -1)")
             #expect(clock.unmatchedLog == 0)
             #expect(clock.driftPPM == nil, "the samples' device clocks are steady: \(clock.source)")
         }
@@ -370,7 +372,8 @@ struct CorrelateTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let sources = try #require(object["sources"] as? [[String: Any]])
         #expect(sources.count == 4)
-        for key in ["source", "origin", "year", "tz_offset_s", "offset_s", "offset_error_s", "matched", "unmatched_log", "unmatched_capture"] {
+        for key in ["source", "origin", "year", "tz_offset_s", "offset_s", "offset_error_s", "pairs", "scatter_s", "pairs_left_out", "segments",
+                    "matched", "unmatched_log", "unmatched_capture"] {
             #expect(sources.allSatisfy { $0.keys.contains(key) }, "\(key)")
         }
         let traffic = try #require(object["traffic_without_log_line"] as? [[String: Any]])
