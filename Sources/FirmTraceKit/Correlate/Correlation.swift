@@ -42,17 +42,8 @@ public struct Correlation: Sendable {
         public let year: Int64?
         public let yearSource: String?
         public let tzOffsetSeconds: Int64?
-        /// Device clock, less its zone, minus capture time; nil with no pairs.
-        public let offsetSeconds: Double?
-        public let offsetErrorSeconds: Double?
-        /// How fast the device clock gains on the capture, in parts per million, when the pairs show it
-        /// (then `offsetSeconds` is the offset in the middle of their span).
-        public let driftPPM: Double?
-        /// The pairs that placed it, how far they lie from it (`ClockFit.scatterSeconds`), and the pairs left
-        /// out of it, more than `stepThreshold` from the others (a packet paired with the wrong line).
-        public let pairs: Int
-        public let scatterSeconds: Double?
-        public let pairsLeftOut: Int
+        /// Of its clock segment with the most pairs (the first of equals); nil with no pairs.
+        public let paired: PairedOffset?
         /// The same offset read against servers' clocks, from the HTTP `Date:` headers the log kept.
         public let dateHeaderOffset: DateHeaderOffset?
         public let matched: Int
@@ -60,9 +51,24 @@ public struct Correlation: Sendable {
         /// Claims without packets made while no capture ran (or too near its ends for their packets to be
         /// in it): not findings, only counted.
         public let claimsOutsideCapture: Int
-        /// The stretches of the source's clock between restarts and steps, each placed on its own; the
-        /// offset above is the one of the segment with the most pairs.
+        /// The stretches of the source's clock between restarts and steps, each placed on its own.
         public let segments: [SegmentClock]
+    }
+
+    /// A clock's offset against the capture as its pairs give it.
+    public struct PairedOffset: Sendable {
+        /// Device clock, less its zone, minus capture time.
+        public let offsetSeconds: Double
+        public let errorSeconds: Double
+        /// How fast the device clock gains on the capture, in parts per million, when the pairs show it
+        /// (then `offsetSeconds` is the offset in the middle of their span).
+        public let driftPPM: Double?
+        /// The pairs that placed it; the standard deviation of their differences about it (delay and the
+        /// dropped fractions of whole-second stamps), nil with fewer than two; and the pairs left out of
+        /// it, more than `stepThreshold` from the others' median (a packet paired with the wrong line).
+        public let pairs: Int
+        public let scatterSeconds: Double?
+        public let pairsLeftOut: Int
     }
 
     /// One stretch of a source's clock against the capture.
@@ -98,12 +104,8 @@ public struct Correlation: Sendable {
         /// or the step between it and its neighbour; nil when no line was placed.
         public let from: Int64?
         public let to: Int64?
-        public let offsetSeconds: Double?
-        public let offsetErrorSeconds: Double?
-        public let driftPPM: Double?
-        public let pairs: Int
-        public let scatterSeconds: Double?
-        public let pairsLeftOut: Int
+        /// When its own pairs placed it.
+        public let paired: PairedOffset?
         public let placement: Placement
     }
 
@@ -511,9 +513,7 @@ final class CorrelationCollector: EventSink {
                 }
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
-                                tzOffsetSeconds: info.zone, offsetSeconds: placed.main?.offsetSeconds, offsetErrorSeconds: placed.main?.errorSeconds,
-                                driftPPM: placed.main?.piece.drift?.ppm, pairs: placed.main?.pairs ?? 0,
-                                scatterSeconds: placed.main?.scatterSeconds, pairsLeftOut: placed.main?.leftOut ?? 0, dateHeaderOffset: dateHeaderOffset,
+                                tzOffsetSeconds: info.zone, paired: placed.main?.paired, dateHeaderOffset: dateHeaderOffset,
                                 matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: placed.segments))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
@@ -559,16 +559,7 @@ final class CorrelationCollector: EventSink {
     /// A stretch of a clock segment placed by its claims' pairs with packets.
     private struct ClockFit {
         let piece: ClockCorrection.Piece
-        let errorSeconds: Double
-        /// The pairs that placed it, and those more than `stepThreshold` from their median, left out.
-        let pairs: Int
-        let leftOut: Int
-        /// The standard deviation of the pairs' differences about the offset: delay and the dropped
-        /// fractions of whole-second stamps; nil with fewer than two pairs.
-        let scatterSeconds: Double?
-
-        /// At the middle of the pairs when the clock drifts.
-        var offsetSeconds: Double { Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9 }
+        let paired: Correlation.PairedOffset
     }
 
     /// One source's clock placed against the capture, segment by segment.
@@ -615,9 +606,8 @@ final class CorrelationCollector: EventSink {
                     placed.segments.append(.init(segment: numbers[segment]! + index, beginning: index == 0 ? record?.beginning ?? .logStart : .step,
                                                  from: index == 0 ? record?.span.first : fit.piece.from,
                                                  to: index + 1 < stretches.count ? stretches[index + 1].piece.from : record?.span.last,
-                                                 offsetSeconds: fit.offsetSeconds, offsetErrorSeconds: fit.errorSeconds, driftPPM: fit.piece.drift?.ppm,
-                                                 pairs: fit.pairs, scatterSeconds: fit.scatterSeconds, pairsLeftOut: fit.leftOut, placement: .pairs))
-                    if fit.pairs > placed.main?.pairs ?? 0 { placed.main = fit }
+                                                 paired: fit.paired, placement: .pairs))
+                    if fit.paired.pairs > placed.main?.paired.pairs ?? 0 { placed.main = fit }
                 }
                 continue
             }
@@ -638,8 +628,7 @@ final class CorrelationCollector: EventSink {
                 placement = .none
             }
             placed.segments.append(.init(segment: numbers[segment]!, beginning: record?.beginning ?? .logStart, from: record?.span.first,
-                                         to: record?.span.last, offsetSeconds: nil, offsetErrorSeconds: nil, driftPPM: nil, pairs: 0,
-                                         scatterSeconds: nil, pairsLeftOut: 0,
+                                         to: record?.span.last, paired: nil,
                                          placement: placement))
         }
         return placed
@@ -665,7 +654,7 @@ final class CorrelationCollector: EventSink {
             // A step stands only between stretches that both have pairs and whose offsets differ by a step.
             let weak = stretches.indices.dropFirst().first { index in
                 guard let before = stretches[index - 1], let after = stretches[index] else { return true }
-                return abs(before.offsetSeconds - after.offsetSeconds) * 1e9 <= Double(Self.stepThreshold)
+                return abs(before.paired.offsetSeconds - after.paired.offsetSeconds) * 1e9 <= Double(Self.stepThreshold)
             }
             guard let weak else { return stretches.compactMap { $0 } }
             steps.remove(at: weak - 1)
@@ -689,8 +678,11 @@ final class CorrelationCollector: EventSink {
             let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
             let deviations = pairs.filter { abs($0.difference - median) <= Self.stepThreshold }
                 .map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
-            fit = ClockFit(piece: piece, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9, pairs: kept.count,
-                           leftOut: pairs.count - kept.count, scatterSeconds: Self.standardDeviation(deviations))
+            // At the middle of the pairs when the clock drifts.
+            let offset = Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9
+            fit = ClockFit(piece: piece, paired: .init(offsetSeconds: offset, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9,
+                                                       driftPPM: piece.drift?.ppm, pairs: kept.count, scatterSeconds: Self.standardDeviation(deviations),
+                                                       pairsLeftOut: pairs.count - kept.count))
         }
         return fit
     }

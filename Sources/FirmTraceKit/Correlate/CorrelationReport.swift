@@ -6,10 +6,8 @@ public enum CorrelationReport {
             var line = "\(clock.source) (\(clock.origin)):"
             if let year = clock.year { line += " year \(year) (from \(clock.yearSource ?? "?"))," }
             if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
-            if let offset = clock.offsetSeconds, let error = clock.offsetErrorSeconds {
-                line += " clock \(formatted(offset)) s ± \(formatted(error)) s against the capture ("
-                    + pairsText(clock.pairs, scatter: clock.scatterSeconds, leftOut: clock.pairsLeftOut) + "),"
-                if let drift = clock.driftPPM { line += " drifting \(formatted(drift)) ppm (the offset is at the middle of the pairs)," }
+            if let paired = clock.paired {
+                line += " " + pairedText(paired) + ","
             } else if clock.dateHeaderOffset != nil {
                 line += " no pairs with the capture, so placed by the servers' clocks:"
             } else {
@@ -56,12 +54,7 @@ public enum CorrelationReport {
             members.append("\"year\":" + (clock.year.map(String.init) ?? "null"))
             members.append("\"year_source\":" + (clock.yearSource.map(JSONText.quoted) ?? "null"))
             members.append("\"tz_offset_s\":" + (clock.tzOffsetSeconds.map(String.init) ?? "null"))
-            members.append("\"offset_s\":" + (clock.offsetSeconds.map(formatted) ?? "null"))
-            members.append("\"offset_error_s\":" + (clock.offsetErrorSeconds.map(formatted) ?? "null"))
-            members.append("\"drift_ppm\":" + (clock.driftPPM.map(formatted) ?? "null"))
-            members.append("\"pairs\":\(clock.pairs)")
-            members.append("\"scatter_s\":" + (clock.scatterSeconds.map(formatted) ?? "null"))
-            members.append("\"pairs_left_out\":\(clock.pairsLeftOut)")
+            members += pairedMembers(clock.paired)
             members.append("\"date_header_offset_s\":" + (clock.dateHeaderOffset.map { formatted($0.offsetSeconds) } ?? "null"))
             members.append("\"date_header_error_s\":" + (clock.dateHeaderOffset.map { formatted($0.errorSeconds) } ?? "null"))
             members.append("\"date_headers\":\(clock.dateHeaderOffset?.headers ?? 0)")
@@ -98,18 +91,29 @@ public enum CorrelationReport {
         return line
     }
 
-    /// `7 pairs, scattering 0.21 s; 1 left out`.
-    private static func pairsText(_ pairs: Int, scatter: Double?, leftOut: Int) -> String {
-        "\(pairs) pairs" + (scatter.map { ", scattering \(formatted($0)) s" } ?? "") + (leftOut > 0 ? "; \(leftOut) left out" : "")
+    /// `clock 2.15 s ± 0.34 s against the capture (7 pairs, scattering 0.122 s; 1 left out), drifting 2 ppm
+    /// (the offset is at the middle of the pairs)`.
+    private static func pairedText(_ paired: Correlation.PairedOffset) -> String {
+        "clock \(formatted(paired.offsetSeconds)) s ± \(formatted(paired.errorSeconds)) s against the capture (\(paired.pairs) pairs"
+            + (paired.scatterSeconds.map { ", scattering \(formatted($0)) s" } ?? "")
+            + (paired.pairsLeftOut > 0 ? "; \(paired.pairsLeftOut) left out" : "") + ")"
+            + (paired.driftPPM.map { ", drifting \(formatted($0)) ppm (the offset is at the middle of the pairs)" } ?? "")
+    }
+
+    /// `"offset_s":2.15,…`: nulls and no pairs when there is no offset.
+    private static func pairedMembers(_ paired: Correlation.PairedOffset?) -> [String] {
+        ["\"offset_s\":" + (paired.map { formatted($0.offsetSeconds) } ?? "null"),
+         "\"offset_error_s\":" + (paired.map { formatted($0.errorSeconds) } ?? "null"),
+         "\"drift_ppm\":" + (paired?.driftPPM.map(formatted) ?? "null"),
+         "\"pairs\":\(paired?.pairs ?? 0)",
+         "\"scatter_s\":" + (paired?.scatterSeconds.map(formatted) ?? "null"),
+         "\"pairs_left_out\":\(paired?.pairsLeftOut ?? 0)"]
     }
 
     /// The offset, or what placed the segment without pairs of its own.
     static func placementText(_ segment: Correlation.SegmentClock) -> String {
         switch segment.placement {
-        case .pairs:
-            "clock \(formatted(segment.offsetSeconds ?? 0)) s ± \(formatted(segment.offsetErrorSeconds ?? 0)) s against the capture ("
-                + pairsText(segment.pairs, scatter: segment.scatterSeconds, leftOut: segment.pairsLeftOut) + ")"
-                + (segment.driftPPM.map { ", drifting \(formatted($0)) ppm" } ?? "")
+        case .pairs: segment.paired.map(pairedText) ?? ""
         case .dateHeaders: "no pairs, placed by the servers' clocks"
         case .segment(let other): "no pairs, placed with segment \(other)'s offset"
         case .none: "no pairs, not placed"
@@ -133,11 +137,7 @@ public enum CorrelationReport {
         var placedWith = "null"
         if case .segment(let other) = segment.placement { placedWith = String(other) }
         return "{\"segment\":\(segment.segment),\"begins\":\"\(beginning)\",\"from\":\(time(segment.from)),\"to\":\(time(segment.to))"
-            + ",\"offset_s\":" + (segment.offsetSeconds.map(formatted) ?? "null")
-            + ",\"offset_error_s\":" + (segment.offsetErrorSeconds.map(formatted) ?? "null")
-            + ",\"drift_ppm\":" + (segment.driftPPM.map(formatted) ?? "null")
-            + ",\"pairs\":\(segment.pairs),\"scatter_s\":" + (segment.scatterSeconds.map(formatted) ?? "null")
-            + ",\"pairs_left_out\":\(segment.pairsLeftOut),\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
+            + "," + pairedMembers(segment.paired).joined(separator: ",") + ",\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
     }
 
     /// Whose traffic the findings list, since that is a guess: the senders of what the log accounted for.

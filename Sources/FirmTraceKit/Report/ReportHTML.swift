@@ -92,22 +92,22 @@ public enum ReportHTML {
 
     /// A row a source, and under a source whose clock broke a row a segment.
     private static func clocks(_ report: BehaviourReport) -> String {
-        func offset(_ seconds: Double?, _ error: Double?) -> String {
-            seconds.map { "\(DurationText.signed($0)) ± \(DurationText.format(error ?? 0))" } ?? "not placed"
+        func offset(_ paired: Correlation.PairedOffset?) -> String {
+            paired.map { "\(DurationText.signed($0.offsetSeconds)) ± \(DurationText.format($0.errorSeconds))" } ?? "not placed"
         }
         func sourceRow(_ clock: Correlation.SourceClock) -> [String] {
             let dateHeaders = clock.dateHeaderOffset.map { date in
                 "\(DurationText.signed(date.offsetSeconds)) ± \(DurationText.format(date.errorSeconds)) (\(date.headers))"
             }
             return ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
-                    clock.tzOffsetSeconds.map(ZoneText.format) ?? "?", offset(clock.offsetSeconds, clock.offsetErrorSeconds), String(clock.pairs),
+                    clock.tzOffsetSeconds.map(ZoneText.format) ?? "?", offset(clock.paired), String(clock.paired?.pairs ?? 0),
                     dateHeaders ?? ""]
         }
         func segmentRow(_ segment: Correlation.SegmentClock) -> [String] {
-            let placement = segment.placement == .pairs ? offset(segment.offsetSeconds, segment.offsetErrorSeconds)
+            let placement = segment.placement == .pairs ? offset(segment.paired)
                 : HTMLText.escaped(CorrelationReport.placementText(segment))
             return ["clock segment \(segment.segment)" + (segment.beginning.phrase.map { ", " + $0 } ?? ""), "", "", "", placement,
-                    String(segment.pairs), ""]
+                    String(segment.paired?.pairs ?? 0), ""]
         }
         let rows = report.clocks.flatMap { clock in [sourceRow(clock)] + (clock.segments.count > 1 ? clock.segments.map(segmentRow) : []) }
         return table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against HTTP Date headers"], rows,

@@ -101,8 +101,8 @@ public enum ReportJSON {
     private static func clockJSON(_ clock: Correlation.SourceClock) -> JSONValue {
         .members([
             ("source", .string(clock.source)), ("origin", .string(clock.origin)), ("year", clock.year.map { .integer(Int($0)) } ?? .null),
-            ("tz_offset_s", clock.tzOffsetSeconds.map { .integer(Int($0)) } ?? .null), ("offset_s", .decimal(clock.offsetSeconds)),
-            ("offset_error_s", .decimal(clock.offsetErrorSeconds)), ("pairs", .integer(clock.pairs)),
+            ("tz_offset_s", clock.tzOffsetSeconds.map { .integer(Int($0)) } ?? .null), ("offset_s", .decimal(clock.paired?.offsetSeconds)),
+            ("offset_error_s", .decimal(clock.paired?.errorSeconds)), ("pairs", .integer(clock.paired?.pairs ?? 0)),
             ("date_header_offset_s", .decimal(clock.dateHeaderOffset?.offsetSeconds)), ("date_headers", .integer(clock.dateHeaderOffset?.headers ?? 0)),
             ("clock_segments", .integer(clock.segments.count)),
         ])

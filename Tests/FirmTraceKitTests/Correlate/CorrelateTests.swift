@@ -23,13 +23,13 @@ struct CorrelateTests {
         for clock in clocks {
             #expect(clock.year == 2022)
             #expect(clock.tzOffsetSeconds == (clock.origin == "miio_client" ? 0 : 36_000))
-            let offset = try #require(clock.offsetSeconds, "\(clock.source)")
-            #expect(abs(offset - skew) < 1, "\(clock.source): \(offset)")
-            #expect(clock.pairs >= 5 && clock.pairsLeftOut == 0)
+            let paired = try #require(clock.paired, "\(clock.source)")
+            #expect(abs(paired.offsetSeconds - skew) < 1, "\(clock.source): \(paired.offsetSeconds)")
+            #expect(paired.pairs >= 5 && paired.pairsLeftOut == 0)
             // Delay and the whole-second stamps' dropped fractions: a fraction of a second.
-            #expect(clock.scatterSeconds.map { $0 > 0 && $0 < 0.5 } == true, "\(clock.source): \(clock.scatterSeconds ?? -1)")
+            #expect(paired.scatterSeconds.map { $0 > 0 && $0 < 0.5 } == true, "\(clock.source): \(paired.scatterSeconds ?? -1)")
             #expect(clock.unmatchedLog == 0)
-            #expect(clock.driftPPM == nil, "the samples' device clocks are steady: \(clock.source)")
+            #expect(paired.driftPPM == nil, "the samples' device clocks are steady: \(clock.source)")
         }
     }
 
@@ -60,11 +60,11 @@ struct CorrelateTests {
         let path = scratch.appending("miio.log")
         try Data(Self.drifting(miioLog: extract.output, ppm: 800).utf8).write(to: URL(fileURLWithPath: path))
         let clock = try #require(try Correlate.run(CorrelateRequest(logs: [path], captures: captures)).correlation.sources.first)
-        let drift = try #require(clock.driftPPM, "\(clock)")
+        let drift = try #require(clock.paired?.driftPPM, "\(clock)")
         // Whole-second stamps turn the gain into steps of a second: the rate comes back within 15 %.
         #expect(abs(drift - 800) < 120, "\(drift) ppm")
         // In the middle of the hour the clock has gained about 1.4 s on the sample's steady 2.4 s.
-        let offset = try #require(clock.offsetSeconds)
+        let offset = try #require(clock.paired?.offsetSeconds)
         #expect(abs(offset - 3.8) < 0.6, "\(offset) s")
         #expect(clock.matched == 351)
         #expect(clock.unmatchedLog == 0)
@@ -150,10 +150,10 @@ struct CorrelateTests {
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: scratch.appending("linked.jsonl"),
                                                          format: .jsonl))
         let clock = try #require(outcome.correlation.sources.first)
-        #expect(clock.pairs == 6)
+        #expect(clock.paired?.pairs == 6)
         #expect(clock.matched == 6)
         #expect(clock.unmatchedLog == 0, "no claim is a finding: the packets are there, only the DNS query is not")
-        let offset = try #require(clock.offsetSeconds)
+        let offset = try #require(clock.paired?.offsetSeconds)
         #expect(abs(offset - Double(skew)) < 1, "\(offset)")
 
         let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
@@ -212,12 +212,12 @@ struct CorrelateTests {
                                                          output: scratch.appending("linked.jsonl"), format: .jsonl))
         let clock = try #require(outcome.correlation.sources.first)
         #expect(clock.matched == 6 && clock.unmatchedLog == 0)
-        #expect(clock.segments.map(\.segment) == [0, 1] && clock.segments.map(\.pairs) == [3, 3])
+        #expect(clock.segments.map(\.segment) == [0, 1] && clock.segments.map { $0.paired?.pairs } == [3, 3])
         #expect(clock.segments.allSatisfy { $0.placement == .pairs })
         #expect(clock.segments.map(\.beginning) == [.logStart, beginning])
-        let offsets = clock.segments.compactMap(\.offsetSeconds)
+        let offsets = clock.segments.compactMap(\.paired?.offsetSeconds)
         #expect(offsets.count == 2 && abs(offsets[0] - Double(Self.cachedResolutionSkew)) < 1 && abs(offsets[1] - Double(after)) < 1, "\(offsets)")
-        #expect(clock.offsetSeconds == offsets.first, "the source's line gives the first of the segments with the most pairs")
+        #expect(clock.paired?.offsetSeconds == offsets.first, "the source's line gives the first of the segments with the most pairs")
         #expect(CorrelationReport.text(outcome).contains("\n  clock segment 1, after "))
 
         let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
