@@ -603,7 +603,8 @@ final class CorrelationCollector: EventSink {
                 placed.corrections[segment] = correction
                 placed.linking[segment] = correction
                 for (index, fit) in stretches.enumerated() {
-                    placed.segments.append(.init(segment: numbers[segment]! + index, beginning: index == 0 ? record?.beginning ?? .logStart : .step,
+                    let beginning = index == 0 ? record?.beginning ?? .logStart : .step
+                    placed.segments.append(.init(segment: numbers[segment]! + index, beginning: beginning,
                                                  from: index == 0 ? record?.span.first : fit.piece.from,
                                                  to: index + 1 < stretches.count ? stretches[index + 1].piece.from : record?.span.last,
                                                  paired: fit.paired, placement: .pairs))
@@ -614,7 +615,8 @@ final class CorrelationCollector: EventSink {
             let nearest = fits.keys.min { (abs($0 - segment), $0) < (abs($1 - segment), $1) }
             // The nearest segment's stretch on this side of it, and its number.
             let borrowed = nearest.map { nearest in
-                nearest < segment ? (fits[nearest]!.last!, numbers[nearest]! + fits[nearest]!.count - 1) : (fits[nearest]!.first!, numbers[nearest]!)
+                let stretches = fits[nearest]!
+                return nearest < segment ? (stretches.last!, numbers[nearest]! + stretches.count - 1) : (stretches.first!, numbers[nearest]!)
             }
             placed.linking[segment] = borrowed.map { ClockCorrection(constant: $0.0.piece.constant, drift: $0.0.piece.drift) }
             let placement: Correlation.SegmentClock.Placement
@@ -663,7 +665,8 @@ final class CorrelationCollector: EventSink {
 
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
     /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
-    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
+    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64,
+                            firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
         var fit: ClockFit?
         for _ in 0 ..< 3 {
             let pairs = pairs(claims, around: fit?.piece, firstPackets: firstPackets)
@@ -680,8 +683,9 @@ final class CorrelationCollector: EventSink {
                 .map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
             // At the middle of the pairs when the clock drifts.
             let offset = Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9
-            fit = ClockFit(piece: piece, paired: .init(offsetSeconds: offset, errorSeconds: piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9,
-                                                       driftPPM: piece.drift?.ppm, pairs: kept.count, scatterSeconds: Self.standardDeviation(deviations),
+            let error = piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9
+            fit = ClockFit(piece: piece, paired: .init(offsetSeconds: offset, errorSeconds: error, driftPPM: piece.drift?.ppm, pairs: kept.count,
+                                                       scatterSeconds: Self.standardDeviation(deviations),
                                                        pairsLeftOut: pairs.count - kept.count))
         }
         return fit
@@ -694,7 +698,9 @@ final class CorrelationCollector: EventSink {
         claims.compactMap { claim in
             let expected = claim.time - (estimate?.offset(at: claim.time) ?? 0)
             let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
-            guard let nearest = Self.nearest(candidates, to: expected), abs(expected - nearest.time) <= Correlation.searchWindow else { return nil }
+            guard let nearest = Self.nearest(candidates, to: expected), abs(expected - nearest.time) <= Correlation.searchWindow else {
+                return nil
+            }
             return (claim.time, claim.time - nearest.time)
         }
     }

@@ -1,6 +1,7 @@
 /// Where a source's clock broke: the device restarted (a pre-sync `01-01` run after placed lines, not
-/// the first day of a year) or its clock stepped back. The stretches between are numbered in order and each is put on the capture's
-/// clock on its own, since a restarted or reset clock keeps no offset from before.
+/// the first day of a year) or its clock stepped back. The stretches between are numbered in order, and
+/// each is put on the capture's clock on its own, since a restarted or reset clock keeps no offset from
+/// before.
 struct ClockSegments {
     /// A line placed this much before the line before it is a step back; less is a line written out of
     /// order, or a whole-second stamp beside an epoch.
