@@ -225,6 +225,8 @@ struct CorrelateTests {
         let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id!, $0) })
         let connects = events.filter { $0.kind == .tuyaMQTT }
         #expect(connects.count == 6)
+        let times = events.compactMap(\.time)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "each segment's lines merged in time order with the packets")
         for connect in connects {
             let flow = try #require(connect.links.compactMap { byID[$0] }.first { $0.kind == .netFlow }, "\(connect.deviceTime ?? "")")
             #expect(flow.time! >= connect.time! && flow.time! - connect.time! < 1_000_000_000, "on the capture's clock, just before its SYN")
