@@ -22,28 +22,34 @@ struct ClockCorrection: Sendable {
 
     /// In order of `from`, the first from the start.
     let pieces: [Piece]
+    /// By piece: the latest capture time any earlier piece moves a time to, which its times are kept at or
+    /// after.
+    private let floors: [Int64]
 
     init(constant: Int64, drift: ClockDrift?) {
-        pieces = [Piece(from: .min, constant: constant, drift: drift)]
+        self.init(pieces: [Piece(from: .min, constant: constant, drift: drift)])
     }
 
     init(pieces: [Piece]) {
         precondition(pieces.first?.from == .min, "a correction covers the whole clock")
         self.pieces = pieces
+        var floors = [Int64.min]
+        for index in pieces.indices.dropFirst() {
+            let step = pieces[index].from
+            floors.append(max(floors[index - 1], Self.moved(step, by: pieces[index - 1].offset(at: step))))
+        }
+        self.floors = floors
     }
 
     func offset(at time: Int64) -> Int64 { pieces[index(at: time)].offset(at: time) }
 
-    /// `time` on the capture's clock. Past a step, never before where the stretch before it ended: a line
-    /// written between the last pair before a step and the first after it may lie on either side of it,
-    /// and times going back would unsort its source's run. A time so near the ends of 64 bits that moving
-    /// it would overflow stays where it is.
+    /// `time` on the capture's clock. Past a step, never before where the stretches before it ended: a
+    /// line written between the last pair before a step and the first after it may lie on either side of
+    /// it, and times going back would unsort its source's run. A time so near the ends of 64 bits that
+    /// moving it would overflow stays where it is.
     func captureTime(_ time: Int64) -> Int64 {
         let index = index(at: time)
-        let moved = Self.moved(time, by: pieces[index].offset(at: time))
-        guard index > 0 else { return moved }
-        let step = pieces[index].from
-        return max(moved, Self.moved(step, by: pieces[index - 1].offset(at: step)))
+        return max(Self.moved(time, by: pieces[index].offset(at: time)), floors[index])
     }
 
     private static func moved(_ time: Int64, by offset: Int64) -> Int64 {

@@ -640,27 +640,33 @@ final class CorrelationCollector: EventSink {
     /// delay or a dropped fraction of a second.
     static let stepThreshold: Int64 = 3_000_000_000
 
+    /// At most this many steps a segment are believed: pairs stepping more often are erratic, not a clock
+    /// that NTP corrected, and each step costs a fit of the pairs on its either side.
+    static let maximumSteps = 20
+
     /// A clock segment's stretches, each fitted to its claims' pairs: the segment cut where its pairs show
     /// a step. Empty without any pair.
     private func fitClock(_ claims: ArraySlice<Correlation.Claim>, timeSyncs: [Int64],
                           firstPackets: [Int32: [Correlation.Sighting]]) -> [ClockFit] {
         let raw = pairs(claims, around: nil, firstPackets: firstPackets).sorted { $0.time < $1.time }
         var steps = Self.levelShifts(raw).map { Self.stepTime(after: raw[$0 - 1].time, before: raw[$0].time, timeSyncs: timeSyncs) }
-        while true {
+        if steps.count > Self.maximumSteps { steps = [] }
+        // Twice at most: the steps that do not stand go and the rest are fitted again; steps that still do
+        // not stand leave the segment one stretch.
+        for _ in 0 ..< 2 where !steps.isEmpty {
             let stretches = (0 ... steps.count).map { index -> ClockFit? in
-                let from = index == 0 ? Int64.min : steps[index - 1]
-                guard !steps.isEmpty else { return fitStretch(claims, from: from, firstPackets: firstPackets) }
-                let to = index < steps.count ? steps[index] : Int64.max
+                let from = index == 0 ? Int64.min : steps[index - 1], to = index < steps.count ? steps[index] : Int64.max
                 return fitStretch(ArraySlice(claims.filter { $0.time >= from && $0.time < to }), from: from, firstPackets: firstPackets)
             }
             // A step stands only between stretches that both have pairs and whose offsets differ by a step.
-            let weak = stretches.indices.dropFirst().first { index in
+            let weak = Set(stretches.indices.dropFirst().filter { index in
                 guard let before = stretches[index - 1], let after = stretches[index] else { return true }
                 return abs(before.paired.offsetSeconds - after.paired.offsetSeconds) * 1e9 <= Double(Self.stepThreshold)
-            }
-            guard let weak else { return stretches.compactMap { $0 } }
-            steps.remove(at: weak - 1)
+            })
+            guard !weak.isEmpty else { return stretches.compactMap { $0 } }
+            steps = steps.indices.filter { !weak.contains($0 + 1) }.map { steps[$0] }
         }
+        return fitStretch(claims, from: .min, firstPackets: firstPackets).map { [$0] } ?? []
     }
 
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it

@@ -19,7 +19,10 @@ public enum CorrelationReport {
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             if clock.claimsOutsideCapture > 0 { line += " (and \(clock.claimsOutsideCapture) more made while no capture ran)" }
             lines.append(line)
-            if clock.segments.count > 1 { lines += clock.segments.map(segmentLine) }
+            if clock.segments.count > 1 {
+                lines += clock.segments.prefix(shown).map(segmentLine)
+                if clock.segments.count > shown { lines.append("  … and \(clock.segments.count - shown) more clock segments (--json lists them all)") }
+            }
         }
         let correlation = outcome.correlation
         if !correlation.captureSpans.isEmpty {
@@ -94,7 +97,7 @@ public enum CorrelationReport {
     /// `clock 2.15 s ± 0.34 s against the capture (7 pairs, scattering 0.122 s; 1 left out), drifting 2 ppm
     /// (the offset is at the middle of the pairs)`.
     private static func pairedText(_ paired: Correlation.PairedOffset) -> String {
-        "clock \(formatted(paired.offsetSeconds)) s ± \(formatted(paired.errorSeconds)) s against the capture (\(paired.pairs) pairs"
+        "clock \(formatted(paired.offsetSeconds)) s ± \(formatted(paired.errorSeconds)) s against the capture (\(paired.pairs) pair\(paired.pairs == 1 ? "" : "s")"
             + (paired.scatterSeconds.map { ", scattering \(formatted($0)) s" } ?? "")
             + (paired.pairsLeftOut > 0 ? "; \(paired.pairsLeftOut) left out" : "") + ")"
             + (paired.driftPPM.map { ", drifting \(formatted($0)) ppm (the offset is at the middle of the pairs)" } ?? "")
@@ -150,9 +153,11 @@ public enum CorrelationReport {
         return line + ": it sent the traffic the log accounted for; other hosts' traffic is not listed"
     }
 
+    /// How many findings groups, or clock segments, the text lists; the rest are counted.
+    private static let shown = 10
+
     /// The largest groups, one line each; the rest counted.
     private static func listed(_ findings: [Correlation.Finding]) -> [String] {
-        let shown = 10
         var lines = findings.prefix(shown).map { finding in
             "  \(finding.count)× \(finding.what)\(finding.source.map { " in \($0)" } ?? ""), the first at \(UTCDateTime.iso8601(nanoseconds: finding.first))"
         }

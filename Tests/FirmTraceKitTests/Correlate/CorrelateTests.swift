@@ -248,6 +248,16 @@ struct CorrelateTests {
         #expect(correction.captureTime(step + 150_000_000_000) == step + 150_000_000_000 - later * 1_000_000_000)
     }
 
+    @Test("a short stretch whose offset jumps far keeps the stretches after it in order too")
+    func shortStretchKeepsOrder() {
+        let second: Int64 = 1_000_000_000
+        let correction = ClockCorrection(pieces: [.init(from: .min, constant: 0, drift: nil), .init(from: 100 * second, constant: 60 * second, drift: nil),
+                                                  .init(from: 110 * second, constant: 20 * second, drift: nil)])
+        let times = stride(from: 90 * second, to: 200 * second, by: Int(second / 2)).map(correction.captureTime)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(correction.captureTime(150 * second) == 130 * second)
+    }
+
     @Test("a clock segment without traffic of its own is placed with the nearest segment's offset, and says so")
     func clockSegmentWithoutPairs() throws {
         let scratch = try ScratchFolder()
