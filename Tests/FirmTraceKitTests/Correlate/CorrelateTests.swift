@@ -268,6 +268,30 @@ struct CorrelateTests {
         #expect(CorrelationReport.text(outcome).contains("no pairs, placed with segment 0's offset"))
     }
 
+    @Test("a hostile log whose clock jumps back on every other line and restarts again and again still gives a sorted timeline, its segments bounded")
+    func erraticClockBounded() throws {
+        let scratch = try ScratchFolder()
+        let start: Int64 = 1_657_384_300, zone: Int64 = 36_000
+        func stamp(_ seconds: Int64) -> String {
+            String(UTCDateTime.iso8601(seconds: seconds + zone).dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+        }
+        var lines = ["[\(stamp(start)) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc \(start)"]
+        for index in 0 ..< 4_000 {
+            lines.append("[\(stamp(start + Int64(index) * 2 + (index % 2 == 0 ? 30 : 0))) TUYA Debug][mqc_app.c:1043] mqtt connect to m1.tuyaus.com:1883")
+            if index % 100 == 0 { lines.append("[01-01 00:00:05 TUYA Notice][tuya_os.c:121] tuya os init") }
+        }
+        let log = scratch.appending("tuya.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
+                                                         output: scratch.appending("linked.csv"), format: .csv))
+        let segments = try #require(outcome.correlation.sources.first?.segments)
+        #expect(segments.filter { $0.beginning != .step }.count == Int(ClockSegments.maximum) + 1)
+        let text = try String(contentsOfFile: scratch.appending("linked.csv"), encoding: .utf8)
+        let times = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { Int64($0.split(separator: ",", maxSplits: 2).dropFirst().first ?? "") }
+        #expect(times.count >= 4_041, "every line of the log is placed, the restarts' pre-sync lines back from the line after them")
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
     @Test("a log running over New Year keeps one clock: its 01-01 lines are the year's first day, not a restart")
     func newYearIsNoRestart() throws {
         let scratch = try ScratchFolder()
