@@ -86,8 +86,10 @@ enum EventBytes {
         }
     }
 
-    /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field.
-    static func appendFieldsObject(_ fields: EventFields, to out: inout ByteBuffer, doublingQuotes: Bool = false) {
+    /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field; with
+    /// `findingHole`, a timeline record's hole for its `finding` last.
+    static func appendFieldsObject(_ fields: EventFields, to out: inout ByteBuffer, doublingQuotes: Bool = false,
+                                   findingHole: Bool = false) {
         out.append(UInt8(ascii: "{"))
         // Read in place: iterating would copy each key and value out, a retain and a release apiece.
         fields.entries.withUnsafeBufferPointer { entries in
@@ -98,6 +100,7 @@ enum EventBytes {
                 appendFieldValue(entries[index].value, to: &out, doublingQuotes: doublingQuotes)
             }
         }
+        if findingHole { (fields.isEmpty ? RecordHole.firstFinding : .finding).append(to: &out) }
         out.append(UInt8(ascii: "}"))
     }
 

@@ -127,7 +127,7 @@ public final class JSONLSink: EventSink {
             }
         }
         key("fields")
-        EventBytes.appendFieldsObject(event.fields, to: &out)
+        EventBytes.appendFieldsObject(event.fields, to: &out, findingHole: holes)
         out.append(UInt8(ascii: "}"))
     }
 

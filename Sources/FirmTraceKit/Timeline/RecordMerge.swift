@@ -136,7 +136,9 @@ struct RecordMerge {
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
         let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
-        let linked = LinkedOrdinals(correlation.links.keys)
+        let linked = OrdinalSet(correlation.links.keys)
+        let claimsWithoutPackets = OrdinalSet(correlation.unmatchedClaimOrdinals)
+        let trafficWithoutLogLine = OrdinalSet(correlation.unloggedTrafficOrdinals)
         func values(_ cursor: RunCursor) -> RecordValues {
             let header = cursor.header
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
@@ -150,6 +152,11 @@ struct RecordMerge {
                 }
             }
             if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
+            if claimsWithoutPackets.contains(values.ordinal) {
+                values.finding = .claimWithoutPacket
+            } else if trafficWithoutLogLine.contains(values.ordinal) {
+                values.finding = .trafficWithoutLogLine
+            }
             return values
         }
         var timed: [Source] = spills.flatMap { spill in spill.timedRuns.map { ($0, spill.timedFile) } }
@@ -245,9 +252,9 @@ private struct CursorHeap {
     }
 }
 
-/// Which ordinals have links, as bits: asked once for every event, where a dictionary lookup would cost
-/// more than the rest of filling the record.
-private struct LinkedOrdinals {
+/// Ordinals (those with links, those that are findings) as bits: asked once for every event, where a
+/// dictionary lookup would cost more than the rest of filling the record.
+private struct OrdinalSet {
     private var words: [UInt64] = []
 
     init(_ ordinals: some Sequence<Int>) {

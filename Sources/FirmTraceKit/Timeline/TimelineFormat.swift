@@ -83,6 +83,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)
         case .links:
             appendLinks(values.links, to: &out)
+        case .finding, .firstFinding:
+            if let finding = values.finding { append(finding, first: hole == .firstFinding, to: &out) }
         case .l2tDate:
             let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: time.floorDivided(by: 86_400_000_000_000).quotient)
             EventBytes.appendTwoDigits(month, to: &out)
@@ -92,6 +94,22 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             EventBytes.appendYear(year, to: &out)
         case .l2tTime:
             EventBytes.appendClockTime(time.floorDivided(by: 1_000_000_000).quotient.floorDivided(by: 86_400).remainder, to: &out)
+        }
+    }
+
+    private func append(_ finding: RecordFinding, first: Bool, to out: inout ByteBuffer) {
+        switch self {
+        case .csv:
+            out.append(first ? "\"\"finding\"\":\"\"" : ",\"\"finding\"\":\"\"")
+            out.append(finding.name)
+            out.append("\"\"")
+        case .jsonl, .sqlite, .timesketch:
+            out.append(first ? "\"finding\":\"" : ",\"finding\":\"")
+            out.append(finding.name)
+            out.append(UInt8(ascii: "\""))
+        case .l2tcsv:
+            out.append(first ? "finding: " : "; finding: ")
+            out.append(finding.name)
         }
     }
 
@@ -164,7 +182,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.links.append(to: &out)
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
-        EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
+        EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true, findingHole: true)
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
         out.append(0x0A)
@@ -217,6 +235,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
                 EventBytes.appendFieldValue(entries[index].value, to: &out)
             }
         }
+        RecordHole.finding.append(to: &out)
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
     }
@@ -264,6 +283,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             case .bool(let truth): extra.append(truth ? "true" : "false")
             }
         }
+        (event.fields.isEmpty ? RecordHole.firstFinding : .finding).append(to: &extra)
         out.append(UInt8(ascii: ","))
         extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
         out.append(0x0D)
@@ -291,6 +311,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 /// (never part of UTF-8 text) and the hole's number.
 enum RecordHole: UInt8 {
     case isoTime = 1, microseconds, nanoseconds, timeBasis, id, links, l2tDate, l2tTime
+    /// The `finding` field at the end of the fields, after others or (`firstFinding`) alone. Numbered
+    /// past LF and CR: l2tcsv's extra column is quoted around its hole only for the bytes CSV must escape.
+    case finding = 14, firstFinding
 
     static let marker: UInt8 = 0xFF
 
@@ -314,4 +337,18 @@ struct RecordValues {
     var basis: TimeBasis
     var ordinal: Int
     var links: [Int]
+    var finding: RecordFinding?
+}
+
+/// What the correlation found of an event with no counterpart, written as its `finding` field so that a
+/// timeline can be filtered on the findings themselves.
+enum RecordFinding: UInt8 {
+    case claimWithoutPacket = 1, trafficWithoutLogLine
+
+    var name: StaticString {
+        switch self {
+        case .claimWithoutPacket: "claim_without_packet"
+        case .trafficWithoutLogLine: "traffic_without_log_line"
+        }
+    }
 }

@@ -352,6 +352,27 @@ struct CorrelateTests {
         #expect(sample.claimsWithoutPackets.isEmpty)
     }
 
+    @Test("the timeline marks each finding with a finding field, in every format: the claims without packets and the device traffic without a log line, nothing else",
+          arguments: TimelineFormat.allCases)
+    func findingsMarkedInTimeline(_ format: TimelineFormat) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.cachedResolutionLog(in: scratch, alsoConnectingTo: "ghost.example.com:1883")
+        let output = scratch.appending("linked.\(format.rawValue)")
+        _ = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture], output: output, format: format))
+        let text: String
+        if format == .sqlite {
+            let query = "SELECT key, value FROM fields WHERE key = 'finding';"
+            let result = try Subprocess.run("sqlite3", [output, query])
+            #expect(result.status == 0, "\(result.error)")
+            text = result.output
+        } else {
+            text = try String(contentsOfFile: output, encoding: .utf8)
+        }
+        #expect(text.components(separatedBy: "claim_without_packet").count - 1 == 3)
+        #expect(text.components(separatedBy: "traffic_without_log_line").count - 1 == 2)
+        #expect(text.components(separatedBy: "finding").count - 1 == 5)
+    }
+
     @Test("only what both sides recorded can be missing from one: claims made while no capture ran and traffic sent while no log was written are counted apart, not listed")
     func findingsOnlyWhileBothRecorded() throws {
         let scratch = try ScratchFolder()
