@@ -211,6 +211,10 @@ final class CorrelationCollector: EventSink {
             if isTimeSync { segments[index]!.timeSyncs.append(time) }
         }
 
+        func segment(_ number: Int32) -> SegmentRecord? {
+            segments.indices.contains(Int(number)) ? segments[Int(number)] : nil
+        }
+
         mutating func absorb(_ other: SegmentRecord, segment: Int) {
             if segment >= segments.count { segments += Array(repeating: nil, count: segment + 1 - segments.count) }
             if segments[segment] == nil { segments[segment] = other } else { segments[segment]!.absorb(other) }
@@ -584,8 +588,7 @@ final class CorrelationCollector: EventSink {
         let segments = Set(claimsBySegment.keys).union(recorded).sorted()
         var fits: [Int32: [ClockFit]] = [:]
         for segment in segments {
-            let record = info.segments.indices.contains(Int(segment)) ? info.segments[Int(segment)] : nil
-            let stretches = fitClock(self.claims[claimsBySegment[segment] ?? 0 ..< 0], timeSyncs: record?.timeSyncs ?? [],
+            let stretches = fitClock(self.claims[claimsBySegment[segment] ?? 0 ..< 0], timeSyncs: info.segment(segment)?.timeSyncs ?? [],
                                      firstPackets: firstPackets)
             if !stretches.isEmpty { fits[segment] = stretches }
         }
@@ -597,7 +600,7 @@ final class CorrelationCollector: EventSink {
         }
         var placed = PlacedClock()
         for segment in segments {
-            let record = info.segments.indices.contains(Int(segment)) ? info.segments[Int(segment)] : nil
+            let record = info.segment(segment)
             if let stretches = fits[segment] {
                 let correction = ClockCorrection(pieces: stretches.map(\.piece))
                 placed.corrections[segment] = correction
@@ -614,24 +617,23 @@ final class CorrelationCollector: EventSink {
             }
             let nearest = fits.keys.min { (abs($0 - segment), $0) < (abs($1 - segment), $1) }
             // The nearest segment's stretch on this side of it, and its number.
-            let borrowed = nearest.map { nearest in
+            let borrowed = nearest.map { nearest -> (fit: ClockFit, number: Int) in
                 let stretches = fits[nearest]!
                 return nearest < segment ? (stretches.last!, numbers[nearest]! + stretches.count - 1) : (stretches.first!, numbers[nearest]!)
             }
-            placed.linking[segment] = borrowed.map { ClockCorrection(constant: $0.0.piece.constant, drift: $0.0.piece.drift) }
+            placed.linking[segment] = borrowed.map { ClockCorrection(constant: $0.fit.piece.constant, drift: $0.fit.piece.drift) }
             let placement: Correlation.SegmentClock.Placement
             if let date = dateHeaderOffset {
                 placed.corrections[segment] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
                 placement = .dateHeaders
             } else if let borrowed {
                 placed.corrections[segment] = placed.linking[segment]
-                placement = .segment(borrowed.1)
+                placement = .segment(borrowed.number)
             } else {
                 placement = .none
             }
             placed.segments.append(.init(segment: numbers[segment]!, beginning: record?.beginning ?? .logStart, from: record?.span.first,
-                                         to: record?.span.last, paired: nil,
-                                         placement: placement))
+                                         to: record?.span.last, paired: nil, placement: placement))
         }
         return placed
     }
