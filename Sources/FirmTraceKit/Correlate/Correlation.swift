@@ -145,6 +145,9 @@ public struct Correlation: Sendable {
     public let trafficOutsideLogs: Int
     /// When the captures ran, on their clock (ns): claims are findings only inside these.
     public let captureSpans: [ClosedRange<Int64>]
+    /// When the logs that claim traffic were written, on the capture's clock (ns): device traffic is a
+    /// finding only inside these.
+    public let loggedSpans: [ClosedRange<Int64>]
     /// The log claims no packet answered and the device traffic no log line claimed, grouped, most first:
     /// findings (the capture missed something or the device lied; the firmware did something it did not
     /// log), shown rather than only counted.
@@ -521,9 +524,10 @@ final class CorrelationCollector: EventSink {
                                 matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: placed.segments))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
-        let unlogged = unloggedTraffic(links, device: device, logged: loggedCoverage(corrections))
+        let logged = loggedCoverage(corrections)
+        let unlogged = unloggedTraffic(links, device: device, logged: logged)
         return Correlation(sources: clocks, sawCapture: hasSightings || !unnamedTraffic.isEmpty, unmatchedCapture: unlogged.ordinals.count,
-                           trafficOutsideLogs: unlogged.outsideLogs, captureSpans: captureCoverage.spans,
+                           trafficOutsideLogs: unlogged.outsideLogs, captureSpans: captureCoverage.spans, loggedSpans: logged.spans,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
                                .sorted(by: Correlation.Finding.mostFirst),
                            trafficWithoutLogLine: unlogged.findings,

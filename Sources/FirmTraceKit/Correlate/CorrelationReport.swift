@@ -26,8 +26,10 @@ public enum CorrelationReport {
         }
         let correlation = outcome.correlation
         if !correlation.captureSpans.isEmpty {
-            lines.append("the capture ran " + correlation.captureSpans.map { "from \(UTCDateTime.iso8601(nanoseconds: $0.lowerBound)) to "
-                + UTCDateTime.iso8601(nanoseconds: $0.upperBound) }.joined(separator: ", ") + ": only claims made then can be missing from it")
+            lines.append("the capture ran " + spansText(correlation.captureSpans) + ": only claims made then can be missing from it")
+        }
+        if correlation.sawCapture, !correlation.loggedSpans.isEmpty {
+            lines.append("the logs were written " + spansText(correlation.loggedSpans) + " on the capture's clock: only traffic sent then can lack a line")
         }
         let claims = correlation.claimsWithoutPackets
         if !claims.isEmpty {
@@ -70,10 +72,8 @@ public enum CorrelationReport {
         }
         var text = "{\"sources\":[" + sources.joined(separator: ",") + "],\"unmatched_capture\":\(outcome.correlation.unmatchedCapture)"
         text += ",\"traffic_outside_logs\":\(outcome.correlation.trafficOutsideLogs)"
-        text += ",\"capture_spans\":[" + outcome.correlation.captureSpans.map { span in
-            "{\"start\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.lowerBound))
-                + ",\"end\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.upperBound)) + "}"
-        }.joined(separator: ",") + "]"
+        text += ",\"capture_spans\":" + spansJSON(outcome.correlation.captureSpans)
+        text += ",\"logged_spans\":" + spansJSON(outcome.correlation.loggedSpans)
         text += ",\"claims_without_packets\":" + json(outcome.correlation.claimsWithoutPackets)
         text += ",\"traffic_without_log_line\":" + json(outcome.correlation.trafficWithoutLogLine)
         text += ",\"device_addresses\":[" + outcome.correlation.deviceAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
@@ -141,6 +141,19 @@ public enum CorrelationReport {
         if case .segment(let other) = segment.placement { placedWith = String(other) }
         return "{\"segment\":\(segment.segment),\"begins\":\"\(beginning)\",\"from\":\(time(segment.from)),\"to\":\(time(segment.to))"
             + "," + pairedMembers(segment.paired).joined(separator: ",") + ",\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
+    }
+
+    /// `from 2022-07-09T16:30:05.1Z to 2022-07-09T17:29:59.823689Z, from … to …`.
+    private static func spansText(_ spans: [ClosedRange<Int64>]) -> String {
+        spans.map { "from \(UTCDateTime.iso8601(nanoseconds: $0.lowerBound)) to \(UTCDateTime.iso8601(nanoseconds: $0.upperBound))" }
+            .joined(separator: ", ")
+    }
+
+    private static func spansJSON(_ spans: [ClosedRange<Int64>]) -> String {
+        "[" + spans.map { span in
+            "{\"start\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.lowerBound))
+                + ",\"end\":" + JSONText.quoted(UTCDateTime.iso8601(nanoseconds: span.upperBound)) + "}"
+        }.joined(separator: ",") + "]"
     }
 
     /// Whose traffic the findings list, since that is a guess: the senders of what the log accounted for.

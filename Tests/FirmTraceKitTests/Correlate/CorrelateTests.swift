@@ -397,6 +397,10 @@ struct CorrelateTests {
         let ended = try Correlate.run(CorrelateRequest(logs: [early], captures: [Self.cachedResolutionCapture])).correlation
         #expect(ended.sources.first?.matched == 2)
         #expect(ended.trafficWithoutLogLine.isEmpty && ended.unmatchedCapture == 0 && ended.trafficOutsideLogs == 2)
+        // From its time sync to its second connect line, on the capture's clock.
+        let logged = try #require(ended.loggedSpans.first)
+        #expect(ended.loggedSpans.count == 1 && abs(logged.lowerBound - (start + 10) * 1_000_000_000) < 1_000_000_000
+                && abs(logged.upperBound - (start + 330) * 1_000_000_000) < 1_000_000_000, "\(ended.loggedSpans)")
     }
 
     @Test("captured beyond a router, whose MAC every host's frames carry, the device is its own addresses only: the MAC ties none to it")
@@ -435,7 +439,8 @@ struct CorrelateTests {
         }
         let traffic = try #require(object["traffic_without_log_line"] as? [[String: Any]])
         #expect(traffic.first?["what"] as? String == "DNS query xx.ot.io.mi.com" && traffic.first?["count"] as? Int == 7002)
-        #expect(object["traffic_outside_logs"] as? Int == 17 && (object["capture_spans"] as? [Any])?.count == 1)
+        #expect(object["traffic_outside_logs"] as? Int == 17 && (object["capture_spans"] as? [Any])?.count == 1
+                && (object["logged_spans"] as? [Any])?.count == 1)
         #expect((object["claims_without_packets"] as? [Any])?.isEmpty == true)
     }
 }
