@@ -204,7 +204,7 @@ final class CorrelationCollector: EventSink {
         mutating func record(_ time: Int64, segment: Int32, isTimeSync: Bool,
                              beginning: @autoclosure () -> Correlation.SegmentClock.Beginning) {
             let index = Int(segment)
-            if index >= segments.count { segments += Array(repeating: nil, count: index + 1 - segments.count) }
+            makeRoom(for: index)
             if segments[index] == nil {
                 segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning())
             } else if time < segments[index]!.span.first {
@@ -219,8 +219,12 @@ final class CorrelationCollector: EventSink {
         }
 
         mutating func absorb(_ other: SegmentRecord, segment: Int) {
-            if segment >= segments.count { segments += Array(repeating: nil, count: segment + 1 - segments.count) }
+            makeRoom(for: segment)
             if segments[segment] == nil { segments[segment] = other } else { segments[segment]!.absorb(other) }
+        }
+
+        private mutating func makeRoom(for segment: Int) {
+            if segment >= segments.count { segments += Array(repeating: nil, count: segment + 1 - segments.count) }
         }
     }
 
@@ -248,8 +252,10 @@ final class CorrelationCollector: EventSink {
     private var sightings: [[Correlation.Sighting]] = []
     private var sources: [SourceInfo] = []
     private var sourceNames = InternTable<String>()
-    /// The first and last packet of each capture file.
-    private var captureSpans: [String: RecordedSpan] = [:]
+    /// The first and last packet of each capture file, by its number among `captureNames`: interned, whose
+    /// last name is kept at hand, since hashing a capture's path for every packet cost more.
+    private var captureSpans: [RecordedSpan] = []
+    private var captureNames = InternTable<String>()
     /// Traffic a log line should account for, when the device sent it, is the sightings of the traffic
     /// keys (`trafficDescription`), and, for traffic without a name (no key), these: an entry of its own
     /// for every DNS query of a capture cost a timeline 45 MiB.
@@ -302,15 +308,19 @@ final class CorrelationCollector: EventSink {
         for (key, list) in other.sightings.enumerated() {
             sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender)) }
         }
-        captureSpans.merge(other.captureSpans) { first, second in
-            var span = first
-            span.include(second)
-            return span
-        }
+        for (name, span) in zip(other.captureNames.names, other.captureSpans) { includeInCapture(name, span) }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
         unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time, sender($0.sender)) }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
+    }
+
+    /// Widens the span of capture `name` by `span`; the capture's number.
+    @discardableResult
+    private func includeInCapture(_ name: String, _ span: RecordedSpan) -> Int {
+        let (number, isNew) = captureNames.number(of: name)
+        if isNew { captureSpans.append(span) } else { captureSpans[number].include(span) }
+        return number
     }
 
     private func intern(_ key: String) -> Int32 {
@@ -394,7 +404,7 @@ final class CorrelationCollector: EventSink {
 
     private func sight(_ event: Event) {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
-        captureSpans[event.source, default: RecordedSpan(time)].include(time)
+        let capture = includeInCapture(event.source, RecordedSpan(time))
         var keys: [String] = []
         var unnamed: String?
         // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
@@ -427,7 +437,7 @@ final class CorrelationCollector: EventSink {
             if let duration = event.fields.integer("duration_ms") {
                 let (length, tooLong) = duration.multipliedReportingOverflow(by: 1_000_000)
                 let (end, overflow) = time.addingReportingOverflow(length)
-                if !tooLong, !overflow, PlausibleTime.range.contains(end) { captureSpans[event.source]?.include(end) }
+                if !tooLong, !overflow, PlausibleTime.range.contains(end) { captureSpans[capture].include(end) }
             }
             let sender = sender()
             for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
@@ -468,7 +478,7 @@ final class CorrelationCollector: EventSink {
         claims.sort { ($0.source, $0.segment, $0.ordinal) < ($1.source, $1.segment, $1.ordinal) }
         let claimsBySource = Self.runs(of: claims[...], by: \.source)
         let hasSightings = sightings.contains { !$0.isEmpty }
-        let captureCoverage = Coverage(captureSpans.values.map(\.range))
+        let captureCoverage = Coverage(captureSpans.map(\.range))
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
         // for the host, the first packet a claim caused being either.
         var openings: [Int32: [Correlation.Sighting]] = [:]
@@ -685,14 +695,13 @@ final class CorrelationCollector: EventSink {
             guard !pairs.isEmpty else { break }
             let sorted = pairs.map(\.difference).sorted()
             let median = sorted[sorted.count / 2]
-            let kept = sorted.filter { abs($0 - median) <= Self.stepThreshold }
+            let kept = pairs.filter { abs($0.difference - median) <= Self.stepThreshold }
             // Each difference is the offset, less the packet's delay, less what the whole-second stamp
             // dropped (under a second): the offset lies between the largest difference and the
             // smallest plus one second. The middle of that interval is the estimate.
-            let low = kept.last!, high = kept.first! + 1_000_000_000
+            let low = kept.map(\.difference).max()!, high = kept.map(\.difference).min()! + 1_000_000_000
             let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
-            let deviations = pairs.filter { abs($0.difference - median) <= Self.stepThreshold }
-                .map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
+            let deviations = kept.map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
             // At the middle of the pairs when the clock drifts.
             let offset = Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9
             let error = piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9
@@ -767,7 +776,8 @@ final class CorrelationCollector: EventSink {
             info.segments.enumerated().compactMap { segment, record -> ClosedRange<Int64>? in
                 guard let span = record?.span else { return nil }
                 guard let correction = corrections[LogClock(source: info.name, segment: Int32(segment))] else { return span.range }
-                return correction.captureTime(span.first) ... max(correction.captureTime(span.first), correction.captureTime(span.last))
+                let start = correction.captureTime(span.first)
+                return start ... max(start, correction.captureTime(span.last))
             }
         })
     }

@@ -100,7 +100,7 @@ enum EventBytes {
                 appendFieldValue(entries[index].value, to: &out, doublingQuotes: doublingQuotes)
             }
         }
-        if findingHole { (fields.isEmpty ? RecordHole.firstFinding : .finding).append(to: &out) }
+        if findingHole { RecordHole.finding(after: fields).append(to: &out) }
         out.append(UInt8(ascii: "}"))
     }
 

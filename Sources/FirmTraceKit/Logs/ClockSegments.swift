@@ -16,11 +16,21 @@ struct ClockSegments {
     /// run may be earlier than the lines before the restart without being a step of its own.
     private var restarted = false
 
-    /// A pre-sync run ended, the device's clock set.
-    mutating func restart() {
-        guard lastTime != nil, !restarted else { return }
+    /// A pre-sync run ended at a line placed at `anchor`: the device restarted, unless the run was the
+    /// first day of a year.
+    mutating func presyncRunEnded(lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) {
+        guard lastTime != nil, !restarted, !Self.isNewYearsDay(lastStamp, before: anchor, zone: zone) else { return }
         advance()
         restarted = true
+    }
+
+    /// Whether a `01-01` run was the first day of the year the line after it is in, not a clock that
+    /// started again: read as that day, its last line comes within a day before that line.
+    private static func isNewYearsDay(_ lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
+        guard let zone else { return false }
+        let local = anchor.floorDivided(by: 1_000_000_000).quotient + zone
+        let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: local.floorDivided(by: 86_400).quotient)
+        return (0 ... 86_400).contains(local - lastStamp.localSeconds(year: year))
     }
 
     /// A line placed at `time` by the source's clock.

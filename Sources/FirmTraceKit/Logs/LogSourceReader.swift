@@ -335,7 +335,7 @@ final class LogSourceReader {
 
     private func flushPresync(anchor: Int64?) {
         guard let last = presync.last?.stamp else { return }
-        if let anchor, !Self.isNewYearsDay(last, before: anchor, zone: clock.utcOffset) { segments.restart() }
+        if let anchor { segments.presyncRunEnded(lastStamp: last, before: anchor, zone: clock.utcOffset) }
         let lastSeconds = last.localSeconds(year: 1970) * 1_000_000_000 + last.nanoseconds
         for (event, stamp) in presync where !stopped {
             var placed = event
@@ -371,15 +371,6 @@ final class LogSourceReader {
         }
         decoded.event.source = source
         send(decoded.event.take(), stamp: stamp)
-    }
-
-    /// Whether a `01-01` run was the first day of the year the line after it is in, not a clock that
-    /// started again: read as that day, its last line comes within a day before that line.
-    private static func isNewYearsDay(_ lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
-        guard let zone else { return false }
-        let local = anchor.floorDivided(by: 1_000_000_000).quotient + zone
-        let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: local.floorDivided(by: 86_400).quotient)
-        return (0 ... 86_400).contains(local - lastStamp.localSeconds(year: year))
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {

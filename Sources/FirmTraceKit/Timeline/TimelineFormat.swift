@@ -283,7 +283,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             case .bool(let truth): extra.append(truth ? "true" : "false")
             }
         }
-        (event.fields.isEmpty ? RecordHole.firstFinding : .finding).append(to: &extra)
+        RecordHole.finding(after: event.fields).append(to: &extra)
         out.append(UInt8(ascii: ","))
         extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
         out.append(0x0D)
@@ -314,6 +314,11 @@ enum RecordHole: UInt8 {
     /// The `finding` field at the end of the fields, after others or (`firstFinding`) alone. Numbered
     /// past LF and CR: l2tcsv's extra column is quoted around its hole only for the bytes CSV must escape.
     case finding = 14, firstFinding
+
+    /// The finding's hole after `fields`: with a separator before it unless there are none.
+    static func finding(after fields: EventFields) -> RecordHole {
+        fields.isEmpty ? .firstFinding : .finding
+    }
 
     static let marker: UInt8 = 0xFF
 
