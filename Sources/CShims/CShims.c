@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #endif
 #include "CShims.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 const void *firmtrace_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
@@ -27,3 +30,79 @@ int firmtrace_active_cores(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 0 ? (int)cores : 1;
 }
+
+/* Byte classes, sixteen bytes at a time: whole vectors, then the last sixteen bytes again (overlapping what
+   was seen, so no byte loop); fewer than sixteen are padded with 'A', which is in no class. In C: Swift's
+   SIMD types compiled these to a lane at a time, slower than the eight-byte words they were to replace. */
+#if defined(__SSE2__)
+typedef __m128i (*firmtrace_byte_class)(__m128i);
+
+static inline __m128i firmtrace_non_ascii(__m128i bytes) {
+    return bytes;
+}
+
+static inline __m128i firmtrace_json_special(__m128i bytes) {
+    __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+    __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
+    __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
+    return _mm_or_si128(control, _mm_or_si128(quote, backslash));
+}
+
+static inline __m128i firmtrace_csv_special(__m128i bytes) {
+    __m128i comma = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(','));
+    __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
+    __m128i newline = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n'));
+    __m128i carriage = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\r'));
+    return _mm_or_si128(_mm_or_si128(comma, quote), _mm_or_si128(newline, carriage));
+}
+
+/* Only the high bit of each byte of a class's result counts, as _mm_movemask_epi8 reads it. */
+static inline int firmtrace_scan(const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
+    if (count < 16) {
+        if (count == 0) return 0;
+        unsigned char padded[16];
+        memset(padded, 'A', sizeof padded);
+        memcpy(padded, bytes, count);
+        return _mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)padded))) != 0;
+    }
+    size_t index = 0;
+    for (; index + 16 <= count; index += 16) {
+        if (_mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)(bytes + index))))) return 1;
+    }
+    return index < count && _mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)(bytes + count - 16)))) != 0;
+}
+
+int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
+    return firmtrace_scan(bytes, count, firmtrace_non_ascii);
+}
+
+int firmtrace_contains_json_special(const void *bytes, size_t count) {
+    return firmtrace_scan(bytes, count, firmtrace_json_special);
+}
+
+int firmtrace_contains_csv_special(const void *bytes, size_t count) {
+    return firmtrace_scan(bytes, count, firmtrace_csv_special);
+}
+#else
+int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
+    const unsigned char *byte = bytes;
+    for (size_t index = 0; index < count; index++) if (byte[index] >= 0x80) return 1;
+    return 0;
+}
+
+int firmtrace_contains_json_special(const void *bytes, size_t count) {
+    const unsigned char *byte = bytes;
+    for (size_t index = 0; index < count; index++) {
+        if (byte[index] < 0x20 || byte[index] == '"' || byte[index] == '\\') return 1;
+    }
+    return 0;
+}
+
+int firmtrace_contains_csv_special(const void *bytes, size_t count) {
+    const unsigned char *byte = bytes;
+    for (size_t index = 0; index < count; index++) {
+        if (byte[index] == ',' || byte[index] == '"' || byte[index] == '\n' || byte[index] == '\r') return 1;
+    }
+    return 0;
+}
+#endif

@@ -10,6 +10,12 @@ const void *firmtrace_memrchr(const void *bytes, int byte, size_t length);
    cannot be done (not Linux, or a filesystem without holes). */
 int firmtrace_release_file_range(int descriptor, long long offset, long long length);
 
+/* Whether bytes hold any byte outside ASCII; any a JSON string must escape (controls, '"', '\\'); any
+   that makes a CSV field need quotes (',', '"', CR, LF). Sixteen bytes at a time where SSE2 is there. */
+int firmtrace_contains_non_ascii(const void *bytes, size_t count);
+int firmtrace_contains_json_special(const void *bytes, size_t count);
+int firmtrace_contains_csv_special(const void *bytes, size_t count);
+
 /* Cores online, at least 1. In C: once zlib's headers are imported, which include unistd.h again in
    their own module, Swift stops seeing glibc's _SC_ constants in files that do not import them too. */
 int firmtrace_active_cores(void);

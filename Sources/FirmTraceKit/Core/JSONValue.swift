@@ -28,12 +28,41 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// Compact JSON text for this value.
     public var jsonText: String {
         switch self {
-        case .null: "null"
-        case .bool(let truth): truth ? "true" : "false"
-        case .number(let text): text
-        case .string(let text): JSONText.quoted(text)
-        case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
-        case .object(let members): "{" + members.map { JSONText.quoted($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
+        case .null: return "null"
+        case .bool(let truth): return truth ? "true" : "false"
+        case .number(let text): return text
+        case .string(let text): return JSONText.quoted(text)
+        case .array, .object:
+            // Written into one buffer: joining each level's pieces into strings of their own cost a JSON-RPC
+            // line's result more than parsing it did.
+            var bytes = ByteBuffer(capacity: 256)
+            append(to: &bytes)
+            return bytes.string
+        }
+    }
+
+    private func append(to out: inout ByteBuffer) {
+        switch self {
+        case .null: out.append("null")
+        case .bool(let truth): out.append(truth ? "true" : "false")
+        case .number(let text): out.append(utf8: text)
+        case .string(let text): EventBytes.appendJSONString(text, to: &out)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.append(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                EventBytes.appendJSONString(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.append(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 }

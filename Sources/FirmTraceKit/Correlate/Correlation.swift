@@ -200,15 +200,14 @@ final class CorrelationCollector: EventSink {
         /// What was seen of each clock segment (`ClockSegments`), by its number.
         var segments: [SegmentRecord?] = []
 
-        /// A placed line at `time`; `beginning` is asked only of a segment's earliest line.
-        mutating func record(_ time: Int64, segment: Int32, isTimeSync: Bool,
-                             beginning: @autoclosure () -> Correlation.SegmentClock.Beginning) {
+        /// A placed line at `time`; `beginning` counts only for a segment's earliest line.
+        mutating func record(_ time: Int64, segment: Int32, isTimeSync: Bool, beginning: Correlation.SegmentClock.Beginning) {
             let index = Int(segment)
             makeRoom(for: index)
             if segments[index] == nil {
-                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning())
+                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning)
             } else if time < segments[index]!.span.first {
-                segments[index]!.beginning = beginning()
+                segments[index]!.beginning = beginning
             }
             segments[index]!.span.include(time)
             if isTimeSync { segments[index]!.timeSyncs.append(time) }
@@ -346,8 +345,10 @@ final class CorrelationCollector: EventSink {
         }
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         if event.timeBasis == .logClock || event.timeBasis == .logEpoch {
-            sources[index].record(time, segment: event.clockSegment, isTimeSync: event.kind == .tuyaTimeSync,
-                                  beginning: event.clockSegment == 0 ? .logStart : event.fields["placed_from"] != nil ? .restart : .stepBack)
+            // Worked out here, not in a closure: one capturing the event copied it, every string retained, for every line.
+            let beginning: Correlation.SegmentClock.Beginning = event.clockSegment == 0 ? .logStart
+                : event.fields["placed_from"] != nil ? .restart : .stepBack
+            sources[index].record(time, segment: event.clockSegment, isTimeSync: event.kind == .tuyaTimeSync, beginning: beginning)
         }
         // Only miio_client keeps HTTP responses; looking the field up in every Tuya line's fields costs.
         if event.origin == "miio_client", let date = event.fields.integer("http_date_epoch"),

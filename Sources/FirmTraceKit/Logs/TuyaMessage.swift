@@ -139,20 +139,25 @@ enum TuyaMessage {
     }
 
     /// The `index`th space-separated word (from 0), found without splitting the whole message: most lines
-    /// need one or two words of a long message, on every line of a large log.
+    /// need one or two words of a long message, on every line of a large log. Found over the text's bytes:
+    /// stepping a UTF-8 view's indices cost a tenth of reading a TLS line.
     private static func word(_ index: Int, of message: String) -> Substring? {
-        let utf8 = message.utf8
-        var position = utf8.startIndex
-        var count = 0
-        while true {
-            while position < utf8.endIndex, utf8[position] == UInt8(ascii: " ") { position = utf8.index(after: position) }
-            guard position < utf8.endIndex else { return nil }
-            var end = position
-            while end < utf8.endIndex, utf8[end] != UInt8(ascii: " ") { end = utf8.index(after: end) }
-            if count == index { return message[position ..< end] }
-            count += 1
-            position = end
+        let space = UInt8(ascii: " ")
+        let found: Range<Int>? = message.withUTF8Bytes { bytes in
+            var (position, count) = (0, 0)
+            while true {
+                while position < bytes.count, bytes[position] == space { position += 1 }
+                guard position < bytes.count else { return nil }
+                var end = position
+                while end < bytes.count, bytes[end] != space { end += 1 }
+                if count == index { return position ..< end }
+                count += 1
+                position = end
+            }
         }
+        guard let found else { return nil }
+        let start = message.utf8.index(message.utf8.startIndex, offsetBy: found.lowerBound)
+        return message[start ..< message.utf8.index(start, offsetBy: found.count)]
     }
 
     // Connect and TLS lines add each of their keys once, after `level` and `src`: appended, not searched

@@ -318,10 +318,13 @@ private final class UnitReaders: @unchecked Sendable {
                 let outcome = Grep.run(grep, units: [unit], sink: sink)
                 (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
             case .slice:
-                // Each event is moved out to a local first: lent from the array, it would be copied before
-                // every call that could reach the array while holding it.
-                for index in placed.events.indices {
-                    guard sink.accept(placed.events[index].take()) else { break }
+                // Lent straight from the array's memory: read through the array, each event would be copied
+                // before every call that could reach the array while holding it, and moving it out leaves an
+                // empty event to copy in and destroy.
+                placed.events.withUnsafeBufferPointer { events in
+                    for index in events.indices {
+                        guard sink.accept(events[index]) else { break }
+                    }
                 }
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
