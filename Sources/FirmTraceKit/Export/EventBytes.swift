@@ -4,7 +4,8 @@
 enum EventBytes {
     /// With `doublingQuotes`, every `"` is written twice, so the JSON can stand inside a quoted CSV field.
     static func appendJSONString(_ text: String, to out: inout ByteBuffer, doublingQuotes: Bool = false) {
-        func quote() {
+        // Inlined: called as a function it took a fifth of writing a string that needs no escaping.
+        @inline(__always) func quote() {
             out.append(UInt8(ascii: "\""))
             if doublingQuotes { out.append(UInt8(ascii: "\"")) }
         }
@@ -63,19 +64,44 @@ enum EventBytes {
     }
 
     static func appendInteger(_ value: Int64, to out: inout ByteBuffer) {
-        // Digits written backwards into a stack buffer: `String(value)` goes through generic formatting,
-        // and every event has several numbers.
+        // Digits written backwards into a stack buffer, two at a time from a table: `String(value)` goes
+        // through generic formatting, and every event has several numbers, a timestamp of sixteen digits
+        // among them.
+        var magnitude = value.magnitude
+        if value >= 0, magnitude < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = value.magnitude
+            let pairs = digitPairs.utf8Start
             var start = 20
-            repeat {
+            func write(pair: UInt64) {
+                start -= 2
+                digits[start] = pairs[Int(pair) * 2]
+                digits[start + 1] = pairs[Int(pair) * 2 + 1]
+            }
+            while magnitude >= 100 {
+                write(pair: magnitude % 100)
+                magnitude /= 100
+            }
+            if magnitude >= 10 {
+                write(pair: magnitude)
+            } else {
                 start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude)
+            }
             if value < 0 { out.append(UInt8(ascii: "-")) }
             out.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start ..< 20])))
         }
+    }
+
+    /// `00` to `99`, each number's two digits: a static string, so no lazy global stands in the way.
+    private static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
     }
 
     static func appendFieldValue(_ value: FieldValue, to out: inout ByteBuffer, doublingQuotes: Bool = false) {

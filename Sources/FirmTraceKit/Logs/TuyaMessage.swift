@@ -101,40 +101,48 @@ enum TuyaMessage {
     private static func postURL(_ text: Substring, _ fields: inout EventFields) {
         let url = String(text.trimmingTrailingWhitespace)
         fields.append("url", .string(url))
-        // Walked as UTF-8 bytes: a Post URL is in every tenth line of a Tuya log, and Character-wise
-        // splitting of its query was a seventh of decoding one.
-        let bytes = url.utf8
-        var hostStart = bytes.startIndex
-        if let scheme = ByteSearch.range(of: "://", in: url) {
-            fields.append("scheme", .string(String(url[..<scheme.lowerBound])))
-            hostStart = scheme.upperBound
-        }
-        let hostEnd = bytes[hostStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.endIndex
-        if let colon = bytes[hostStart ..< hostEnd].lastIndex(of: UInt8(ascii: ":")),
-           let port = Int64(url[bytes.index(after: colon) ..< hostEnd]) {
-            fields.append("host", .string(String(url[hostStart ..< colon])))
-            fields.append("port", .integer(port))
-        } else {
-            fields.append("host", .string(String(url[hostStart ..< hostEnd])))
-        }
-        let queryStart = bytes[hostEnd...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
-        fields.append("path", .string(String(url[hostEnd ..< queryStart])))
-        guard queryStart < bytes.endIndex else { return }
-        var pairStart = bytes.index(after: queryStart)
-        while pairStart < bytes.endIndex {
-            let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
-            if pairStart < pairEnd {
-                let equals = bytes[pairStart ..< pairEnd].firstIndex(of: UInt8(ascii: "="))
-                let name = url[pairStart ..< (equals ?? pairEnd)]
-                let key = name.utf8.elementsEqual("a".utf8) ? "api" : String(name)
-                let value = equals.map { String(url[bytes.index(after: $0) ..< pairEnd]) } ?? ""
-                if key == "t" || key == "et", let number = Int64(value) {
-                    fields.set(key, number)
-                } else {
-                    fields.set(key, value)
-                }
+        // Walked as raw UTF-8 bytes, each piece made straight from its bytes: a Post URL is in every tenth line
+        // of a Tuya log; splitting its query Character-wise was a seventh of decoding one, and stepping a
+        // UTF-8 view's indices still cost some 600 instructions a line.
+        url.withUTF8Bytes { bytes in
+            func piece(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            func first(_ byte: UInt8, in range: Range<Int>) -> Int? {
+                ByteSearch.firstIndex(of: byte, in: UnsafeRawBufferPointer(rebasing: bytes[range])).map { range.lowerBound + $0 }
             }
-            pairStart = pairEnd == bytes.endIndex ? pairEnd : bytes.index(after: pairEnd)
+            let schemeMarker: StaticString = "://"
+            var hostStart = 0
+            if let scheme = ByteSearch.firstIndex(of: UnsafeRawBufferPointer(start: schemeMarker.utf8Start, count: schemeMarker.utf8CodeUnitCount),
+                                                  in: bytes) {
+                fields.append("scheme", .string(piece(0 ..< scheme)))
+                hostStart = scheme + schemeMarker.utf8CodeUnitCount
+            }
+            var hostEnd = hostStart
+            while hostEnd < bytes.count, bytes[hostEnd] != UInt8(ascii: "/"), bytes[hostEnd] != UInt8(ascii: "?") { hostEnd += 1 }
+            if let colon = ByteSearch.lastIndex(of: UInt8(ascii: ":"), in: bytes, before: hostEnd), colon >= hostStart,
+               let port = Int64(piece(colon + 1 ..< hostEnd)) {
+                fields.append("host", .string(piece(hostStart ..< colon)))
+                fields.append("port", .integer(port))
+            } else {
+                fields.append("host", .string(piece(hostStart ..< hostEnd)))
+            }
+            let queryStart = first(UInt8(ascii: "?"), in: hostEnd ..< bytes.count) ?? bytes.count
+            fields.append("path", .string(piece(hostEnd ..< queryStart)))
+            var pairStart = queryStart + 1
+            while pairStart < bytes.count {
+                let pairEnd = first(UInt8(ascii: "&"), in: pairStart ..< bytes.count) ?? bytes.count
+                if pairStart < pairEnd {
+                    let equals = first(UInt8(ascii: "="), in: pairStart ..< pairEnd)
+                    let nameEnd = equals ?? pairEnd
+                    let key = nameEnd - pairStart == 1 && bytes[pairStart] == UInt8(ascii: "a") ? "api" : piece(pairStart ..< nameEnd)
+                    let value = equals.map { piece($0 + 1 ..< pairEnd) } ?? ""
+                    if key == "t" || key == "et", let number = Int64(value) {
+                        fields.set(key, number)
+                    } else {
+                        fields.set(key, value)
+                    }
+                }
+                pairStart = pairEnd + 1
+            }
         }
     }
 
