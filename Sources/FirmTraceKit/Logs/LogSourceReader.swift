@@ -113,22 +113,19 @@ final class LogSourceReader {
     /// Set to collect decoded events instead of placing them: a slice of a large log is decoded on its
     /// own thread, and one reader places the slices' events in order (`place(_:lineBase:)`), so the clock,
     /// held and pre-sync events behave exactly as in one reading of the whole file.
-    var collected: [DecodedEvent]?
+    var collected: HandOffQueue<DecodedEvent>?
 
     /// Lines framed so far: where the next slice's line numbers start.
     var linesFramed: Int { framer.lineCount }
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
-    func place(_ events: inout [DecodedEvent], lineBase: Int) {
-        events.withUnsafeMutableBufferPointer { events in
-            for index in events.indices where !stopped {
-                var event = events[index].event.take()
-                if lineBase > 0, let line = event.line { event.line = line + lineBase }
-                place(DecodedEvent(event: consume event, stamp: events[index].stamp, epoch: events[index].epoch,
-                                   onlyForClock: events[index].onlyForClock))
-            }
+    func place(_ events: HandOffQueue<DecodedEvent>, lineBase: Int) {
+        events.drain { (decoded: consuming DecodedEvent) in
+            guard !stopped else { return false }
+            if lineBase > 0, let line = decoded.event.line { decoded.event.line = line + lineBase }
+            place(consume decoded)
+            return true
         }
-        events.removeAll()
     }
 
     /// Reads the lines of one excerpt (a candidate line and its continuation lines) as a whole event.
@@ -271,8 +268,8 @@ final class LogSourceReader {
             ? event.decode(dialect: dialect, bundle: nil, tuyaKey: nil)
             : event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
         decoded.onlyForClock = event.onlyForClock
-        if collected != nil {
-            collected!.append(consume decoded)
+        if let collected {
+            collected.append(consume decoded)
         } else {
             place(consume decoded)
         }
@@ -370,7 +367,7 @@ final class LogSourceReader {
             decoded.event.timeBasis = .logEpoch
         }
         decoded.event.source = source
-        send(decoded.event.take(), stamp: stamp)
+        send((consume decoded).event, stamp: stamp)
     }
 
     private static func miioLevel(_ byte: UInt8) -> String {
@@ -461,9 +458,9 @@ struct PendingEvent {
         }
         bundle?.addFields(to: &fields)
         if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
-        let event = Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
-                          fields: fields)
-        return DecodedEvent(event: event, stamp: stamp, epoch: epoch)
+        return DecodedEvent(event: Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
+                                         fields: fields),
+                            stamp: stamp, epoch: epoch)
     }
 }
 

@@ -65,7 +65,7 @@ final class SlicedLog: @unchecked Sendable {
         self.dialect = dialect
         self.plan = plan
         placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
-            placed.events.append(consume event)
+            placed.events.append(event)
             return true
         }
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
@@ -91,19 +91,19 @@ final class SlicedLog: @unchecked Sendable {
 
     /// Decodes slice `index`, waits for the slices before it to be placed, places its events and hands
     /// them back in order. The last slice also returns what ends the file.
-    func read(slice index: Int) throws(InputError) -> (events: [Event], ending: Ending?) {
-        // Held in a variable of its own, so that placing moves the events out instead of copying them.
-        var events: [DecodedEvent] = []
+    func read(slice index: Int) throws(InputError) -> (events: HandOffQueue<Event>, ending: Ending?) {
+        // Room for a slice of short lines up front: grown by doubling, the events were moved again and again.
+        let events = HandOffQueue<DecodedEvent>(capacity: Int(ranges[index].count) / Self.shortLineBytes)
         var (lines, cut) = (0, 0)
-        let failure = decode(slice: index, into: &events, lines: &lines, cut: &cut)
+        let failure = decode(slice: index, into: events, lines: &lines, cut: &cut)
         if index > 0 { turns[index].wait() }
         defer { if index + 1 < turns.count { turns[index + 1].signal() } }
-        guard !failed else { return ([], nil) }
+        guard !failed else { return (HandOffQueue(), nil) }
         if let failure {
             failed = true
             throw failure
         }
-        placer.place(&events, lineBase: lineBase)
+        placer.place(events, lineBase: lineBase)
         lineBase += lines
         cutLines += cut
         guard index == ranges.count - 1 else { return (placed.take(), nil) }
@@ -114,12 +114,10 @@ final class SlicedLog: @unchecked Sendable {
         return (placed.take(), Ending(diagnostics: diagnostics, yearSources: yearSources))
     }
 
-    /// Frames and decodes slice `index`; the error when it could not be read.
-    private func decode(slice index: Int, into events: inout [DecodedEvent], lines: inout Int, cut: inout Int) -> InputError? {
+    /// Frames and decodes slice `index` into `events`; the error when it could not be read.
+    private func decode(slice index: Int, into events: HandOffQueue<DecodedEvent>, lines: inout Int, cut: inout Int) -> InputError? {
         let reader = LogSourceReader(reading: source, dialect: dialect, plan: plan) { _ in true }
-        // Room for a slice of short lines up front: grown by doubling, the events were moved again and again.
-        reader.collected = []
-        reader.collected!.reserveCapacity(Int(ranges[index].count) / Self.shortLineBytes)
+        reader.collected = events
         do {
             let file = try FileChunkReader(path: path)
             try file.forEachChunk(from: ranges[index].lowerBound, upTo: ranges[index].upperBound) { chunk in
@@ -130,7 +128,6 @@ final class SlicedLog: @unchecked Sendable {
             return InputError(.unreadable(error.description), at: source.location)
         }
         reader.finishLines()
-        events = reader.collected.take() ?? []
         (lines, cut) = (reader.linesFramed, reader.cutLines)
         return nil
     }
@@ -138,13 +135,12 @@ final class SlicedLog: @unchecked Sendable {
 
 /// The events the placer sent on during one slice's turn.
 private final class PlacedEvents {
-    var events: [Event] = []
+    var events = HandOffQueue<Event>()
 
     /// The events, leaving room for as many again: the next slice holds about as many.
-    func take() -> [Event] {
-        var taken: [Event] = []
-        taken.reserveCapacity(events.count)
-        swap(&taken, &events)
+    func take() -> HandOffQueue<Event> {
+        let taken = events
+        events = HandOffQueue(capacity: taken.count)
         return taken
     }
 }

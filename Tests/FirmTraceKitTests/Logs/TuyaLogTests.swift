@@ -133,6 +133,45 @@ struct TuyaLogTests {
         #expect(events.first?.deviceTime == deviceTime)
     }
 
+    @Test("a stamp out of shape or out of range is no prefix: the line continues the event before it",
+          arguments: [
+              "[13-09 20:51:49 TUYA Debug][a.c:1] month 13", "[00-09 20:51:49 TUYA Debug][a.c:1] month 0",
+              "[07-32 20:51:49 TUYA Debug][a.c:1] day 32", "[07-09 24:51:49 TUYA Debug][a.c:1] hour 24",
+              "[07-09 20:60:49 TUYA Debug][a.c:1] minute 60", "[07-09 20:51:61 TUYA Debug][a.c:1] second 61",
+              "[07-09 2O:51:49 TUYA Debug][a.c:1] a letter", "[07/09 20:51:49 TUYA Debug][a.c:1] a slash",
+              "[07-09 20:51:4", "[07-09 20:51:49 TUYB Debug][a.c:1] not TUYA", "[07-09 20:51:49: TUYA Debug][a.c:1] no milliseconds",
+          ])
+    func malformedStamp(_ line: String) throws {
+        let events = try LogFixture.events("[07-09 20:51:48 TUYA Debug][a.c:1] before\n" + line + "\n")
+        #expect(events.count == 1)
+        #expect(events.first?.message == "before\n" + line)
+    }
+
+    @Test("a second of 60 (a leap second) is a prefix")
+    func leapSecond() throws {
+        #expect(try LogFixture.events("[12-31 23:59:60 TUYA Debug][a.c:1] leap\n").first?.deviceTime == "12-31 23:59:60")
+    }
+
+    @Test("Post URLs of other shapes: no scheme, a port, no query, empty and valueless pairs, text beyond ASCII",
+          arguments: [
+              ("a2.tuyaeu.com/d.json?a=x&t=5", [("host", FieldValue.string("a2.tuyaeu.com")), ("path", .string("/d.json")),
+                                                ("api", .string("x")), ("t", .integer(5))]),
+              ("http://10.0.0.1:8080/d.json?a=x", [("scheme", .string("http")), ("host", .string("10.0.0.1")), ("port", .integer(8080)),
+                                                  ("path", .string("/d.json"))]),
+              ("https://h.example:x/p", [("host", .string("h.example:x")), ("path", .string("/p"))]),
+              ("https://h.example", [("host", .string("h.example")), ("path", .string(""))]),
+              ("https://h.example?&&a&b=&t=x", [("path", .string("")), ("api", .string("")), ("b", .string("")), ("t", .string("x"))]),
+              ("https://hôte.example/d.json?név=é", [("host", .string("hôte.example")), ("név", .string("é"))]),
+          ] as [(String, [(String, FieldValue)])])
+    func postURLShapes(_ url: String, _ expected: [(String, FieldValue)]) throws {
+        let event = try #require(try LogFixture.events("[07-09 20:51:49 TUYA Debug][iot_httpc.c:894] Post URL: \(url)\n").first)
+        #expect(event.kind == .tuyaPostURL)
+        #expect(event.fields["url"] == .string(url))
+        for (key, value) in expected {
+            #expect(event.fields[key] == value, "\(key) of \(url)")
+        }
+    }
+
     @Test("foreign output before a prefix is kept apart from the message")
     func foreignOutput() throws {
         let event = try #require(try LogFixture.events("bk_rst:0 tuya_rst:0[01-01 18:12:15 TUYA Notice][a.c:1] init\n").first)

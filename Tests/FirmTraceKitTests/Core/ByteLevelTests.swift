@@ -1,0 +1,108 @@
+import Testing
+@testable import FirmTraceKit
+
+@Suite("byte-level helpers of the hot paths")
+struct ByteLevelTests {
+    /// What each class means, a byte at a time: the oracle for the vector scans.
+    static let classes: [(name: String, scan: @Sendable (UnsafeRawBufferPointer) -> Bool, member: @Sendable (UInt8) -> Bool)] = [
+        ("non-ASCII", ByteClasses.containsNonASCII, { $0 >= 0x80 }),
+        ("JSON special", ByteClasses.containsJSONSpecial, { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
+        ("CSV special", ByteClasses.containsCSVSpecial, { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }),
+    ]
+
+    @Test("a byte class is found at every place of texts shorter than, as long as and longer than a vector",
+          arguments: [0, 1, 7, 15, 16, 17, 31, 32, 33, 47, 64, 100])
+    func classFoundAnywhere(length: Int) {
+        for byteClass in Self.classes {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            #expect(!plain.withUnsafeBytes(byteClass.scan), "\(byteClass.name) in \(length) plain bytes")
+            for position in 0 ..< length {
+                for byte in UInt8.min ... UInt8.max {
+                    var bytes = plain
+                    bytes[position] = byte
+                    let found = bytes.withUnsafeBytes(byteClass.scan)
+                    #expect(found == byteClass.member(byte), "\(byteClass.name): byte \(byte) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
+    @Test("a slice is scanned alone, never the bytes around it")
+    func sliceScannedAlone() {
+        let bytes: [UInt8] = Array("\"\\,\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 40) + Array("\u{e9}\"\n".utf8)
+        bytes.withUnsafeBytes { all in
+            let inner = UnsafeRawBufferPointer(rebasing: all[4 ..< 44])
+            for byteClass in Self.classes {
+                for end in 0 ... inner.count {
+                    #expect(!byteClass.scan(UnsafeRawBufferPointer(rebasing: inner[0 ..< end])), "\(byteClass.name) up to \(end)")
+                }
+            }
+        }
+    }
+
+    @Test("integers are written as String writes them", arguments: [
+        0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 65_535, 1_657_384_304_000_000, -1, -9, -10, -99, -100, -1_234_567,
+        Int64.max, Int64.min, Int64.max - 1, Int64.min + 1,
+    ] as [Int64])
+    func integersWritten(_ value: Int64) {
+        var bytes = ByteBuffer()
+        EventBytes.appendInteger(value, to: &bytes)
+        #expect(bytes.string == String(value))
+    }
+
+    /// Values that count themselves alive, to see the queue destroy each exactly once.
+    final class Census {
+        var alive = 0
+    }
+
+    final class Tracked {
+        let number: Int
+        let census: Census
+        init(_ number: Int, _ census: Census) {
+            (self.number, self.census) = (number, census)
+            census.alive += 1
+        }
+        deinit { census.alive -= 1 }
+    }
+
+    @Test("a hand-off queue hands every value on once, in order, growing as it fills")
+    func handOffInOrder() {
+        let census = Census()
+        do {
+            let queue = HandOffQueue<Tracked>(capacity: 2)
+            for number in 0 ..< 100 { queue.append(Tracked(number, census)) }
+            #expect(queue.count == 100)
+            var seen: [Int] = []
+            queue.drain { value in
+                seen.append(value.number)
+                return true
+            }
+            #expect(seen == Array(0 ..< 100))
+            #expect(queue.isEmpty)
+            #expect(census.alive == 0)
+            queue.append(Tracked(100, census))
+            queue.drain { value in value.number == 100 }
+        }
+        #expect(census.alive == 0)
+    }
+
+    @Test("values a stopped hand-off did not reach, and values never handed on, are destroyed once")
+    func handOffStopped() {
+        let census = Census()
+        do {
+            let queue = HandOffQueue<Tracked>()
+            for number in 0 ..< 10 { queue.append(Tracked(number, census)) }
+            var seen = 0
+            queue.drain { _ in
+                seen += 1
+                return seen < 3
+            }
+            #expect(seen == 3)
+            #expect(queue.isEmpty)
+            #expect(census.alive == 0)
+            for number in 0 ..< 5 { queue.append(Tracked(number, census)) }
+            #expect(census.alive == 5)
+        }
+        #expect(census.alive == 0)
+    }
+}
