@@ -262,6 +262,9 @@ final class CorrelationCollector: EventSink {
     private var unnamedTrafficNames = InternTable<String>()
     /// The addresses each name resolved to, from the capture's DNS answers.
     private var resolutions: [String: Set<String>] = [:]
+    /// The addresses last taken in for each name, as the answer wrote them: a device asks for the same names
+    /// over and over, and splitting every answer into a set cost more than decoding it.
+    private var lastAnswers: [String: String] = [:]
     /// The source addresses of the capture's traffic, each with the link-layer address it came from: the
     /// device is whichever of them sent what the log accounted for.
     private var senders = InternTable<Correlation.Sender>()
@@ -418,7 +421,11 @@ final class CorrelationCollector: EventSink {
             if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
         case .netDNSAnswer:
             if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
-                resolutions[Self.hostKey(name), default: []].formUnion(addresses.split(separator: ",").map(String.init))
+                let host = Self.hostKey(name)
+                if lastAnswers[host] != addresses {
+                    resolutions[host, default: []].formUnion(addresses.split(separator: ",").map(String.init))
+                    lastAnswers[host] = addresses
+                }
             }
             return
         case .netTLSClientHello:

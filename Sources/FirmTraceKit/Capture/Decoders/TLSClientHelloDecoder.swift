@@ -80,17 +80,32 @@ struct HTTPRequest {
     static let methods = ["GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "]
 
     static func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPRequest? {
-        guard let space = methods.first(where: { method in bytes.starts(with: method.utf8) }) else { return nil }
+        guard let method = methods.first(where: { method in bytes.starts(with: method.utf8) }) else { return nil }
+        // Split over the bytes, each piece made text (invalid bytes escaped) once it is wanted: split
+        // Character-wise at "\r\n" and case-folded line by line, a request cost some 160,000 instructions.
         let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(8192))
-        let text = EscapedText.escaping(head)
-        let lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let request = lines[0].split(separator: " ")
-        guard request.count >= 3, request.last?.hasPrefix("HTTP/") == true else { return nil }
-        func header(_ name: String) -> String? {
-            lines.dropFirst().first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
-                .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        func text(_ range: Range<Int>) -> String { EscapedText.escaping(UnsafeRawBufferPointer(rebasing: head[range])) }
+        var lines: [Range<Int>] = []
+        var start = 0
+        while let end = ByteSearch.firstIndex(ofPair: 0x0D, 0x0A, in: head, from: start) {
+            lines.append(start ..< end)
+            start = end + 2
         }
-        return HTTPRequest(method: String(space.dropLast()), path: String(request[1]), host: header("Host"), userAgent: header("User-Agent"))
+        lines.append(start ..< head.count)
+        let words = head[lines[0]].split(separator: UInt8(ascii: " ")).map { $0.startIndex ..< $0.endIndex }
+        guard words.count >= 3, head[words[words.count - 1]].starts(with: "HTTP/".utf8) else { return nil }
+        /// The value of the first line after the request line that starts with `name` and a colon, in any case.
+        func header(_ name: String) -> String? {
+            let name = Array(name.utf8)
+            let line = lines.dropFirst().first { line in
+                line.count > name.count && head[line.lowerBound + name.count] == UInt8(ascii: ":")
+                    && zip(head[line.lowerBound ..< line.lowerBound + name.count], name).allSatisfy { byte, wanted in
+                        (UInt8(ascii: "A") ... UInt8(ascii: "Z")).contains(byte) ? byte + 0x20 == wanted : byte == wanted
+                    }
+            }
+            return line.map { text($0.lowerBound + name.count + 1 ..< $0.upperBound).trimmingCharacters(in: .whitespaces) }
+        }
+        return HTTPRequest(method: String(method.dropLast()), path: text(words[1]), host: header("host"), userAgent: header("user-agent"))
     }
 }
 
