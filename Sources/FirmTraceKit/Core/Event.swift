@@ -100,12 +100,18 @@ public struct EventFields: Sendable, Hashable, Sequence {
     public var isEmpty: Bool { entries.isEmpty }
 
     public subscript(key: String) -> FieldValue? {
-        entries.first { $0.key == key }?.value
+        entries.first { Self.same($0.key, key) }?.value
+    }
+
+    /// Keys compared by length first: a key is looked for among a dozen, and comparing two different short
+    /// strings calls into the String library each time, where their lengths nearly always differ.
+    @inline(__always) private static func same(_ key: String, _ other: String) -> Bool {
+        key.utf8.count == other.utf8.count && key == other
     }
 
     /// Sets `key`, replacing an earlier value so each key appears once.
     public mutating func set(_ key: String, _ value: FieldValue) {
-        if let index = entries.firstIndex(where: { $0.key == key }) {
+        if let index = entries.firstIndex(where: { Self.same($0.key, key) }) {
             entries[index].value = value
         } else {
             entries.append((key: key, value: value))
