@@ -87,6 +87,60 @@ struct CaptureDecoderTests {
         #expect(message.withUnsafeBytes { DNSMessage.parse($0) } == nil)
     }
 
+    /// A query for the name made of `labels`, each that many letters.
+    static func query(labels: [Int]) -> [UInt8] {
+        var message: [UInt8] = [0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+        for (index, size) in labels.enumerated() {
+            message.append(UInt8(size))
+            message += Array(repeating: UInt8(ascii: "a") + UInt8(index), count: size)
+        }
+        return message + [0, 0, 1, 0, 1]
+    }
+
+    @Test("a DNS name of 255 characters is read whole; one label more is refused")
+    func dnsNameLength() throws {
+        let longest = try #require(Self.query(labels: [63, 63, 63, 63]).withUnsafeBytes { DNSMessage.parse($0) })
+        let name = try #require(longest.questions.first?.name)
+        #expect(name.utf8.count == 255)
+        #expect(name.split(separator: ".").map(\.count) == [63, 63, 63, 63])
+        #expect(Self.query(labels: [63, 63, 63, 63, 1]).withUnsafeBytes { DNSMessage.parse($0) } == nil)
+    }
+
+    @Test("an answer's CNAME may point back into the question: the name is followed, the answer kept")
+    func dnsCompressedAnswer() throws {
+        // Response: question example.com A; answer: name → question (pointer 12), CNAME whose data is "www" + pointer 12.
+        var message: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]
+        message += [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0, 0, 1, 0, 1]
+        message += [0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6, 3] + Array("www".utf8) + [0xC0, 12]
+        let parsed = try #require(message.withUnsafeBytes { DNSMessage.parse($0) })
+        #expect(parsed.questions.first?.name == "example.com")
+        #expect(parsed.answers.map(\.type) == [5])
+        #expect(parsed.answers.first?.data == "www.example.com")
+        #expect(parsed.answers.first?.ttl == 60)
+    }
+
+    @Test("an HTTP request gives its method, path, and Host and User-Agent in any case, trimmed", arguments: [
+        ("GET /gslb?tver=2 HTTP/1.1\r\nhOsT:  ot.io.mi.com \r\nUser-Agent: MIIO\r\n\r\n", "GET", "/gslb?tver=2", "ot.io.mi.com", "MIIO"),
+        ("POST /d.json HTTP/1.0\r\nHostname: not-a-host\r\nHOST:a2.tuyaeu.com\r\n\r\nbody", "POST", "/d.json", "a2.tuyaeu.com", nil),
+        ("GET /\u{e9} HTTP/1.1\r\n\r\n", "GET", "/\u{e9}", nil, nil),
+    ] as [(String, String, String, String?, String?)])
+    func httpRequest(_ text: String, _ method: String, _ path: String, _ host: String?, _ userAgent: String?) throws {
+        let request = try #require(Array(text.utf8).withUnsafeBytes { HTTPRequest.parse($0) })
+        #expect(request.method == method)
+        #expect(request.path == path)
+        #expect(request.host == host)
+        #expect(request.userAgent == userAgent)
+    }
+
+    @Test("bytes that are not a request line are no HTTP request; invalid bytes in a path are escaped")
+    func httpNotARequest() {
+        for text in ["GET / HTTP/1.1\nHost: a\n\n", "GET /\r\n\r\n", "FETCH / HTTP/1.1\r\n\r\n", "GET HTTP/1.1\r\n"] {
+            #expect(Array(text.utf8).withUnsafeBytes { HTTPRequest.parse($0) } == nil, "\(text.debugDescription)")
+        }
+        let bytes = Array("GET /a".utf8) + [0xFF] + Array(" HTTP/1.1\r\n\r\n".utf8)
+        #expect(bytes.withUnsafeBytes { HTTPRequest.parse($0) }?.path == "/a\\xFF")
+    }
+
     @Test("a ClientHello split over TCP segments is reassembled and reported on the frame that completes it")
     func splitClientHello() throws {
         // Made by Scripts/make-test-fixtures.py: one ClientHello in three segments, frames 1 to 3.
