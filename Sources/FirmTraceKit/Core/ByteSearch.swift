@@ -73,7 +73,7 @@ enum ByteSearch {
     }
 
     static func contains(_ needle: StaticString, in text: String) -> Bool {
-        range(of: needle, in: text) != nil
+        text.withUTF8Bytes { contains(needle, in: $0) }
     }
 
     static func hasPrefix(_ prefix: StaticString, _ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> Bool {

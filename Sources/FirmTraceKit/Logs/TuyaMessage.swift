@@ -305,6 +305,21 @@ enum TuyaMessage {
     }
 }
 
+extension String {
+    /// The same for a whole string, found over its bytes: every message is trimmed, and stepping back
+    /// through the generic UTF-8 view cost some 280 instructions a line.
+    var trimmingTrailingWhitespace: Substring {
+        let end = withUTF8Bytes { bytes in
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") || bytes[end - 1] == UInt8(ascii: "\r") {
+                end -= 1
+            }
+            return end
+        }
+        return self[..<utf8.index(startIndex, offsetBy: end)]
+    }
+}
+
 extension StringProtocol where UTF8View: BidirectionalCollection {
     /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs). Walks UTF-8 bytes: every
     /// message is trimmed, and walking Characters costs grapheme breaking on each.
