@@ -360,7 +360,6 @@ final class CorrelationCollector: EventSink {
         }
         var keys: (String, String)?
         var connection: (host: String, port: Int64)?
-        var connectionKey: Int32 = -1
         switch event.kind {
         case .tuyaPostURL:
             if let host = event.fields.text("host") {
@@ -377,14 +376,27 @@ final class CorrelationCollector: EventSink {
         default: break
         }
         if let connection {
-            let host = Self.hostKey(connection.host)
-            keys = ("dns:" + host, "sni:" + host)
-            connectionKey = intern(Self.endpointKey("conn:", host, .integer(connection.port)))
-        }
-        if let keys {
+            let numbers = connectionKeys(connection.host, connection.port)
+            claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: numbers.dating, otherKey: numbers.other,
+                                connectionKey: numbers.connection, segment: event.clockSegment))
+        } else if let keys {
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: intern(keys.0), otherKey: intern(keys.1),
-                                connectionKey: connectionKey, segment: event.clockSegment))
+                                connectionKey: -1, segment: event.clockSegment))
         }
+    }
+
+    /// The last connection claimed and its keys' numbers: a log connects to the same few hosts over and
+    /// over, and making and interning three keys a claim cost more than the rest of taking it in.
+    private var lastConnection: (host: String, port: Int64, numbers: (dating: Int32, other: Int32, connection: Int32))?
+
+    /// The numbers of the keys a connection to `host`:`port` is dated and linked by: the DNS query and the
+    /// ClientHello for the host, the connection itself.
+    private func connectionKeys(_ host: String, _ port: Int64) -> (dating: Int32, other: Int32, connection: Int32) {
+        if let last = lastConnection, last.port == port, last.host == host { return last.numbers }
+        let key = Self.hostKey(host)
+        let numbers = (intern("dns:" + key), intern("sni:" + key), intern(Self.endpointKey("conn:", key, .integer(port))))
+        lastConnection = (host, port, numbers)
+        return numbers
     }
 
     /// The zone a device-local stamp implies, from its placed time (Tuya stamps only; miio is UTC).
