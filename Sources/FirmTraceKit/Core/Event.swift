@@ -41,19 +41,6 @@ public struct Event: Sendable, Hashable {
     }
 }
 
-extension Event {
-    private static let vacancy = Event(kind: .tuyaLine, origin: "", source: "", message: "")
-
-    /// Moves the event out of where it lies (an array's slot, a wrapper's property), leaving an empty one:
-    /// read out instead, it would be copied, every string in it retained, and released again with the
-    /// original. Events pass several such places on their way from a log line to a timeline.
-    mutating func take() -> Event {
-        var taken = Event.vacancy
-        swap(&taken, &self)
-        return taken
-    }
-}
-
 /// How an event's `time` was obtained. Nothing is silently guessed: every event says which.
 public enum TimeBasis: String, Sendable, Hashable, CaseIterable {
     /// The capture's clock: truth.

@@ -65,7 +65,7 @@ final class SlicedLog: @unchecked Sendable {
         self.dialect = dialect
         self.plan = plan
         placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
-            placed.events.append(event)
+            placed.events.append(consume event)
             return true
         }
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
