@@ -206,8 +206,12 @@ public struct JSONParser {
             digits += 1
         }
         guard digits > 0 else { throw failure("invalid number") }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start ..< index]), as: UTF8.self)
-        guard Double(text) != nil else { throw JSONParseError(offset: start, reason: "invalid number") }
+        let token = UnsafeRawBufferPointer(rebasing: bytes[start ..< index])
+        let text = String(decoding: token, as: UTF8.self)
+        // Digits alone (after an optional minus) always read as a Double: only other numbers go through
+        // `strtod` to be checked, and a log's numbers are nearly all whole (`"t":1660016744`).
+        let wholeDigits = token.dropFirst(token.first == UInt8(ascii: "-") ? 1 : 0).allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
+        guard wholeDigits || Double(text) != nil else { throw JSONParseError(offset: start, reason: "invalid number") }
         return .number(text)
     }
 
