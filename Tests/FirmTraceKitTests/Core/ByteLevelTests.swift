@@ -50,6 +50,16 @@ struct ByteLevelTests {
         #expect(bytes.string == String(value))
     }
 
+    @Test("JSON numbers: digits alone are taken without strtod, others still checked by it", arguments: [
+        ("1660016744", true), ("-42", true), ("0", true), ("007", true), ("3.25", true), ("-1e5", true), ("2E+3", true),
+        ("1.2.3", false), ("--1", false), ("1-", false), ("-", false), ("1e", false), ("+1", false),
+    ])
+    func jsonNumbers(_ text: String, _ valid: Bool) throws {
+        let parsed = try? JSONParser.parse("[" + text + "]")
+        #expect((parsed != nil) == valid, "\(text)")
+        if valid { #expect(parsed == .array([.number(text)])) }
+    }
+
     /// Values that count themselves alive, to see the queue destroy each exactly once.
     final class Census {
         var alive = 0
