@@ -91,41 +91,44 @@ public final class CaptureEventDecoder {
             let responseCode = DNSMessage.responseCodeName(message.responseCode)
             // Keys not in the base fields: appended, not searched for among them.
             fields.append("rcode", .string(responseCode))
-            // One walk over the answers, each list written into bytes as it goes: filtering, mapping and joining
-            // arrays, then interpolating the message, cost more than parsing the packet, and so did appending to
-            // strings (some 600 instructions an append).
-            var addresses = ByteBuffer(capacity: 64), addressSummary = ByteBuffer(capacity: 64)
-            var cnames = ByteBuffer(capacity: 64), cnameChain = ByteBuffer(capacity: 64)
-            var (hasAddresses, addressTTL, anyTTL): (Bool, UInt32?, UInt32?) = (false, nil, nil)
-            for answer in message.answers {
-                anyTTL = min(anyTTL ?? answer.ttl, answer.ttl)
-                if answer.type == 1 || answer.type == 28 {
-                    hasAddresses = true
-                    addressTTL = min(addressTTL ?? answer.ttl, answer.ttl)
-                    guard let address = answer.data else { continue }
-                    if !addresses.isEmpty {
-                        addresses.append(",")
-                        addressSummary.append(", ")
-                    }
-                    addresses.append(utf8: address)
-                    addressSummary.append(utf8: address)
-                } else if answer.type == 5, let target = answer.data {
-                    if !cnames.isEmpty { cnames.append(",") }
-                    cnames.append(utf8: target)
-                    cnameChain.append(utf8: target)
-                    cnameChain.append(" → ")
+            // The answers' lists written into one buffer, reused: filtering, mapping and joining arrays, then
+            // interpolating the message, cost more than parsing the packet, and so did appending to strings
+            // (some 600 instructions an append).
+            func isAddress(_ answer: DNSMessage.Record) -> Bool { answer.type == 1 || answer.type == 28 }
+            func isCNAME(_ answer: DNSMessage.Record) -> Bool { answer.type == 5 }
+            var text = ByteBuffer(capacity: 128)
+            func list(_ wanted: (DNSMessage.Record) -> Bool, separator: StaticString, terminated: Bool = false) {
+                var first = true
+                for answer in message.answers where wanted(answer) {
+                    guard let data = answer.data else { continue }
+                    if !first, !terminated { text.append(separator) }
+                    text.append(utf8: data)
+                    if terminated { text.append(separator) }
+                    first = false
                 }
             }
-            fields.append("addresses", .string(addresses.string))
-            if !cnames.isEmpty { fields.append("cnames", .string(cnames.string)) }
+            func listed(_ wanted: (DNSMessage.Record) -> Bool) -> String {
+                text.removeAll()
+                list(wanted, separator: ",")
+                return text.string
+            }
+            fields.append("addresses", .string(listed(isAddress)))
+            let cnames = listed(isCNAME)
+            if !cnames.isEmpty { fields.append("cnames", .string(cnames)) }
+            var (addressTTL, anyTTL): (UInt32?, UInt32?) = (nil, nil)
+            for answer in message.answers {
+                anyTTL = min(anyTTL ?? answer.ttl, answer.ttl)
+                if isAddress(answer) { addressTTL = min(addressTTL ?? answer.ttl, answer.ttl) }
+            }
             if let ttl = addressTTL ?? anyTTL { fields.append("ttl", .integer(Int64(ttl))) }
-            var text = ByteBuffer(capacity: 128)
+            text.removeAll()
             text.append(utf8: question.name)
             text.append(" ")
             text.append(utf8: DNSMessage.typeName(question.type))
             text.append(" → ")
-            text.append(cnameChain)
-            if hasAddresses { text.append(addressSummary) } else { text.append(utf8: responseCode) }
+            list(isCNAME, separator: " → ", terminated: true)
+            // An address record, even one whose data could not be read, has a TTL.
+            if addressTTL != nil { list(isAddress, separator: ", ") } else { text.append(utf8: responseCode) }
             context.emit(kind, text.string, fields)
         } else {
             context.emit(kind, question.name + " " + DNSMessage.typeName(question.type) + "?", fields)

@@ -371,7 +371,7 @@ final class CorrelationCollector: EventSink {
             if let host = event.fields.text("broker_host"), let port = event.fields.integer("broker_port") { connection = (host, port) }
         case .miioHTTPDNS:
             if let server = event.fields.text("server"), event.message.contains("request") {
-                keys = ("flow:\(server):\(event.fields["port"]?.description ?? "80")", "http:" + server)
+                keys = (Self.endpointKey("flow:", server, event.fields["port"] ?? .integer(80)), "http:" + server)
             }
         default: break
         }

@@ -305,33 +305,25 @@ enum TuyaMessage {
     }
 }
 
-extension String {
-    /// The same for a whole string, found over its bytes: every message is trimmed, and stepping back
-    /// through the generic UTF-8 view cost some 280 instructions a line.
-    var trimmingTrailingWhitespace: Substring {
-        let end = withUTF8Bytes { bytes in
-            var end = bytes.count
-            while end > 0, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") || bytes[end - 1] == UInt8(ascii: "\r") {
-                end -= 1
-            }
-            return end
-        }
-        return self[..<utf8.index(startIndex, offsetBy: end)]
-    }
-}
-
 extension StringProtocol where UTF8View: BidirectionalCollection {
     /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs). Walks UTF-8 bytes: every
-    /// message is trimmed, and walking Characters costs grapheme breaking on each.
+    /// message is trimmed, and walking Characters costs grapheme breaking on each; over the contiguous
+    /// bytes when there are (a native string's, a slice's), as stepping back through the generic UTF-8
+    /// view cost some 280 instructions a line.
     var trimmingTrailingWhitespace: SubSequence {
-        let bytes = utf8
-        var end = bytes.endIndex
-        while end > bytes.startIndex {
-            let previous = bytes.index(before: end)
-            let byte = bytes[previous]
-            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") else { break }
-            end = previous
+        func isTrailing(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
         }
+        let bytes = utf8
+        if let kept = bytes.withContiguousStorageIfAvailable({ bytes in
+            var end = bytes.count
+            while end > 0, isTrailing(bytes[end - 1]) { end -= 1 }
+            return end
+        }) {
+            return self[startIndex ..< bytes.index(bytes.startIndex, offsetBy: kept)]
+        }
+        var end = bytes.endIndex
+        while end > bytes.startIndex, isTrailing(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
         return self[startIndex ..< end]
     }
 }

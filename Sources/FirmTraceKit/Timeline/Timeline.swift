@@ -301,7 +301,7 @@ private final class UnitReaders: @unchecked Sendable {
     private func read(_ piece: Int, into spill: RecordSpill?) {
         defer { bytesRead.wrappingAdd(pieceBytes[piece], ordering: .relaxed) }
         do throws(InputError) {
-            var placed: (events: HandOffQueue<Event>, ending: SlicedLog.Ending?) = (HandOffQueue(), nil)
+            var placed: (events: HandOffQueue<Event>?, ending: SlicedLog.Ending?) = (nil, nil)
             if case .slice(let log, let index) = work[piece] {
                 // Placing waits for the slice before, which was taken earlier and so is being read already. It
                 // comes first here: the turn must pass on to the next slice whatever fails after it.
@@ -318,7 +318,7 @@ private final class UnitReaders: @unchecked Sendable {
                 let outcome = Grep.run(grep, units: [unit], sink: sink)
                 (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
             case .slice:
-                placed.events.drain { event in sink.accept(event) }
+                placed.events?.drain { event in sink.accept(event) }
                 if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
             }
             if let failure = sink.failure { throw failure }
