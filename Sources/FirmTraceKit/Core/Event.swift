@@ -69,9 +69,22 @@ public enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// One field of an event. A struct rather than a `(key, value)` tuple: an array of tuples is destroyed
+/// through the runtime's generic tuple witness, element by element, and every event's fields are destroyed
+/// once it is written.
+public struct EventField: Sendable, Hashable {
+    public let key: String
+    public var value: FieldValue
+
+    public init(key: String, value: FieldValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
 /// Fields in the order they were found, with flat keys (`host`, `port`, `dp.5.range`).
 public struct EventFields: Sendable, Hashable, Sequence {
-    public private(set) var entries: [(key: String, value: FieldValue)] = []
+    public private(set) var entries: [EventField] = []
 
     public init() {}
 
@@ -81,7 +94,7 @@ public struct EventFields: Sendable, Hashable, Sequence {
     }
 
     public init(_ entries: [(String, FieldValue)]) {
-        self.entries = entries.map { (key: $0.0, value: $0.1) }
+        self.entries = entries.map { EventField(key: $0.0, value: $0.1) }
     }
 
     public var isEmpty: Bool { entries.isEmpty }
@@ -101,13 +114,13 @@ public struct EventFields: Sendable, Hashable, Sequence {
         if let index = entries.firstIndex(where: { Self.same($0.key, key) }) {
             entries[index].value = value
         } else {
-            entries.append((key: key, value: value))
+            entries.append(EventField(key: key, value: value))
         }
     }
 
     /// Adds a field known to be new (a decoder filling fresh fields): no search for an earlier value.
     mutating func append(_ key: String, _ value: FieldValue) {
-        entries.append((key: key, value: value))
+        entries.append(EventField(key: key, value: value))
     }
 
     /// The text of `key`, when it is text and not empty.
@@ -126,18 +139,8 @@ public struct EventFields: Sendable, Hashable, Sequence {
     public mutating func set(_ key: String, _ number: Int64) { set(key, .integer(number)) }
     public mutating func set(_ key: String, _ truth: Bool) { set(key, .bool(truth)) }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: FieldValue)]> {
+    public func makeIterator() -> IndexingIterator<[EventField]> {
         entries.makeIterator()
     }
 
-    public static func == (lhs: EventFields, rhs: EventFields) -> Bool {
-        lhs.entries.elementsEqual(rhs.entries) { $0.key == $1.key && $0.value == $1.value }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        for entry in entries {
-            hasher.combine(entry.key)
-            hasher.combine(entry.value)
-        }
-    }
 }

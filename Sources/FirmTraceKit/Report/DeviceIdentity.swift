@@ -131,10 +131,10 @@ struct DeviceIdentityCollector {
 
     private static func dataPoints(_ fields: EventFields) -> [DeviceIdentity.DataPoint] {
         var byID: [Int64: [(String, String)]] = [:]
-        for (key, value) in fields where key.hasPrefix("dp.") {
-            let parts = key.split(separator: ".", maxSplits: 2)
+        for field in fields where field.key.hasPrefix("dp.") {
+            let parts = field.key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3, let id = Int64(parts[1]) else { continue }
-            byID[id, default: []].append((String(parts[2]), value.description))
+            byID[id, default: []].append((String(parts[2]), field.value.description))
         }
         return byID.keys.sorted().map { id in
             let attributes = byID[id]!
