@@ -41,14 +41,14 @@ struct ClockCorrection: Sendable {
         self.floors = floors
     }
 
-    func offset(at time: Int64) -> Int64 { pieces[index(at: time)].offset(at: time) }
+    func offset(at time: Int64) -> Int64 { pieces[piece(at: time)].offset(at: time) }
 
     /// `time` on the capture's clock. Past a step, never before where the stretches before it ended: a
     /// line written between the last pair before a step and the first after it may lie on either side of
     /// it, and times going back would unsort its source's run. A time so near the ends of 64 bits that
     /// moving it would overflow stays where it is.
     func captureTime(_ time: Int64) -> Int64 {
-        let index = index(at: time)
+        let index = piece(at: time)
         return max(Self.moved(time, by: pieces[index].offset(at: time)), floors[index])
     }
 
@@ -58,7 +58,7 @@ struct ClockCorrection: Sendable {
     }
 
     /// The last piece that begins at or before `time`.
-    private func index(at time: Int64) -> Int {
+    func piece(at time: Int64) -> Int {
         var low = 1, high = pieces.count
         while low < high {
             let middle = (low + high) / 2

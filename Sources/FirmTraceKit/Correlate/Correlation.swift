@@ -165,6 +165,17 @@ public struct Correlation: Sendable {
     let unloggedTrafficOrdinals: [Int]
     /// By log source and clock segment: how to re-place its events on the capture's clock.
     let corrections: [LogClock: ClockCorrection]
+    /// By log source and clock segment, for sources the report splits into several segments: the number
+    /// the report gives the segment's first stretch (its stretches follow on, one per piece of its
+    /// correction).
+    let segmentNumbers: [LogClock: Int]
+
+    /// The number `clock` and `correlate` give the stretch of a log source's clock that placed a line at
+    /// `time` (device time put on UTC); nil for a source with one segment, where it would say nothing.
+    func segmentNumber(of clock: LogClock, at time: Int64) -> Int? {
+        guard let first = segmentNumbers[clock] else { return nil }
+        return first + (corrections[clock]?.piece(at: time) ?? 0)
+    }
 
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000
@@ -496,6 +507,7 @@ final class CorrelationCollector: EventSink {
     func correlate() -> Correlation {
         for key in sightings.indices { sightings[key].sort { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) } }
         var corrections: [LogClock: ClockCorrection] = [:]
+        var segmentNumbers: [LogClock: Int] = [:]
         var clocks: [Correlation.SourceClock] = []
         var links: [Int: [Int]] = [:]
         var unmatchedClaims: [Int] = []
@@ -530,6 +542,9 @@ final class CorrelationCollector: EventSink {
             let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
             let placed = placeClock(info, claims: sourceClaims, dateHeaderOffset: dateHeaderOffset, firstPackets: firstPackets)
             for (segment, correction) in placed.corrections { corrections[LogClock(source: source, segment: segment)] = correction }
+            if placed.segments.count > 1 {
+                for (segment, number) in placed.numbers { segmentNumbers[LogClock(source: source, segment: segment)] = number }
+            }
             var matched = 0, unmatched = 0, outside = 0
             for claim in sourceClaims {
                 let corrected = claim.time - (placed.linking[claim.segment]?.offset(at: claim.time) ?? 0)
@@ -573,7 +588,8 @@ final class CorrelationCollector: EventSink {
                                .sorted(by: Correlation.Finding.mostFirst),
                            trafficWithoutLogLine: unlogged.findings,
                            deviceAddresses: device.addresses, deviceLinkAddresses: device.linkAddresses, links: links,
-                           unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged.ordinals, corrections: corrections)
+                           unmatchedClaimOrdinals: unmatchedClaims, unloggedTrafficOrdinals: unlogged.ordinals, corrections: corrections,
+                           segmentNumbers: segmentNumbers)
     }
 
     /// Which senders are the device. A capture usually holds other hosts too (the phone that set the
@@ -619,6 +635,8 @@ final class CorrelationCollector: EventSink {
         var linking: [Int32: ClockCorrection] = [:]
         /// What the report says of each stretch.
         var segments: [Correlation.SegmentClock] = []
+        /// By segment: the report's number for its first stretch.
+        var numbers: [Int32: Int] = [:]
         /// The stretch with the most pairs (the first of equals).
         var main: ClockFit?
     }
@@ -643,7 +661,7 @@ final class CorrelationCollector: EventSink {
             numbers[segment] = next
             next += fits[segment]?.count ?? 1
         }
-        var placed = PlacedClock()
+        var placed = PlacedClock(numbers: numbers)
         for segment in segments {
             let record = info.segment(segment)
             if let stretches = fits[segment] {

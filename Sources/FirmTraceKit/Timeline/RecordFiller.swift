@@ -60,12 +60,12 @@ final class RecordFiller: @unchecked Sendable {
 }
 
 /// Records with their values, one after another in one buffer: time (`Int64.min` for none), basis,
-/// ordinal, the index of its links (-1 for none), the template's length, its finding (0 for none), the
-/// template.
+/// ordinal, the index of its links (-1 for none), the template's length, its finding (0 for none), its
+/// clock segment (-1 for none), the template.
 struct RecordBatch {
     private(set) var bytes: [UInt8] = []
     private var links: [[Int]] = []
-    private static let headerSize = 26
+    private static let headerSize = 30
 
     init() {
         bytes.reserveCapacity(1 << 20 + (64 << 10))
@@ -83,6 +83,7 @@ struct RecordBatch {
             header.storeBytes(of: Int32(linkIndex), toByteOffset: start + 17, as: Int32.self)
             header.storeBytes(of: UInt32(template.count), toByteOffset: start + 21, as: UInt32.self)
             header.storeBytes(of: values.finding?.rawValue ?? 0, toByteOffset: start + 25, as: UInt8.self)
+            header.storeBytes(of: Int32(values.clockSegment ?? -1), toByteOffset: start + 26, as: Int32.self)
         }
         bytes.append(contentsOf: template)
     }
@@ -94,9 +95,11 @@ struct RecordBatch {
                 let time = bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)
                 let linkIndex = Int(bytes.loadUnaligned(fromByteOffset: offset + 17, as: Int32.self))
                 let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 21, as: UInt32.self))
+                let segment = Int(bytes.loadUnaligned(fromByteOffset: offset + 26, as: Int32.self))
                 let values = RecordValues(time: time == .min ? nil : time, basis: TimeBasis(code: bytes[offset + 8]),
                                           ordinal: Int(bytes.loadUnaligned(fromByteOffset: offset + 9, as: Int64.self)),
-                                          links: linkIndex < 0 ? [] : links[linkIndex], finding: RecordFinding(rawValue: bytes[offset + 25]))
+                                          links: linkIndex < 0 ? [] : links[linkIndex], finding: RecordFinding(rawValue: bytes[offset + 25]),
+                                          clockSegment: segment < 0 ? nil : segment)
                 let start = offset + Self.headerSize
                 body(UnsafeRawBufferPointer(rebasing: bytes[start ..< start + length]), values)
                 offset = start + length

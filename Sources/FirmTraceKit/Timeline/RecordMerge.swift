@@ -136,6 +136,7 @@ struct RecordMerge {
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
         let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
+        let segmented = spills.map { spill in spill.sources.map { correlation.segmentNumbers[$0] != nil } }
         let linked = OrdinalSet(correlation.links.keys)
         let claimsWithoutPackets = OrdinalSet(correlation.unmatchedClaimOrdinals)
         let trafficWithoutLogLine = OrdinalSet(correlation.unloggedTrafficOrdinals)
@@ -146,10 +147,17 @@ struct RecordMerge {
             if cursor.run.unit != RecordRun.settled {
                 values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
-                if header.isLog, let time = values.time, let correction = corrections[cursor.run.spill][header.source] {
-                    values.time = correction.captureTime(time)
-                    values.basis = .logClock
+                if header.isLog, let time = values.time {
+                    if segmented[cursor.run.spill][header.source] {
+                        values.clockSegment = correlation.segmentNumber(of: spills[cursor.run.spill].sources[header.source], at: time)
+                    }
+                    if let correction = corrections[cursor.run.spill][header.source] {
+                        values.time = correction.captureTime(time)
+                        values.basis = .logClock
+                    }
                 }
+            } else {
+                values.clockSegment = header.clockSegment
             }
             if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
             if claimsWithoutPackets.contains(values.ordinal) {
@@ -181,8 +189,9 @@ struct RecordMerge {
             let start = file.size
             var header = [UInt8](repeating: 0, count: RecordHeader.size)
             _ = try merge(Array(runs[first ..< min(first + fanIn, runs.count)]), values: values) { (template, values) throws(InputError) in
-                let settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count, source: 0,
+                var settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count, source: 0,
                                                  basis: values.basis, isLog: false, unit: 0)
+                settledHeader.clockSegment = values.clockSegment
                 header.withUnsafeMutableBytes { settledHeader.store(into: $0) }
                 try header.withBytes { (bytes) throws(InputError) in try file.append(bytes) }
                 try file.append(template)

@@ -21,6 +21,8 @@ struct RecordHeader {
     /// The unit (piece of work) whose ordinals these are: a run may go on across the slices of one log
     /// that a thread read one after the other.
     var unit: Int
+    /// In a settled run only: the clock segment the report numbers (`RecordValues.clockSegment`).
+    var clockSegment: Int?
 
     func store(into bytes: UnsafeMutableRawBufferPointer) {
         bytes.storeBytes(of: time.littleEndian, toByteOffset: 0, as: Int64.self)
@@ -29,6 +31,8 @@ struct RecordHeader {
         bytes.storeBytes(of: UInt32(source).littleEndian, toByteOffset: 20, as: UInt32.self)
         bytes.storeBytes(of: basis.code, toByteOffset: 24, as: UInt8.self)
         bytes.storeBytes(of: isLog ? 1 : 0, toByteOffset: 25, as: UInt8.self)
+        // At most `ClockSegments.maximum` segments of `Correlation.maximumSteps` + 1 stretches: far below 2^16.
+        bytes.storeBytes(of: UInt16(clamping: clockSegment.map { $0 + 1 } ?? 0).littleEndian, toByteOffset: 26, as: UInt16.self)
         bytes.storeBytes(of: UInt32(truncatingIfNeeded: unit).littleEndian, toByteOffset: 28, as: UInt32.self)
     }
 
@@ -43,6 +47,8 @@ struct RecordHeader {
         source = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self)))
         basis = TimeBasis(code: bytes[24])
         isLog = bytes[25] != 0
+        let segment = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 26, as: UInt16.self)))
+        clockSegment = segment == 0 ? nil : segment - 1
         unit = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     }
 }

@@ -84,7 +84,12 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         case .links:
             appendLinks(values.links, to: &out)
         case .finding, .firstFinding:
-            if let finding = values.finding { append(finding, first: hole == .firstFinding, to: &out) }
+            var first = hole == .firstFinding
+            if let segment = values.clockSegment {
+                appendClockSegment(segment, first: first, to: &out)
+                first = false
+            }
+            if let finding = values.finding { append(finding, first: first, to: &out) }
         case .l2tDate:
             let (year, month, day) = UTCDateTime.civilDate(daysSinceEpoch: time.floorDivided(by: 86_400_000_000_000).quotient)
             EventBytes.appendTwoDigits(month, to: &out)
@@ -111,6 +116,15 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(first ? "finding: " : "; finding: ")
             out.append(finding.name)
         }
+    }
+
+    private func appendClockSegment(_ segment: Int, first: Bool, to out: inout ByteBuffer) {
+        switch self {
+        case .csv: out.append(first ? "\"\"clock_segment\"\":" : ",\"\"clock_segment\"\":")
+        case .jsonl, .sqlite, .timesketch: out.append(first ? "\"clock_segment\":" : ",\"clock_segment\":")
+        case .l2tcsv: out.append(first ? "clock_segment: " : "; clock_segment: ")
+        }
+        EventBytes.appendInteger(Int64(segment), to: &out)
     }
 
     private func appendLinks(_ links: [Int], to out: inout ByteBuffer) {
@@ -311,8 +325,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 /// (never part of UTF-8 text) and the hole's number.
 enum RecordHole: UInt8 {
     case isoTime = 1, microseconds, nanoseconds, timeBasis, id, links, l2tDate, l2tTime
-    /// The `finding` field at the end of the fields, after others or (`firstFinding`) alone. Numbered
-    /// past LF and CR: l2tcsv's extra column is quoted around its hole only for the bytes CSV must escape.
+    /// The `clock_segment` and `finding` fields at the end of the fields, after others or
+    /// (`firstFinding`) alone. Numbered past LF and CR: l2tcsv's extra column is quoted around its hole
+    /// only for the bytes CSV must escape.
     case finding = 14, firstFinding
 
     /// The finding's hole after `fields`: with a separator before it unless there are none.
@@ -343,6 +358,9 @@ struct RecordValues {
     var ordinal: Int
     var links: [Int]
     var finding: RecordFinding?
+    /// For a log line whose source's clock `clock` splits into several segments: the number of the one
+    /// that placed it, written as its `clock_segment` field.
+    var clockSegment: Int?
 }
 
 /// What the correlation found of an event with no counterpart, written as its `finding` field so that a

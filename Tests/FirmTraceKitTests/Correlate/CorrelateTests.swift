@@ -231,9 +231,32 @@ struct CorrelateTests {
             let flow = try #require(connect.links.compactMap { byID[$0] }.first { $0.kind == .netFlow }, "\(connect.deviceTime ?? "")")
             #expect(flow.time! >= connect.time! && flow.time! - connect.time! < 1_000_000_000, "on the capture's clock, just before its SYN")
         }
+        #expect(connects.map { $0.fields.integer("clock_segment") } == [0, 0, 0, 1, 1, 1], "each line says which segment placed it")
+        #expect(events.filter { $0.origin != "capture" && $0.time != nil }.allSatisfy { $0.fields.integer("clock_segment") != nil })
+        #expect(events.filter { $0.origin == "capture" }.allSatisfy { $0.fields["clock_segment"] == nil })
         let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
         let segments = try #require((json["sources"] as? [[String: Any]])?.first?["segments"] as? [[String: Any]])
         #expect(segments.map { $0["placed_by"] as? String } == ["pairs", "pairs"] && segments.map { $0["pairs"] as? Int } == [3, 3])
+    }
+
+    @Test("a line's clock segment survives intermediate merges: every format says it, only for the source with several segments",
+          arguments: [TimelineFormat.csv, .jsonl, .timesketch, .l2tcsv])
+    func clockSegmentThroughIntermediateMerges(format: TimelineFormat) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.brokenClockLog(in: scratch, after: 97, restart: false)
+        let inputs = [log, Self.cachedResolutionCapture]
+        _ = try Timeline.run(TimelineRequest(inputs: inputs, output: scratch.appending("direct"), format: format))
+        var request = TimelineRequest(inputs: inputs, output: scratch.appending("staged"), format: format, memoryBytes: 256)
+        request.mergeFanIn = 2
+        _ = try Timeline.run(request)
+        let direct = try String(contentsOfFile: scratch.appending("direct"), encoding: .utf8)
+        #expect(try String(contentsOfFile: scratch.appending("staged"), encoding: .utf8) == direct)
+        let marker = format == .l2tcsv ? "clock_segment: " : format == .csv ? "\"\"clock_segment\"\":" : "\"clock_segment\":"
+        let rows = direct.split(whereSeparator: \.isNewline)
+        let logRows = rows.filter { $0.contains("rriot_tuya") }
+        #expect(logRows.count == 8 && logRows.allSatisfy { $0.contains(marker) }, "\(logRows)")
+        #expect(rows.filter { $0.contains(marker) }.count == logRows.count, "capture rows have no clock segment")
+        #expect(logRows.filter { $0.contains(marker + "1") }.count == 4, "the time sync at the step and the three connects after it")
     }
 
     @Test("a clock corrected in stretches keeps its lines in order across a step, whichever way it went and wherever it was put",
@@ -302,8 +325,10 @@ struct CorrelateTests {
                      "[01-02 00:00:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send"]
         let log = scratch.appending("tuya.log")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
-        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: []))
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [], output: scratch.appending("timeline.jsonl"), format: .jsonl))
         #expect(outcome.correlation.sources.first?.segments.count == 1)
+        let text = try String(contentsOfFile: scratch.appending("timeline.jsonl"), encoding: .utf8)
+        #expect(text.split(separator: "\n").count == lines.count && !text.contains("clock_segment"), "one segment is not named in each row")
     }
 
     @Test("host names are compared as DNS compares them: whatever their case, with or without the root's dot",
