@@ -16,21 +16,35 @@ struct ClockSegments {
     /// run may be earlier than the lines before the restart without being a step of its own.
     private var restarted = false
 
-    /// A pre-sync run ended at a line placed at `anchor`: the device restarted, unless the run was the
-    /// first day of a year.
-    mutating func presyncRunEnded(lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) {
-        guard lastTime != nil, !restarted, !Self.isNewYearsDay(lastStamp, before: anchor, zone: zone) else { return }
-        advance()
-        restarted = true
+    /// A pre-sync run from `first` to `last` ended at a line placed at `anchor`. True when the run was the
+    /// first day of a year, its stamps real dates; otherwise the device restarted, and a new segment begins
+    /// (unless no line was placed before the run).
+    mutating func presyncRunEnded(first: DeviceStamp, last: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
+        if isNewYearsDay(first: first, last: last, before: anchor, zone: zone) { return true }
+        if lastTime != nil, !restarted {
+            advance()
+            restarted = true
+        }
+        return false
     }
 
     /// Whether a `01-01` run was the first day of the year the line after it is in, not a clock that
-    /// started again: read as that day, its last line comes within a day before that line.
-    private static func isNewYearsDay(_ lastStamp: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
-        guard let zone else { return false }
+    /// started again: read as that day, its last line comes within a day before that line, and its first
+    /// line follows on from the line placed before the run. A device that restarts on 1 or 2 January
+    /// writes `01-01` stamps that read as that day too, but as hours before the line it wrote just before
+    /// restarting. Without a line before, nothing tells the two apart, and the run is taken for a restart.
+    private func isNewYearsDay(first: DeviceStamp, last: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
+        guard let zone, let lastTime, let lastLine = Self.newYearsDayTime(last, before: anchor, zone: zone),
+              let firstLine = Self.newYearsDayTime(first, before: anchor, zone: zone)
+        else { return false }
+        return (0 ... 86_400_000_000_000).contains(anchor - lastLine) && firstLine >= lastTime - Self.stepBack
+    }
+
+    /// A `01-01` stamp read as 1 January of the local year `anchor` falls in (UTC, ns).
+    static func newYearsDayTime(_ stamp: DeviceStamp, before anchor: Int64, zone: Int64) -> Int64? {
         let local = anchor.floorDivided(by: 1_000_000_000).quotient + zone
         let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: local.floorDivided(by: 86_400).quotient)
-        return (0 ... 86_400).contains(local - lastStamp.localSeconds(year: year))
+        return SourceClock.nanoseconds(stamp.localSeconds(year: year) - zone, stamp.nanoseconds)
     }
 
     /// A line placed at `time` by the source's clock.

@@ -314,9 +314,8 @@ final class LogSourceReader {
     /// Events on the SDK's pre-sync `01-01` clock, waiting for the line that ends the run: the clock step.
     private var presync: [(event: Event, stamp: DeviceStamp)] = []
 
-    /// Sends an event on; a run of pre-sync events waits for the first line after it. When that line has a
-    /// time, the run is placed back from it: the pre-sync clock still counts real seconds, so a line
-    /// written `d` seconds before the last pre-sync line happened about `d` seconds before the step.
+    /// Sends an event on; a run of pre-sync events waits for the first line after it, which places it
+    /// (`flushPresync`).
     private func send(_ event: consuming Event, stamp: DeviceStamp?) {
         if event.timeBasis == .logUnsynced, let stamp, presync.count < Self.maxHeldEvents {
             presync.append((consume event, stamp))
@@ -331,20 +330,46 @@ final class LogSourceReader {
     private var segments = ClockSegments()
 
     private func flushPresync(anchor: Int64?) {
-        guard let last = presync.last?.stamp else { return }
-        if let anchor { segments.presyncRunEnded(lastStamp: last, before: anchor, zone: clock.utcOffset) }
-        let lastSeconds = last.localSeconds(year: 1970) * 1_000_000_000 + last.nanoseconds
-        for (event, stamp) in presync where !stopped {
+        guard !presync.isEmpty else { return }
+        defer { presync.removeAll() }
+        // The SDK's clock started again inside the run (a stamp going back): what came before the first
+        // restart may be New Year's Day, dated by its stamps; between the first and the last restart no
+        // line ends a run, and those lines stay unplaced; the run after the last is placed back from the
+        // anchor.
+        let restarts = presync.indices.dropFirst().filter {
+            presync[$0].stamp.nanosecondsInYear < presync[$0 - 1].stamp.nanosecondsInYear - ClockSegments.stepBack
+        }
+        var run = presync[...]
+        if let firstRestart = restarts.first, let lastRestart = restarts.last {
+            emitPresync(presync[..<firstRestart], before: anchor, endsAtAnchor: false)
+            emitPresync(presync[firstRestart ..< lastRestart], before: nil)
+            run = presync[lastRestart...]
+        }
+        emitPresync(run, before: anchor)
+    }
+
+    /// Emits a pre-sync run that came before a line placed at `anchor`: dated by its stamps when it was New
+    /// Year's Day; else, when it `endsAtAnchor`, placed back from the anchor, the pre-sync clock still
+    /// counting real seconds (a line written `d` seconds before the run's last line happened about `d`
+    /// seconds before the step); else unplaced.
+    private func emitPresync(_ run: ArraySlice<(event: Event, stamp: DeviceStamp)>, before anchor: Int64?, endsAtAnchor: Bool = true) {
+        guard let first = run.first?.stamp, let last = run.last?.stamp else { return }
+        let zone = clock.utcOffset
+        let isNewYearsDay = anchor.map { segments.presyncRunEnded(first: first, last: last, before: $0, zone: zone) } ?? false
+        for (event, stamp) in run where !stopped {
             var placed = event
-            if let anchor {
-                placed.time = anchor - (lastSeconds - (stamp.localSeconds(year: 1970) * 1_000_000_000 + stamp.nanoseconds))
+            if let anchor, isNewYearsDay, let zone, let time = ClockSegments.newYearsDayTime(stamp, before: anchor, zone: zone) {
+                placed.time = time
+                placed.timeBasis = .logClock
+                segments.follow(time)
+            } else if let anchor, endsAtAnchor {
+                placed.time = anchor - (last.nanosecondsInYear - stamp.nanosecondsInYear)
                 placed.timeBasis = .logClock
                 placed.fields.set("placed_from", "clock step")
             }
             placed.clockSegment = segments.current
             if !emit(placed) { stopped = true }
         }
-        presync.removeAll()
     }
 
     /// Changes the event where it lies in `decoded`: copying it out would retain and release each of its

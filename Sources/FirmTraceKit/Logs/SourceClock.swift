@@ -108,6 +108,9 @@ struct DeviceStamp: Sendable, Hashable {
     /// The Tuya SDK's clock before time sync starts on `01-01`: not a date.
     var isUnsyncedClock: Bool { year == nil && month == 1 && day == 1 }
 
+    /// Where in a year of its own the stamp lies: pre-sync stamps compared and subtracted.
+    var nanosecondsInYear: Int64 { localSeconds(year: 1970) * 1_000_000_000 + nanoseconds }
+
     func localSeconds(year: Int64) -> Int64 {
         UTCDateTime.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }

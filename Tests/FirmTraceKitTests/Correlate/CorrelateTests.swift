@@ -331,6 +331,51 @@ struct CorrelateTests {
         #expect(text.split(separator: "\n").count == lines.count && !text.contains("clock_segment"), "one segment is not named in each row")
     }
 
+    /// The events of a log's timeline, with no capture, in time order.
+    static func timeline(of lines: [String], in scratch: ScratchFolder) throws -> (Correlation.SourceClock?, [Event]) {
+        let log = scratch.appending("tuya.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [], output: scratch.appending("timeline.jsonl"), format: .jsonl))
+        let text = try String(contentsOfFile: scratch.appending("timeline.jsonl"), encoding: .utf8)
+        return (outcome.correlation.sources.first, text.split(separator: "\n").compactMap { Array($0.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } })
+    }
+
+    @Test("a device restarting on New Year's Day after lines of that day: the day's lines keep their dates, the restart begins a segment placed back from its time sync")
+    func restartOnNewYearsDay() throws {
+        let heartbeat = "TUYA Debug][mqc_app.c:1412] mqtt heartbeat send"
+        let (clock, events) = try Self.timeline(of: [
+            "[12-31 23:59:50 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672495190",
+            "[12-31 23:59:58 \(heartbeat)", "[01-01 00:00:58 \(heartbeat)", "[01-01 13:59:00 \(heartbeat)",
+            "[01-01 00:00:03 TUYA Notice][tuya_os.c:121] tuya os init, sdk version:2.3.1-beta",
+            "[01-01 00:00:04 TUYA Debug][simplekv.c:1211] find key:2 gw_di",
+            "[01-01 14:00:40 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672545640",
+            "[01-01 14:01:00 \(heartbeat)", "[01-02 00:00:10 \(heartbeat)",
+        ], in: try ScratchFolder())
+        #expect(clock?.segments.map(\.beginning) == [.logStart, .restart])
+        #expect(events.map(\.line) == Array(1 ... 9), "every line placed, in order")
+        #expect(events.map { $0.time.map(UTCDateTime.iso8601(nanoseconds:)) } == [
+            "2022-12-31T13:59:50Z", "2022-12-31T13:59:58Z", "2022-12-31T14:00:58Z", "2023-01-01T03:59:00Z",
+            "2023-01-01T04:00:39Z", "2023-01-01T04:00:40Z", "2023-01-01T04:00:40Z", "2023-01-01T04:01:00Z", "2023-01-01T14:00:10Z",
+        ])
+        #expect(events.map { $0.fields.integer("clock_segment") } == [0, 0, 0, 0, 1, 1, 1, 1, 1])
+        #expect(events.map { $0.fields["placed_from"] != nil } == [false, false, false, false, true, true, false, false, false])
+    }
+
+    @Test("a device restarting on New Year's Day after a time sync that day gets a segment of its own, not the year's first hours")
+    func restartAfterTimeSyncOnNewYearsDay() throws {
+        let (clock, events) = try Self.timeline(of: [
+            "[12-31 23:59:50 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672495190",
+            "[01-01 13:00:00 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672542000",
+            "[01-01 00:00:03 TUYA Notice][tuya_os.c:121] tuya os init, sdk version:2.3.1-beta",
+            "[01-01 00:00:04 TUYA Debug][simplekv.c:1211] find key:2 gw_di",
+            "[01-01 13:05:00 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672542300",
+        ], in: try ScratchFolder())
+        #expect(clock?.segments.map(\.beginning) == [.logStart, .restart])
+        #expect(events.map { $0.time.map(UTCDateTime.iso8601(nanoseconds:)) } == [
+            "2022-12-31T13:59:50Z", "2023-01-01T03:00:00Z", "2023-01-01T03:04:59Z", "2023-01-01T03:05:00Z", "2023-01-01T03:05:00Z",
+        ])
+    }
+
     @Test("host names are compared as DNS compares them: whatever their case, with or without the root's dot",
           arguments: ["M1.TuyaUS.com", "m1.tuyaus.com."])
     func hostNamesFolded(_ host: String) throws {
