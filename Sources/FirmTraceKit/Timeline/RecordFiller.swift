@@ -5,18 +5,30 @@ import Synchronization
 /// timeline the merge runs alone on one thread, and filling the records' holes (times as text, ids) was
 /// most of its work: the merge now only copies each record and its values into a batch, in order. Batches
 /// are filled side by side (the merge, the filling and the writing together need more than one core but
-/// none of them a whole one) and handed to the writer in merge order, each after the one before it.
+/// none of them a whole one) and handed to the writer in merge order: a batch filled before the one ahead
+/// of it waits in `ready`, and whichever job fills the one ahead hands both over. No job waits for
+/// another: a job blocked on a semaphore held one of the few threads the system lends, and the merge, short
+/// of jobs, left a core idle a fifth of its time.
 final class RecordFiller: @unchecked Sendable {
-    // @unchecked: `batch` and `lastTurn` are touched only by the merging thread; a batch changes hands
-    // whole, to the job that fills it.
+    // @unchecked: `batch` and `sent` are touched only by the merging thread; a batch changes hands whole,
+    // to the job that fills it; `ready` is behind its lock.
     private let format: TimelineFormat
     private let writer: BackgroundFileWriter
-    private let slots = DispatchSemaphore(value: 4)
+    /// Batches sent and not yet written: the merge waits for room, which bounds the memory they hold.
+    private let slots = DispatchSemaphore(value: RecordFiller.batchesInFlight)
+    private let unwritten = DispatchGroup()
     private let stopped = Atomic<Bool>(false)
     private var batch = RecordBatch()
-    /// Signalled once the last batch sent is with the writer.
-    private var lastTurn: DispatchSemaphore?
+    private var sent = 0
+    private let ready = Mutex(ReadyBatches())
     static let batchBytes = 1 << 20
+    static let batchesInFlight = 8
+
+    /// Filled batches waiting for the ones before them, by number, and the number of the next to write.
+    private struct ReadyBatches {
+        var waiting: [Int: HandedBytes] = [:]
+        var next = 0
+    }
 
     init(format: TimelineFormat, writer: BackgroundFileWriter) {
         self.format = format
@@ -30,32 +42,44 @@ final class RecordFiller: @unchecked Sendable {
         return !stopped.load(ordering: .relaxed)
     }
 
-    /// Fills what is left and waits until every batch is with the writer.
+    /// Fills what is left and waits until every batch is written.
     func finish() {
         send()
-        lastTurn?.wait()
+        unwritten.wait()
     }
 
     private func send() {
         guard !batch.bytes.isEmpty else { return }
         let full = batch
         batch = RecordBatch()
+        let number = sent
+        sent += 1
         slots.wait()
-        let (previous, turn) = (lastTurn, DispatchSemaphore(value: 0))
-        lastTurn = turn
+        unwritten.enter()
         DispatchQueue.global().async { [self] in
-            defer {
-                turn.signal()
-                slots.signal()
-            }
             var text = ByteBuffer(capacity: full.bytes.count + full.bytes.count / 4)
             if !stopped.load(ordering: .relaxed) {
                 var second = EventBytes.SecondText()
                 full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
             }
-            previous?.wait()
-            if !stopped.load(ordering: .relaxed), !writer.write(text) { stopped.store(true, ordering: .relaxed) }
+            let filled = HandedBytes(text)
+            ready.withLock { ready in
+                ready.waiting[number] = filled
+                while let next = ready.waiting.removeValue(forKey: ready.next) {
+                    ready.next += 1
+                    let handedOver = !stopped.load(ordering: .relaxed) && writer.write(next) { [self] in written() }
+                    if !handedOver {
+                        stopped.store(true, ordering: .relaxed)
+                        written()
+                    }
+                }
+            }
         }
+    }
+
+    private func written() {
+        slots.signal()
+        unwritten.leave()
     }
 }
 
