@@ -933,10 +933,15 @@ final class CorrelationCollector: EventSink {
         return .init(offsetSeconds: Double(low + high) / 2e9, errorSeconds: Double(high - low) / 2e9, headers: kept.count)
     }
 
+    /// The sighting nearest `time`, the earlier of two as near. Compared where they lie, without a list of
+    /// the two: this runs for every claim of every fit.
     private static func nearest(_ list: [Correlation.Sighting], to time: Int64) -> Correlation.Sighting? {
         let index = lowerBound(list, time)
-        let candidates = [index - 1, index].filter { list.indices.contains($0) }.map { list[$0] }
-        return candidates.min { abs($0.time - time) < abs($1.time - time) }
+        let after = index < list.count ? list[index] : nil
+        guard index > 0 else { return after }
+        let before = list[index - 1]
+        guard let after else { return before }
+        return abs(after.time - time) < abs(before.time - time) ? after : before
     }
 
     private static func firstAfter(_ list: [Correlation.Sighting], _ time: Int64) -> Correlation.Sighting? {
