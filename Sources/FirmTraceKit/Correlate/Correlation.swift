@@ -166,16 +166,9 @@ public struct Correlation: Sendable {
     /// By log source and clock segment: how to re-place its events on the capture's clock.
     let corrections: [LogClock: ClockCorrection]
     /// By log source and clock segment, for sources the report splits into several segments: the number
-    /// the report gives the segment's first stretch (its stretches follow on, one per piece of its
-    /// correction).
+    /// `clock` and `correlate` give the segment's first stretch. Its other stretches follow on, one per
+    /// piece of its correction; a source with one segment is left out, its number saying nothing.
     let segmentNumbers: [LogClock: Int]
-
-    /// The number `clock` and `correlate` give the stretch of a log source's clock that placed a line at
-    /// `time` (device time put on UTC); nil for a source with one segment, where it would say nothing.
-    func segmentNumber(of clock: LogClock, at time: Int64) -> Int? {
-        guard let first = segmentNumbers[clock] else { return nil }
-        return first + (corrections[clock]?.piece(at: time) ?? 0)
-    }
 
     /// How far after a claim its first packet may come, on the corrected clock.
     static let linkWindow: Int64 = 10_000_000_000

@@ -32,7 +32,7 @@ struct ClockSegments {
     /// started again: read as that day, its last line comes within a day before that line, and its first
     /// line follows on from the line placed before the run. A device that restarts on 1 or 2 January
     /// writes `01-01` stamps that read as that day too, but as hours before the line it wrote just before
-    /// restarting. Without a line before, nothing tells the two apart, and the run is taken for a restart.
+    /// restarting. Without a line before, nothing tells the two apart, and the run is placed as a boot's is.
     private func isNewYearsDay(first: DeviceStamp, last: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
         guard let zone, let lastTime, let lastLine = Self.newYearsDayTime(last, before: anchor, zone: zone),
               let firstLine = Self.newYearsDayTime(first, before: anchor, zone: zone)

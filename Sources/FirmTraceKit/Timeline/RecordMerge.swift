@@ -136,7 +136,7 @@ struct RecordMerge {
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
         let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
-        let segmented = spills.map { spill in spill.sources.map { correlation.segmentNumbers[$0] != nil } }
+        let firstSegments = spills.map { spill in spill.sources.map { correlation.segmentNumbers[$0] } }
         let linked = OrdinalSet(correlation.links.keys)
         let claimsWithoutPackets = OrdinalSet(correlation.unmatchedClaimOrdinals)
         let trafficWithoutLogLine = OrdinalSet(correlation.unloggedTrafficOrdinals)
@@ -148,10 +148,11 @@ struct RecordMerge {
                 values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
                 if header.isLog, let time = values.time {
-                    if segmented[cursor.run.spill][header.source] {
-                        values.clockSegment = correlation.segmentNumber(of: spills[cursor.run.spill].sources[header.source], at: time)
+                    let correction = corrections[cursor.run.spill][header.source]
+                    if let first = firstSegments[cursor.run.spill][header.source] {
+                        values.clockSegment = first + (correction?.piece(at: time) ?? 0)
                     }
-                    if let correction = corrections[cursor.run.spill][header.source] {
+                    if let correction {
                         values.time = correction.captureTime(time)
                         values.basis = .logClock
                     }
