@@ -357,3 +357,45 @@ struct InterruptTests {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
     }
 }
+
+@Suite("output to standard output")
+struct StandardOutputTests {
+    /// Runs firmtrace in `folder` as its working folder.
+    static func run(_ arguments: [String], in folder: String) throws -> CommandLineTests.Result {
+        try CommandLineTests.run(["-c", "cd \"$1\" && shift && exec \"$0\" \"$@\"", CommandLineTests.binary, folder] + arguments,
+                                 executable: "/bin/sh")
+    }
+
+    @Test("-o - writes a timeline to standard output and its summary to standard error, leaving no file behind",
+          arguments: ["jsonl", "sqlite"])
+    func timelineToStandardOutput(_ format: String) throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
+        let result = try Self.run(["timeline", sample, "-o", "-", "--format", format], in: folder)
+        #expect(result.status == 0, "\(result.error)")
+        let summary = try #require(result.error.split(separator: "\n").last { $0.contains(" events written to standard output") })
+        if format == "jsonl" {
+            let lines = result.output.split(separator: "\n")
+            #expect(summary.hasPrefix("\(lines.count) events written to standard output"), "\(summary)")
+            #expect(lines.allSatisfy { $0.hasPrefix("{\"time\":") || $0.hasPrefix("{\"time_basis\":") })
+        } else {
+            #expect(result.output.hasPrefix("SQLite format 3"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "no file named - and no scratch file")
+    }
+
+    @Test("-w - writes the selected packets to standard output as pcapng, the count to standard error")
+    func filterToStandardOutput() throws {
+        let folder = CommandLineTests.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let capture = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
+        let result = try Self.run(["filter", capture, "-Y", "dns", "-w", "-"], in: folder)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("\n\r\r\n"), "a pcapng section header first")
+        #expect(result.error.contains(" packets written to standard output"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+}

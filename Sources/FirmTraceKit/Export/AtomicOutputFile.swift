@@ -7,9 +7,11 @@ import Darwin
 /// An output file written under a hidden temporary name beside its destination and renamed into place
 /// only by `commit()`: a run that fails or is interrupted never leaves a file that looks finished. An
 /// existing destination is refused unless `overwrite` is set. A name ending in `.gz` or `.zst` is
-/// compressed on its way to the disk.
+/// compressed on its way to the disk. The path `-` is standard output, written as it comes: a pipe cannot
+/// be renamed into place, so there a failed run is told only by its exit status.
 public final class AtomicOutputFile {
     public let path: String
+    private let isStandardOutput: Bool
     private let temporaryPath: String
     private var descriptor: Int32
     /// Raw memory with a fill mark rather than `[UInt8]`: captures write millions of small pieces, and
@@ -20,10 +22,27 @@ public final class AtomicOutputFile {
     private let compressor: (any StreamCompressor)?
     private static let bufferSize = 1 << 20
 
+    /// The path that names standard output, as for most tools.
+    static let standardOutput = "-"
+
+    public static func isStandardOutput(_ path: String) -> Bool { path == standardOutput }
+
+    /// Whether `path` may be written: standard output always, a file when it does not exist or `overwrite`.
+    static func mayWrite(_ path: String, overwrite: Bool) -> Bool {
+        overwrite || isStandardOutput(path) || access(path, F_OK) != 0
+    }
+
     public init(path: String, overwrite: Bool) throws(InputError) {
         self.path = path
         let location = InputLocation(path: path)
-        if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
+        guard Self.mayWrite(path, overwrite: overwrite) else { throw InputError(.alreadyExists, at: location) }
+        isStandardOutput = Self.isStandardOutput(path)
+        if isStandardOutput {
+            temporaryPath = ""
+            compressor = nil
+            descriptor = STDOUT_FILENO
+            return
+        }
         let temporaryPath = PartialFiles.temporaryPath(beside: path)
         self.temporaryPath = temporaryPath
         do throws(InputError) {
@@ -98,6 +117,10 @@ public final class AtomicOutputFile {
     public func commit() throws(InputError) {
         try flush()
         try compressor?.compress(UnsafeRawBufferPointer(start: nil, count: 0), finishing: true, to: writeToDisk)
+        if isStandardOutput {
+            committed = true
+            return
+        }
         FileDescriptorIO.close(descriptor)
         descriptor = -1
         if rename(temporaryPath, path) != 0 {
@@ -109,8 +132,9 @@ public final class AtomicOutputFile {
         committed = true
     }
 
-    /// Removes the temporary file; the destination is untouched.
+    /// Removes the temporary file; the destination is untouched. What went to standard output stays sent.
     public func discard() {
+        guard !isStandardOutput else { return }
         if descriptor >= 0 {
             FileDescriptorIO.close(descriptor)
             descriptor = -1

@@ -25,10 +25,21 @@ public enum PartialFiles {
 
     /// `.NAME.firmtrace-ROLE-PID` beside `path`: hidden, and named for the run that writes it.
     static func temporaryPath(beside path: String, role: String = "partial") -> String {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return (directory.isEmpty ? "" : directory + "/") + ".\(name).firmtrace-\(role)-\(getpid())"
+        let directory = scratchDirectory(beside: path)
+        let name = AtomicOutputFile.isStandardOutput(path) ? "stdout" : String(path.dropFirst(directory.count))
+        return directory + ".\(name).firmtrace-\(role)-\(getpid())"
+    }
+
+    /// The folder of `path` as a prefix (`""`, `"out/"`, `"/"`), where its scratch files go: on the same
+    /// file system, so that a finished file is renamed into place. Standard output has no folder; its
+    /// scratch goes to `TMPDIR`.
+    static func scratchDirectory(beside path: String) -> String {
+        if AtomicOutputFile.isStandardOutput(path) {
+            let temporary = getenv("TMPDIR").map { String(cString: $0) } ?? ""
+            return (temporary.isEmpty ? "/tmp" : temporary) + "/"
+        }
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[...slash])
     }
 
     /// Creates `name` (relative to the folder open as `directory`) with `create` and registers it under the

@@ -218,11 +218,10 @@ final class SpillFile {
     /// it leaves nothing behind.
     init(beside output: String) throws(InputError) {
         self.output = InputLocation(path: output)
-        let slash = output.lastIndex(of: "/")
-        let directory = slash.map { String(output[..<$0]) } ?? "."
+        let directory = PartialFiles.scratchDirectory(beside: output)
         while true {
             let number = Self.created.wrappingAdd(1, ordering: .relaxed).oldValue
-            let path = (directory.isEmpty ? "" : directory + "/") + ".firmtrace-spill-\(getpid())-\(number)"
+            let path = directory + ".firmtrace-spill-\(getpid())-\(number)"
             do {
                 descriptor = try PartialFiles.create(path) { () throws(SystemCallError) in
                     try retryingOnInterrupt("open") { open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }

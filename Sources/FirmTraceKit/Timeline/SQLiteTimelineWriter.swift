@@ -34,11 +34,11 @@ final class SQLiteTimelineWriter {
 
     init(path: String, overwrite: Bool) throws(InputError) {
         let location = InputLocation(path: path)
-        if !overwrite, access(path, F_OK) == 0 { throw InputError(.alreadyExists, at: location) }
+        guard AtomicOutputFile.mayWrite(path, overwrite: overwrite) else { throw InputError(.alreadyExists, at: location) }
         self.path = path
         self.overwrite = overwrite
-        // Not the compressed file's own partial name, which the compression writes to.
-        temporaryPath = PartialFiles.temporaryPath(beside: path, role: OutputCompression(path: path) == nil ? "partial" : "database")
+        // Not the copy's own partial name, which the compression writes to.
+        temporaryPath = PartialFiles.temporaryPath(beside: path, role: Self.isCopied(to: path) ? "database" : "partial")
         unlink(temporaryPath)
         do {
             // Created here, empty (which SQLite reads as an empty database), so that it is registered in the
@@ -144,18 +144,25 @@ final class SQLiteTimelineWriter {
             PartialFiles.remove(temporaryPath)
             throw InputError(.writeFailed("SQLite: \(error)"), at: InputLocation(path: path))
         }
-        // Renamed into place, the database is no longer scratch; compressed into place, it is removed.
+        // Renamed into place, the database is no longer scratch; copied (compressed, or to standard output),
+        // it is removed.
         defer { PartialFiles.remove(temporaryPath) }
         if let failure { throw failure }
-        if OutputCompression(path: path) != nil {
-            try compressDatabase()
+        if Self.isCopied(to: path) {
+            try copyDatabase()
         } else if rename(temporaryPath, path) != 0 {
             throw InputError(.writeFailed(SystemCallError("rename").description), at: InputLocation(path: path))
         }
         return written
     }
 
-    private func compressDatabase() throws(InputError) {
+    /// Whether the finished database is copied to `path` rather than renamed there: compressed, or sent to
+    /// standard output.
+    private static func isCopied(to path: String) -> Bool {
+        OutputCompression(path: path) != nil || AtomicOutputFile.isStandardOutput(path)
+    }
+
+    private func copyDatabase() throws(InputError) {
         let location = InputLocation(path: path)
         let file = try AtomicOutputFile(path: path, overwrite: overwrite)
         var failure: InputError?

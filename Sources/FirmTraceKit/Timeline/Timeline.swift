@@ -70,7 +70,7 @@ public enum Timeline {
     public static func run(_ request: TimelineRequest,
                            progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
-        if !request.overwrite, access(request.output, F_OK) == 0 { throw InputError(.alreadyExists, at: output) }
+        guard AtomicOutputFile.mayWrite(request.output, overwrite: request.overwrite) else { throw InputError(.alreadyExists, at: output) }
         let read = try read(request, spilling: true, progress: progress)
         var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, skipping: read.repeatedPieces,
                                 correlation: read.correlation, output: output)

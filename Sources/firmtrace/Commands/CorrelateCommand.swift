@@ -30,7 +30,7 @@ struct CorrelateCommand: ParsableCommand {
     @Option(name: .customLong("capture"), parsing: .upToNextOption, help: ArgumentHelp("Captures: files or folders.", valueName: "input"))
     var captures: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the linked timeline here (add .gz or .zst to compress).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the linked timeline here (add .gz or .zst to compress; - for standard output).", valueName: "file"))
     var output: String?
 
     @Option(help: "Timeline format: csv, jsonl, timesketch or l2tcsv (default: from the output's name).")
@@ -61,7 +61,7 @@ struct CorrelateCommand: ParsableCommand {
         }
         progress.clear()
         for diagnostic in outcome.diagnostics.all { Terminal.printError(diagnostic.description) }
-        print(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome))
+        Terminal.printSummary(json ? CorrelationReport.json(outcome) : CorrelationReport.text(outcome), wrote: output)
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

@@ -30,7 +30,7 @@ struct FilterCommand: ParsableCommand {
     @Option(name: [.customShort("Y"), .customLong("display-filter")], help: ArgumentHelp("Display filter, as typed in Wireshark.", valueName: "expr"))
     var displayFilter: String?
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Write matching packets here (.pcapng, or .pcap; add .gz or .zst to compress).", valueName: "file"))
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write matching packets here (.pcapng, or .pcap; add .gz or .zst to compress; - for standard output, as pcapng).", valueName: "file"))
     var output: String?
 
     @Flag(help: "Write clean.<name> beside each input capture instead of one output.")
@@ -76,9 +76,10 @@ struct FilterCommand: ParsableCommand {
             Terminal.printError(diagnostic.description)
         }
         if outcome.outputs.isEmpty {
-            print("no capture written (\(outcome.packetsRead) packets read)")
+            Terminal.printSummary("no capture written (\(outcome.packetsRead) packets read)", wrote: output)
         } else {
-            print("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(outcome.outputs.joined(separator: ", "))")
+            let names = outcome.outputs.map(Terminal.name(ofOutput:)).joined(separator: ", ")
+            Terminal.printSummary("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(names)", wrote: output)
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }

@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Logs, captures, folders or archives.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the HTML report here (JSON when the name ends in .json; add .gz or .zst to compress).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the HTML report here (JSON when the name ends in .json; add .gz or .zst to compress; - for standard output).", valueName: "file"))
     var output: String?
 
     @Flag(help: "Print the findings as JSON instead of the summary.")
@@ -57,10 +57,10 @@ struct ReportCommand: ParsableCommand {
             }
         }
         if json {
-            print(ReportJSON.render(report))
+            Terminal.printSummary(ReportJSON.render(report), wrote: output)
         } else {
-            print(ReportText.summary(report))
-            if let output { print("\nreport written to \(output)") }
+            Terminal.printSummary(ReportText.summary(report), wrote: output)
+            if let output { Terminal.printSummary("\nreport written to \(Terminal.name(ofOutput: output))", wrote: output) }
         }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }

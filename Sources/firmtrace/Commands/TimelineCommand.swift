@@ -31,7 +31,7 @@ struct TimelineCommand: ParsableCommand {
     @Argument(help: "Logs, captures, folders or archives.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write (add .gz or .zst to compress).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The timeline file to write (add .gz or .zst to compress; - for standard output).", valueName: "file"))
     var output: String
 
     @Option(help: "csv, jsonl, timesketch, l2tcsv or sqlite (default: from the output's name, else csv).")
@@ -62,10 +62,10 @@ struct TimelineCommand: ParsableCommand {
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }
-        var summary = "\(outcome.written) events written to \(output)"
+        var summary = "\(outcome.written) events written to \(Terminal.name(ofOutput: output))"
         if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
         if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
-        print(summary)
+        Terminal.printSummary(summary, wrote: output)
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

@@ -21,6 +21,20 @@ enum Terminal {
         signal(SIGXFSZ, SIG_IGN)
     }
 
+    /// What a command says of its work: on standard output, unless the file it wrote is standard output.
+    static func printSummary(_ text: String, wrote output: String?) {
+        if let output, AtomicOutputFile.isStandardOutput(output) {
+            writeStandardError(text + "\n")
+        } else {
+            print(text)
+        }
+    }
+
+    /// An output path as a summary names it.
+    static func name(ofOutput path: String) -> String {
+        AtomicOutputFile.isStandardOutput(path) ? "standard output" : path
+    }
+
     static func printError(_ message: String) {
         writeStandardError("firmtrace: \(message)\n")
     }
