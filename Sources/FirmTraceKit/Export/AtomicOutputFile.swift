@@ -109,7 +109,7 @@ public final class AtomicOutputFile {
         do {
             try FileDescriptorIO.writeAll(descriptor, bytes)
         } catch {
-            throw InputError(.writeFailed(error.description), at: InputLocation(path: path))
+            throw InputError(.writeFailed(error.description), at: InputLocation(path: isStandardOutput ? "standard output" : path))
         }
     }
 
