@@ -16,35 +16,43 @@ struct ClockSegments {
     /// run may be earlier than the lines before the restart without being a step of its own.
     private var restarted = false
 
-    /// A pre-sync run from `first` to `last` ended at a line placed at `anchor`. True when the run was the
-    /// first day of a year, its stamps real dates; otherwise the device restarted, and a new segment begins
-    /// (unless no line was placed before the run).
-    mutating func presyncRunEnded(first: DeviceStamp, last: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
-        if isNewYearsDay(first: first, last: last, before: anchor, zone: zone) { return true }
-        if lastTime != nil, !restarted {
+    /// A pre-sync run from `first` to `last` ended: at a line placed at `anchor`, or with none after it to
+    /// place it by (the log ended, or the run outgrew what is held). The year when the run was New Year's
+    /// Day, its stamps real dates; otherwise nil, and when a line ended it the device restarted, a new
+    /// segment beginning (unless no line was placed before the run).
+    mutating func presyncRunEnded(first: DeviceStamp, last: DeviceStamp, before anchor: Int64?, zone: Int64?) -> Int64? {
+        if let year = newYearsDay(first: first, last: last, before: anchor, zone: zone) { return year }
+        if anchor != nil, lastTime != nil, !restarted {
             advance()
             restarted = true
         }
-        return false
+        return nil
     }
 
-    /// Whether a `01-01` run was the first day of the year the line after it is in, not a clock that
-    /// started again: read as that day, its last line comes within a day before that line, and its first
-    /// line follows on from the line placed before the run. A device that restarts on 1 or 2 January
-    /// writes `01-01` stamps that read as that day too, but as hours before the line it wrote just before
-    /// restarting. Without a line before, nothing tells the two apart, and the run is placed as a boot's is.
-    private func isNewYearsDay(first: DeviceStamp, last: DeviceStamp, before anchor: Int64, zone: Int64?) -> Bool {
-        guard let zone, let lastTime, let lastLine = Self.newYearsDayTime(last, before: anchor, zone: zone),
-              let firstLine = Self.newYearsDayTime(first, before: anchor, zone: zone)
-        else { return false }
-        return (0 ... 86_400_000_000_000).contains(anchor - lastLine) && firstLine >= lastTime - Self.stepBack
+    /// The year a `01-01` run was the first day of, when it was one and not a clock that started again:
+    /// read as that day, its first line follows on from the line placed before the run, and its last line
+    /// comes within a day before the line after it (without one, its first line comes within a day after
+    /// the line before). A device that restarts on 1 or 2 January writes `01-01` stamps that read as that
+    /// day too, but as hours before the line it wrote just before restarting. Without a line before,
+    /// nothing tells the two apart, and the run is placed as a boot's is.
+    private func newYearsDay(first: DeviceStamp, last: DeviceStamp, before anchor: Int64?, zone: Int64?) -> Int64? {
+        let day: Int64 = 86_400_000_000_000
+        guard let zone, let lastTime else { return nil }
+        // The year of the line after the run, or else of the day after the line before it.
+        let (dayAfter, overflow) = lastTime.addingReportingOverflow(day)
+        guard let reference = anchor ?? (overflow ? nil : dayAfter) else { return nil }
+        let localDay = (reference.floorDivided(by: 1_000_000_000).quotient + zone).floorDivided(by: 86_400).quotient
+        let year = UTCDateTime.civilDate(daysSinceEpoch: localDay).year
+        guard let firstLine = Self.time(first, onNewYearsDayOf: year, zone: zone), let lastLine = Self.time(last, onNewYearsDayOf: year, zone: zone),
+              firstLine >= lastTime - Self.stepBack
+        else { return nil }
+        let follows = anchor.map { lastLine <= $0 && $0 - lastLine <= day } ?? (firstLine - lastTime <= day)
+        return follows ? year : nil
     }
 
-    /// A `01-01` stamp read as 1 January of the local year `anchor` falls in (UTC, ns).
-    static func newYearsDayTime(_ stamp: DeviceStamp, before anchor: Int64, zone: Int64) -> Int64? {
-        let local = anchor.floorDivided(by: 1_000_000_000).quotient + zone
-        let (year, _, _) = UTCDateTime.civilDate(daysSinceEpoch: local.floorDivided(by: 86_400).quotient)
-        return SourceClock.nanoseconds(stamp.localSeconds(year: year) - zone, stamp.nanoseconds)
+    /// A `01-01` stamp read as 1 January of `year` (UTC, ns).
+    static func time(_ stamp: DeviceStamp, onNewYearsDayOf year: Int64, zone: Int64) -> Int64? {
+        SourceClock.nanoseconds(stamp.localSeconds(year: year) - zone, stamp.nanoseconds)
     }
 
     /// A line placed at `time` by the source's clock.

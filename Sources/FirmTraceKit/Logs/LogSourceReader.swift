@@ -317,7 +317,9 @@ final class LogSourceReader {
     /// Sends an event on; a run of pre-sync events waits for the first line after it, which places it
     /// (`flushPresync`).
     private func send(_ event: consuming Event, stamp: DeviceStamp?) {
-        if event.timeBasis == .logUnsynced, let stamp, presync.count < Self.maxHeldEvents {
+        if event.timeBasis == .logUnsynced, let stamp {
+            // A run longer than is held is placed as far as it can be without the line that ends it.
+            if presync.count == Self.maxHeldEvents { flushPresync(anchor: nil) }
             presync.append((consume event, stamp))
             return
         }
@@ -342,23 +344,23 @@ final class LogSourceReader {
         var run = presync[...]
         if let firstRestart = restarts.first, let lastRestart = restarts.last {
             emitPresync(presync[..<firstRestart], before: anchor, endsAtAnchor: false)
-            emitPresync(presync[firstRestart ..< lastRestart], before: nil)
+            emitPresync(presync[firstRestart ..< lastRestart], before: anchor, endsAtAnchor: false)
             run = presync[lastRestart...]
         }
         emitPresync(run, before: anchor)
     }
 
-    /// Emits a pre-sync run that came before a line placed at `anchor`: dated by its stamps when it was New
-    /// Year's Day; else, when it `endsAtAnchor`, placed back from the anchor, the pre-sync clock still
-    /// counting real seconds (a line written `d` seconds before the run's last line happened about `d`
-    /// seconds before the step); else unplaced.
+    /// Emits a pre-sync run that came before a line placed at `anchor` (nil: before none): dated by its
+    /// stamps when it was New Year's Day; else, when it `endsAtAnchor`, placed back from the anchor, the
+    /// pre-sync clock still counting real seconds (a line written `d` seconds before the run's last line
+    /// happened about `d` seconds before the step); else unplaced.
     private func emitPresync(_ run: ArraySlice<(event: Event, stamp: DeviceStamp)>, before anchor: Int64?, endsAtAnchor: Bool = true) {
         guard let first = run.first?.stamp, let last = run.last?.stamp else { return }
         let zone = clock.utcOffset
-        let isNewYearsDay = anchor.map { segments.presyncRunEnded(first: first, last: last, before: $0, zone: zone) } ?? false
+        let newYear = segments.presyncRunEnded(first: first, last: last, before: anchor, zone: zone)
         for (event, stamp) in run where !stopped {
             var placed = event
-            if let anchor, isNewYearsDay, let zone, let time = ClockSegments.newYearsDayTime(stamp, before: anchor, zone: zone) {
+            if let newYear, let zone, let time = ClockSegments.time(stamp, onNewYearsDayOf: newYear, zone: zone) {
                 placed.time = time
                 placed.timeBasis = .logClock
                 segments.follow(time)

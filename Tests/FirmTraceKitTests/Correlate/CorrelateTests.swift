@@ -361,6 +361,22 @@ struct CorrelateTests {
         #expect(events.map { $0.fields["placed_from"] != nil } == [false, false, false, false, true, true, false, false, false])
     }
 
+    @Test("a New Year's Day of more lines than are held, at the end of the log, is dated line by line: none left unplaced")
+    func longNewYearsDayAtTheEnd() throws {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let day = (0 ..< 12_000).map { index in
+            let second = index * 7
+            return "[01-01 \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) TUYA Debug][mqc_app.c:1412] mqtt heartbeat send"
+        }
+        let (clock, events) = try Self.timeline(of: [
+            "[12-31 23:59:50 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1672495190",
+            "[12-31 23:59:58 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send",
+        ] + day, in: try ScratchFolder())
+        #expect(clock?.segments.count == 1)
+        #expect(events.count == 12_002 && events.allSatisfy { $0.timeBasis != .logUnsynced && $0.time != nil })
+        #expect(events.dropFirst(2).enumerated().allSatisfy { $0.element.time == (1_672_495_200 + Int64($0.offset) * 7) * 1_000_000_000 })
+    }
+
     @Test("a device restarting on New Year's Day after a time sync that day gets a segment of its own, not the year's first hours")
     func restartAfterTimeSyncOnNewYearsDay() throws {
         let (clock, events) = try Self.timeline(of: [
