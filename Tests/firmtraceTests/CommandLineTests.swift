@@ -38,6 +38,13 @@ struct CommandLineTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("firmtrace-cli-\(UUID().uuidString)").path
     }
 
+    /// A new empty folder, for a run to write into.
+    static func createdTemporaryFolder() throws -> String {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     @Test("--help lists every subcommand with its purpose, and only built ones")
     func help() throws {
         let result = try Self.run(["--help"])
@@ -109,8 +116,7 @@ struct ReportCommandLineTests {
 
     @Test("report -o writes the page, prints the summary with the periods and the 3 am peak, and says where the page is")
     func report() throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let page = folder + "/report.html"
         let result = try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["-o", page])
@@ -259,8 +265,7 @@ struct InterruptTests {
     @Test("Ctrl-C while a timeline is being written removes its partial file and the run dies of the signal",
           arguments: ["timeline.csv.zst", "timeline.sqlite"])
     func interruptedTimeline(_ name: String) throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // Large enough that the debug build takes over a second to write it (0.4 s with 200,000 lines: on a
         // busy machine the test could look too late and find the run over), so the signal lands while it writes.
@@ -286,8 +291,7 @@ struct InterruptTests {
 
     @Test("Ctrl-C while unpack writes a member removes the member's partial file")
     func interruptedUnpack() throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // 400 MB in 2.5 MB: the member takes a while to write whatever the build. (Not zeros: they read as an
         // empty tar.)
@@ -308,8 +312,7 @@ struct InterruptTests {
     @Test("past a file size limit (ulimit -f) a timeline ends like on a full disk: exit 2, a message, no partial file",
           arguments: [("timeline.sqlite", 20_000), ("timeline.csv", 5_000)])
     func fileSizeLimit(_ name: String, kilobytes: Int) throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v01.15.58").path
         // The sample's SQLite timeline is 30 MB (its scratch records 12 MB), its CSV 12 MB.
@@ -369,8 +372,7 @@ struct StandardOutputTests {
     @Test("-o - writes a timeline to standard output and its summary to standard error, leaving no file behind",
           arguments: ["jsonl", "sqlite"])
     func timelineToStandardOutput(_ format: String) throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
         let result = try Self.run(["timeline", sample, "-o", "-", "--format", format], in: folder)
@@ -388,8 +390,7 @@ struct StandardOutputTests {
 
     @Test("-w - writes the selected packets to standard output as pcapng, the count to standard error")
     func filterToStandardOutput() throws {
-        let folder = CommandLineTests.temporaryFolder()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try CommandLineTests.createdTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let capture = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
         let result = try Self.run(["filter", capture, "-Y", "dns", "-w", "-"], in: folder)
