@@ -388,6 +388,17 @@ struct StandardOutputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "no file named - and no scratch file")
     }
 
+    @Test("binary output to standard output is refused while that is a terminal, before any work: exit 64",
+          arguments: [["filter", "Samples/v02.29.02", "-Y", "dns", "-w", "-"], ["timeline", "Samples/v02.29.02", "-o", "-", "--format", "sqlite"]])
+    func binaryRefusedOnTerminal(_ arguments: [String]) throws {
+        // `script` gives the run a terminal of its own, as a user typing the command has.
+        let command = ([CommandLineTests.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let result = try CommandLineTests.run(["-c", "cd '\(CommandLineTests.projectRoot.path)' && exec script -qec \"$0\" /dev/null", command],
+                                              executable: "/bin/sh")
+        #expect(result.status == 64)
+        #expect(result.output.contains(" is not written to a terminal: "), "\(result.output)")
+    }
+
     @Test("-w - writes the selected packets to standard output as pcapng, the count to standard error")
     func filterToStandardOutput() throws {
         let folder = try CommandLineTests.createdTemporaryFolder()

@@ -47,6 +47,7 @@ struct FilterCommand: ParsableCommand {
 
     func validate() throws {
         if each == (output != nil) { throw ValidationError("give either -w FILE or --each") }
+        try Terminal.refuseBinaryOnTerminal(output, what: "a capture", remedy: "pipe it (| tshark -r -), or name a file with -w")
     }
 
     func run() throws {

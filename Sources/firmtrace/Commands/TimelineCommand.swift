@@ -44,6 +44,12 @@ struct TimelineCommand: ParsableCommand {
 
     @OptionGroup var clock: ClockOptions
 
+    func validate() throws {
+        if format == .sqlite {
+            try Terminal.refuseBinaryOnTerminal(output, what: "an SQLite timeline", remedy: "redirect standard output, or name a file with -o")
+        }
+    }
+
     func run() throws {
         var request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
                                       overwrite: force, tuyaKey: key.tuyaKey)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ArgumentParser
 import FirmTraceKit
 import Synchronization
 
@@ -28,6 +29,13 @@ enum Terminal {
         } else {
             print(text)
         }
+    }
+
+    /// Binary output (a database, a capture) sent to standard output while that is a terminal would fill it
+    /// with noise: refused before any work, as zstd and tcpdump refuse it.
+    static func refuseBinaryOnTerminal(_ output: String?, what: String, remedy: String) throws {
+        guard let output, AtomicOutputFile.isStandardOutput(output), standardOutputIsTerminal else { return }
+        throw ValidationError("\(what) is not written to a terminal: \(remedy)")
     }
 
     /// An output path as a summary names it.
