@@ -399,6 +399,16 @@ struct StandardOutputTests {
         #expect(result.output.contains(" is not written to a terminal: "), "\(result.output)")
     }
 
+    @Test("a reader that closes standard output early (| head) stops the run quietly with exit 0, as grep stops",
+          arguments: [["timeline", "Samples/v02.29.02", "-o", "-"], ["filter", "Samples/v02.29.02", "-w", "-"]])
+    func readerClosedEarly(_ arguments: [String]) throws {
+        let command = ([CommandLineTests.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let script = "cd '\(CommandLineTests.projectRoot.path)' && \(command) | head -c 100 > /dev/null; echo \"status ${PIPESTATUS[0]}\""
+        let result = try CommandLineTests.run(["-c", script], executable: "/bin/bash")
+        #expect(result.output == "status 0\n")
+        #expect(!result.error.contains("standard output"), "\(result.error)")
+    }
+
     @Test("-w - writes the selected packets to standard output as pcapng, the count to standard error")
     func filterToStandardOutput() throws {
         let folder = try CommandLineTests.createdTemporaryFolder()

@@ -65,6 +65,8 @@ public struct CaptureFilterOutcome: Sendable {
     public let packetsWritten: Int
     public let outputs: [String]
     public let diagnostics: Diagnostics
+    /// Standard output's reader closed it before the end (`| head`): the run stopped there, as asked.
+    public let readerClosed: Bool
 
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
 }
@@ -75,6 +77,7 @@ public enum CaptureFilter {
         var diagnostics = Diagnostics()
         var read = 0, written = 0
         var outputs: [String] = []
+        var readerClosed = false
         let jobs: [(inputs: [String], output: String)] = request.each
             ? expandFolders(request.inputs, &diagnostics).map { ([$0], cleanPath(for: $0)) }
             : [(request.inputs, request.output ?? "filtered.pcapng")]
@@ -105,10 +108,15 @@ public enum CaptureFilter {
                 outputs.append(job.output)
             } catch {
                 writer.discard()
+                if error.isReaderClosed {
+                    readerClosed = true
+                    break
+                }
                 diagnostics.report(.error, at: error.location, error.explanation)
             }
         }
-        return CaptureFilterOutcome(packetsRead: read, packetsWritten: written, outputs: outputs, diagnostics: diagnostics)
+        return CaptureFilterOutcome(packetsRead: read, packetsWritten: written, outputs: outputs, diagnostics: diagnostics,
+                                    readerClosed: readerClosed)
     }
 
     /// Files below the given folders, as `find` would list them, each once, leaving out earlier `clean.`

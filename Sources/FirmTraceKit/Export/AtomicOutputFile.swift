@@ -109,7 +109,8 @@ public final class AtomicOutputFile {
         do {
             try FileDescriptorIO.writeAll(descriptor, bytes)
         } catch {
-            throw InputError(.writeFailed(error.description), at: InputLocation(path: isStandardOutput ? "standard output" : path))
+            guard isStandardOutput else { throw InputError(.writeFailed(error.description), at: InputLocation(path: path)) }
+            throw InputError(error.code == EPIPE ? .readerClosed : .writeFailed(error.description), at: InputLocation(path: "standard output"))
         }
     }
 

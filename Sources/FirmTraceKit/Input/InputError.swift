@@ -18,6 +18,8 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         case limitReached(String)
         /// Writing the output failed (disk full, permissions).
         case writeFailed(String)
+        /// Standard output's reader closed it (`| head`): a stop the user asked for, not a failure.
+        case readerClosed
     }
 
     public let kind: Kind
@@ -39,8 +41,13 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         case .alreadyExists: "refused: a file of that name already exists in the output folder (use --force to replace it)"
         case .limitReached(let reason): "stopped: \(reason)"
         case .writeFailed(let reason): "cannot write: \(reason)"
+        case .readerClosed: "closed by its reader; the rest was not written"
         }
     }
 
     public var description: String { "\(location): \(explanation)" }
+
+    /// Whether the run stopped because its reader closed standard output: said no more of than `grep`
+    /// says of it.
+    public var isReaderClosed: Bool { kind == .readerClosed }
 }

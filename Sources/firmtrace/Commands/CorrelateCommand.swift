@@ -50,12 +50,14 @@ struct CorrelateCommand: ParsableCommand {
         var request = CorrelateRequest(logs: logs, captures: captures, output: output,
                                        format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+        Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
         let outcome: CorrelateOutcome
         do {
             outcome = try Correlate.run(request) { progress.show($0) }
         } catch {
             progress.clear()
+            if error.isReaderClosed { return }
             Terminal.printError(error.description)
             throw ExitCode(2)
         }

@@ -66,6 +66,7 @@ struct FilterCommand: ParsableCommand {
         }
         let request = CaptureFilterRequest(inputs: inputs, expression: displayFilter, deviceMAC: device, noiseFilters: noise,
                                            output: output, each: each, overwrite: force)
+        Terminal.ignoreBrokenPipe()
         let outcome: CaptureFilterOutcome
         do {
             outcome = try CaptureFilter.run(request)
@@ -76,11 +77,14 @@ struct FilterCommand: ParsableCommand {
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }
-        if outcome.outputs.isEmpty {
-            Terminal.printSummary("no capture written (\(outcome.packetsRead) packets read)", wrote: output)
-        } else {
-            let names = outcome.outputs.map(Terminal.name(ofOutput:)).joined(separator: ", ")
-            Terminal.printSummary("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(names)", wrote: output)
+        // A run its reader stopped (`| head`) has no count to give.
+        if !outcome.readerClosed {
+            if outcome.outputs.isEmpty {
+                Terminal.printSummary("no capture written (\(outcome.packetsRead) packets read)", wrote: output)
+            } else {
+                let names = outcome.outputs.map(Terminal.name(ofOutput:)).joined(separator: ", ")
+                Terminal.printSummary("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(names)", wrote: output)
+            }
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }

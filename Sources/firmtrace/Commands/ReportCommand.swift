@@ -52,6 +52,7 @@ struct ReportCommand: ParsableCommand {
             do {
                 try report.write(to: output, overwrite: force)
             } catch {
+                if error.isReaderClosed { return }
                 Terminal.printError(error.description)
                 throw ExitCode(2)
             }

@@ -61,6 +61,7 @@ struct TimelineCommand: ParsableCommand {
             outcome = try Timeline.run(request) { progress.show($0) }
         } catch {
             progress.clear()
+            if error.isReaderClosed { return }
             Terminal.printError(error.description)
             throw ExitCode(2)
         }
