@@ -45,16 +45,19 @@ enum ByteSearch {
         firstIndex(ofPair: first, second, in: bytes) != nil
     }
 
+    /// Index of the first occurrence of an ASCII marker in `bytes[from...]`, or nil.
+    static func firstIndex(of needle: StaticString, in bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes, from: start)
+    }
+
     static func contains(_ needle: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
-        firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes) != nil
+        firstIndex(of: needle, in: bytes) != nil
     }
 
     /// Where `needle` first occurs in `text`, searched over its UTF-8 with `memmem`: Foundation's
     /// `range(of:)` converts to UTF-16 first and was a third of decoding a Tuya log.
     static func range(of needle: StaticString, in text: String) -> Range<String.Index>? {
-        let offset = text.withUTF8Bytes { bytes in
-            firstIndex(of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: bytes)
-        }
+        let offset = text.withUTF8Bytes { firstIndex(of: needle, in: $0) }
         guard let offset else { return nil }
         let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
         return start ..< text.utf8.index(start, offsetBy: needle.utf8CodeUnitCount)

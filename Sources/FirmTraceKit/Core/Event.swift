@@ -142,5 +142,4 @@ public struct EventFields: Sendable, Hashable, Sequence {
     public func makeIterator() -> IndexingIterator<[EventField]> {
         entries.makeIterator()
     }
-
 }

@@ -307,28 +307,11 @@ func hexDigitValue(_ byte: UInt8) -> UInt8? {
 /// JSON string literals for output. Text that came from invalid UTF-8 already carries `\xNN` escapes
 /// (see `EscapedText`), so what is written here is always valid JSON and loses nothing.
 public enum JSONText {
-    /// Works on UTF-8 bytes: most text needs no escaping at all and is copied in one piece, which matters
-    /// when millions of events are written.
+    /// A JSON string literal for `text`, escaped as every writer escapes it (`EventBytes.appendJSONString`).
     public static func quoted(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            return "\"" + text + "\""
-        }
-        var bytes: [UInt8] = [UInt8(ascii: "\"")]
-        bytes.reserveCapacity(utf8.count + 8)
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case ..<0x20: bytes += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-        return String(decoding: bytes, as: UTF8.self)
+        var bytes = ByteBuffer(capacity: text.utf8.count + 8)
+        EventBytes.appendJSONString(text, to: &bytes)
+        return bytes.string
     }
 }
+

@@ -27,6 +27,9 @@ public final class AtomicOutputFile {
 
     public static func isStandardOutput(_ path: String) -> Bool { path == standardOutput }
 
+    /// An output path as messages name it.
+    public static func name(of path: String) -> String { isStandardOutput(path) ? "standard output" : path }
+
     /// Whether `path` may be written: standard output always, a file when it does not exist or `overwrite`.
     static func mayWrite(_ path: String, overwrite: Bool) -> Bool {
         overwrite || isStandardOutput(path) || access(path, F_OK) != 0
@@ -110,7 +113,7 @@ public final class AtomicOutputFile {
             try FileDescriptorIO.writeAll(descriptor, bytes)
         } catch {
             guard isStandardOutput else { throw InputError(.writeFailed(error.description), at: InputLocation(path: path)) }
-            throw InputError(error.code == EPIPE ? .readerClosed : .writeFailed(error.description), at: InputLocation(path: "standard output"))
+            throw InputError(error.code == EPIPE ? .readerClosed : .writeFailed(error.description), at: InputLocation(path: Self.name(of: path)))
         }
     }
 

@@ -109,12 +109,10 @@ enum TuyaMessage {
             func first(_ byte: UInt8, in range: Range<Int>) -> Int? {
                 ByteSearch.firstIndex(of: byte, in: UnsafeRawBufferPointer(rebasing: bytes[range])).map { range.lowerBound + $0 }
             }
-            let schemeMarker: StaticString = "://"
             var hostStart = 0
-            if let scheme = ByteSearch.firstIndex(of: UnsafeRawBufferPointer(start: schemeMarker.utf8Start, count: schemeMarker.utf8CodeUnitCount),
-                                                  in: bytes) {
+            if let scheme = ByteSearch.firstIndex(of: "://", in: bytes) {
                 fields.append("scheme", .string(piece(0 ..< scheme)))
-                hostStart = scheme + schemeMarker.utf8CodeUnitCount
+                hostStart = scheme + 3
             }
             var hostEnd = hostStart
             while hostEnd < bytes.count, bytes[hostEnd] != UInt8(ascii: "/"), bytes[hostEnd] != UInt8(ascii: "?") { hostEnd += 1 }

@@ -82,7 +82,7 @@ struct FilterCommand: ParsableCommand {
             if outcome.outputs.isEmpty {
                 Terminal.printSummary("no capture written (\(outcome.packetsRead) packets read)", wrote: output)
             } else {
-                let names = outcome.outputs.map(Terminal.name(ofOutput:)).joined(separator: ", ")
+                let names = outcome.outputs.map(AtomicOutputFile.name(of:)).joined(separator: ", ")
                 Terminal.printSummary("\(outcome.packetsWritten) of \(outcome.packetsRead) packets written to \(names)", wrote: output)
             }
         }

@@ -61,7 +61,7 @@ struct ReportCommand: ParsableCommand {
             Terminal.printSummary(ReportJSON.render(report), wrote: output)
         } else {
             Terminal.printSummary(ReportText.summary(report), wrote: output)
-            if let output { Terminal.printSummary("\nreport written to \(Terminal.name(ofOutput: output))", wrote: output) }
+            if let output { Terminal.printSummary("\nreport written to \(AtomicOutputFile.name(of: output))", wrote: output) }
         }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }

@@ -69,7 +69,7 @@ struct TimelineCommand: ParsableCommand {
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }
-        var summary = "\(outcome.written) events written to \(Terminal.name(ofOutput: output))"
+        var summary = "\(outcome.written) events written to \(AtomicOutputFile.name(of: output))"
         if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
         if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
         Terminal.printSummary(summary, wrote: output)

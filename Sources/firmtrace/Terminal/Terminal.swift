@@ -38,11 +38,6 @@ enum Terminal {
         throw ValidationError("\(what) is not written to a terminal: \(remedy)")
     }
 
-    /// An output path as a summary names it.
-    static func name(ofOutput path: String) -> String {
-        AtomicOutputFile.isStandardOutput(path) ? "standard output" : path
-    }
-
     static func printError(_ message: String) {
         writeStandardError("firmtrace: \(message)\n")
     }
