@@ -82,7 +82,8 @@ public struct Correlation: Sendable {
             case stepBack
             /// Seen in the pairs, not in the log: the offset moved by more than `stepThreshold` at once,
             /// an NTP correction while the clock ran. It is put at the time sync line between the pairs on
-            /// either side, or else halfway between them.
+            /// either side, else (stepping forward) at the pause the jump left in the lines, or else halfway
+            /// between them.
             case step
         }
 
@@ -209,9 +210,10 @@ final class CorrelationCollector: EventSink {
             let index = Int(segment)
             makeRoom(for: index)
             if segments[index] == nil {
-                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning)
-            } else if time < segments[index]!.span.first {
-                segments[index]!.beginning = beginning
+                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning, pauses: LinePauses(firstLine: time))
+            } else {
+                if time < segments[index]!.span.first { segments[index]!.beginning = beginning }
+                segments[index]!.pauses.line(at: time)
             }
             segments[index]!.span.include(time)
             if isTimeSync { segments[index]!.timeSyncs.append(time) }
@@ -219,6 +221,11 @@ final class CorrelationCollector: EventSink {
 
         func segment(_ number: Int32) -> SegmentRecord? {
             segments.indices.contains(Int(number)) ? segments[Int(number)] : nil
+        }
+
+        /// A claim made in `segment`: the pauses after it are another stretch's.
+        mutating func claimed(segment: Int32) {
+            if segments.indices.contains(Int(segment)) { segments[Int(segment)]?.pauses.claimed() }
         }
 
         mutating func absorb(_ other: SegmentRecord, segment: Int) {
@@ -236,12 +243,15 @@ final class CorrelationCollector: EventSink {
         var span: RecordedSpan
         /// Judged by its earliest line.
         var beginning: Correlation.SegmentClock.Beginning
+        var pauses: LinePauses
         /// Its time sync lines: a step its pairs show is put at one lying between them.
         var timeSyncs: [Int64] = []
 
+        /// Takes in the lines read after its own.
         mutating func absorb(_ other: SegmentRecord) {
             if other.span.first < span.first { beginning = other.beginning }
             span.include(other.span)
+            pauses.append(other.pauses)
             timeSyncs += other.timeSyncs
         }
     }
@@ -379,6 +389,7 @@ final class CorrelationCollector: EventSink {
             }
         default: break
         }
+        if connection != nil || keys != nil { sources[index].claimed(segment: event.clockSegment) }
         if let connection {
             let numbers = connectionKeys(connection.host, connection.port)
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: numbers.dating, otherKey: numbers.other,
@@ -644,8 +655,7 @@ final class CorrelationCollector: EventSink {
         let segments = Set(claimsBySegment.keys).union(recorded).sorted()
         var fits: [Int32: [ClockFit]] = [:]
         for segment in segments {
-            let stretches = fitClock(self.claims[claimsBySegment[segment] ?? 0 ..< 0], timeSyncs: info.segment(segment)?.timeSyncs ?? [],
-                                     firstPackets: firstPackets)
+            let stretches = fitClock(self.claims[claimsBySegment[segment] ?? 0 ..< 0], record: info.segment(segment), firstPackets: firstPackets)
             if !stretches.isEmpty { fits[segment] = stretches }
         }
         // The report numbers stretches in order: a segment's stretches, or the segment alone.
@@ -704,17 +714,20 @@ final class CorrelationCollector: EventSink {
 
     /// A clock segment's stretches, each fitted to its claims' pairs: the segment cut where its pairs show
     /// a step. Empty without any pair.
-    private func fitClock(_ claims: ArraySlice<Correlation.Claim>, timeSyncs: [Int64],
+    private func fitClock(_ claims: ArraySlice<Correlation.Claim>, record: SegmentRecord?,
                           firstPackets: [Int32: [Correlation.Sighting]]) -> [ClockFit] {
         let raw = pairs(claims, around: nil, firstPackets: firstPackets).sorted { $0.time < $1.time }
-        var steps = Self.levelShifts(raw).map { Self.stepTime(after: raw[$0 - 1].time, before: raw[$0].time, timeSyncs: timeSyncs) }
+        var steps = Self.levelShifts(raw).map { shift in
+            Self.step(after: raw[shift.index - 1].time, before: raw[shift.index].time, size: shift.size, in: record)
+        }
         if steps.count > Self.maximumSteps { steps = [] }
         // Twice at most: the steps that do not stand go and the rest are fitted again; steps that still do
         // not stand leave the segment one stretch.
         for _ in 0 ..< 2 where !steps.isEmpty {
             let stretches = (0 ... steps.count).map { index -> ClockFit? in
-                let from = index == 0 ? Int64.min : steps[index - 1], to = index < steps.count ? steps[index] : Int64.max
-                return fitStretch(ArraySlice(claims.filter { $0.time >= from && $0.time < to }), from: from, firstPackets: firstPackets)
+                let from = index == 0 ? Int64.min : steps[index - 1].time, to = index < steps.count ? steps[index].time : Int64.max
+                return fitStretch(ArraySlice(claims.filter { $0.time >= from && $0.time < to }), from: from,
+                                  beginsAtLine: index > 0 && steps[index - 1].atLine, firstPackets: firstPackets)
             }
             // A step stands only between stretches that both have pairs and whose offsets differ by a step.
             let weak = Set(stretches.indices.dropFirst().filter { index in
@@ -724,12 +737,12 @@ final class CorrelationCollector: EventSink {
             guard !weak.isEmpty else { return stretches.compactMap { $0 } }
             steps = steps.indices.filter { !weak.contains($0 + 1) }.map { steps[$0] }
         }
-        return fitStretch(claims, from: .min, firstPackets: firstPackets).map { [$0] } ?? []
+        return fitStretch(claims, from: .min, beginsAtLine: false, firstPackets: firstPackets).map { [$0] } ?? []
     }
 
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
     /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
-    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64,
+    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, beginsAtLine: Bool,
                             firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
         var fit: ClockFit?
         for _ in 0 ..< 3 {
@@ -742,7 +755,8 @@ final class CorrelationCollector: EventSink {
             // dropped (under a second): the offset lies between the largest difference and the
             // smallest plus one second. The middle of that interval is the estimate.
             let low = kept.map(\.difference).max()!, high = kept.map(\.difference).min()! + 1_000_000_000
-            let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)))
+            let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)),
+                                              beginsAtLine: beginsAtLine)
             let deviations = kept.map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
             // At the middle of the pairs when the clock drifts.
             let offset = Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9
@@ -774,17 +788,17 @@ final class CorrelationCollector: EventSink {
         return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
     }
 
-    /// Where pairs in time order settle at a new level: two in a row more than `stepThreshold` from the
-    /// level of the pairs before them (the median of the last seven, which follows a drift) and within it
-    /// of each other. One such pair alone is a wrong pairing.
-    private static func levelShifts(_ pairs: [(time: Int64, difference: Int64)]) -> [Int] {
-        var shifts: [Int] = [], levelStart = 0, index = 1
+    /// Where pairs in time order settle at a new level, and how far it moved: two in a row more than
+    /// `stepThreshold` from the level of the pairs before them (the median of the last seven, which follows
+    /// a drift) and within it of each other. One such pair alone is a wrong pairing.
+    private static func levelShifts(_ pairs: [(time: Int64, difference: Int64)]) -> [(index: Int, size: Int64)] {
+        var shifts: [(index: Int, size: Int64)] = [], levelStart = 0, index = 1
         while index + 1 < pairs.count {
             let recent = pairs[max(levelStart, index - 7) ..< index].map(\.difference).sorted()
             let level = recent[recent.count / 2]
             let (this, next) = (pairs[index].difference, pairs[index + 1].difference)
             if abs(this - level) > stepThreshold, abs(next - level) > stepThreshold, abs(this - next) <= stepThreshold {
-                shifts.append(index)
+                shifts.append((index, (this + next) / 2 - level))
                 levelStart = index
             }
             index += 1
@@ -792,10 +806,16 @@ final class CorrelationCollector: EventSink {
         return shifts
     }
 
-    /// Where a step between pairs at `after` and `before` is put: the first time sync line between them,
-    /// or else halfway.
-    private static func stepTime(after: Int64, before: Int64, timeSyncs: [Int64]) -> Int64 {
-        timeSyncs.filter { $0 > after && $0 <= before }.min() ?? after + (before - after) / 2
+    /// Where a step of `size` between pairs at `after` and `before` is put, and whether at a line: the first
+    /// time sync line between them; else, for a step forward, the line after the longest pause between them
+    /// when the step fits in it (the pairs' estimate of the size may be off by the whole-second stamps and
+    /// the delays); or else halfway.
+    private static func step(after: Int64, before: Int64, size: Int64, in record: SegmentRecord?) -> (time: Int64, atLine: Bool) {
+        if let sync = record?.timeSyncs.filter({ $0 > after && $0 <= before }).min() { return (sync, true) }
+        if size > 0, let pause = record?.pauses.longest(after: after, upTo: before), pause.length >= size - stepThreshold / 2 {
+            return (pause.end, true)
+        }
+        return (after + (before - after) / 2, false)
     }
 
     /// Where each run of equal keys lies in `claims`, which are sorted by that key.

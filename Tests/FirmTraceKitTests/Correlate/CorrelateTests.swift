@@ -176,8 +176,10 @@ struct CorrelateTests {
     /// The same device's log with its clock broken between the third and fourth connection: it restarts
     /// (a pre-sync `01-01` run, then a time sync on a clock `after` seconds off), or, without `restart`, its
     /// clock steps to `after` at a time sync (back or forward). `heartbeatsOnly` leaves the connects after
-    /// the break out.
-    static func brokenClockLog(in scratch: ScratchFolder, after: Int64, restart: Bool, heartbeatsOnly: Bool = false) throws -> String {
+    /// the break out. `unannounced` steps the clock with no time sync line, at capture time `start + 700`,
+    /// between heartbeats every ten seconds from `start + 640` to `start + 900`.
+    static func brokenClockLog(in scratch: ScratchFolder, after: Int64, restart: Bool, heartbeatsOnly: Bool = false,
+                               unannounced: Bool = false) throws -> String {
         let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double, skew: Int64) -> String {
             let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(skew)).rounded(.down)) + zone)
@@ -194,9 +196,16 @@ struct CorrelateTests {
             lines += ["[01-01 00:00:03 TUYA Notice][tuya_os.c:121] tuya os init, sdk version:2.3.1-beta",
                       "[01-01 00:00:04 TUYA Debug][simplekv.c:1211] find key:2 gw_di"]
         }
-        lines.append(sync(start + 700, skew: after))
+        func heartbeat(_ captureSeconds: Int64, skew: Int64) -> String {
+            "[\(stamp(Double(captureSeconds), skew: skew)) TUYA Debug][mqc_app.c:1412] mqtt heartbeat send"
+        }
+        if unannounced {
+            lines += stride(from: start + 640, through: start + 900, by: 10).map { heartbeat($0, skew: $0 < start + 700 ? cachedResolutionSkew : after) }
+        } else {
+            lines.append(sync(start + 700, skew: after))
+        }
         lines += heartbeatsOnly
-            ? (3 ..< 6).map { "[\(stamp(Double(start + 30 + Int64($0) * 300), skew: after)) TUYA Debug][mqc_app.c:1412] mqtt heartbeat send" }
+            ? (3 ..< 6).map { heartbeat(start + 30 + Int64($0) * 300, skew: after) }
             : (3 ..< 6).map { connect($0, skew: after) }
         let log = scratch.appending("tuya.log")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
@@ -239,6 +248,29 @@ struct CorrelateTests {
         #expect(segments.map { $0["placed_by"] as? String } == ["pairs", "pairs"] && segments.map { $0["pairs"] as? Int } == [3, 3])
     }
 
+    @Test("a clock stepping forward with no time sync line is cut at the pause its jump left: every line between the pairs is placed on the capture's clock")
+    func unannouncedStepAtThePause() throws {
+        let scratch = try ScratchFolder()
+        let start: Int64 = 1_657_384_300, after: Int64 = 97
+        let log = try Self.brokenClockLog(in: scratch, after: after, restart: false, unannounced: true)
+        let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
+                                                         output: scratch.appending("linked.jsonl"), format: .jsonl))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.matched == 6 && clock.segments.map(\.beginning) == [.logStart, .step])
+        #expect(clock.segments.last?.from == (start + 700 + after) * 1_000_000_000, "the first line after the pause begins the stretch")
+
+        let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
+        let heartbeats = events.filter { $0.origin == "rriot_tuya" && $0.message.contains("heartbeat") }
+        #expect(heartbeats.count == 27)
+        for (index, heartbeat) in heartbeats.enumerated() {
+            let truth = (start + 640 + 10 * Int64(index)) * 1_000_000_000
+            let placed = try #require(heartbeat.time)
+            #expect(placed <= truth + 1_000_000_000 && truth <= placed + 1_000_000_000, "\(heartbeat.deviceTime ?? ""): \(placed - truth) ns off")
+        }
+        #expect(heartbeats.map { $0.fields.integer("clock_segment") } == Array(repeating: 0, count: 6) + Array(repeating: 1, count: 21))
+    }
+
     @Test("a line's clock segment survives intermediate merges: every format says it, only for the source with several segments",
           arguments: [TimelineFormat.csv, .jsonl, .timesketch, .l2tcsv])
     func clockSegmentThroughIntermediateMerges(format: TimelineFormat) throws {
@@ -260,15 +292,20 @@ struct CorrelateTests {
     }
 
     @Test("a clock corrected in stretches keeps its lines in order across a step, whichever way it went and wherever it was put",
-          arguments: [97, -23] as [Int64])
-    func steppedCorrectionKeepsOrder(stepTo later: Int64) {
+          arguments: [97, -23] as [Int64], [false, true])
+    func steppedCorrectionKeepsOrder(stepTo later: Int64, atLine: Bool) {
         let step: Int64 = 1_000_000_000_000
         let correction = ClockCorrection(pieces: [.init(from: .min, constant: 37_000_000_000, drift: nil),
-                                                  .init(from: step, constant: later * 1_000_000_000, drift: nil)])
+                                                  .init(from: step, constant: later * 1_000_000_000, drift: nil, beginsAtLine: atLine)])
         let times = stride(from: step - 200_000_000_000, to: step + 200_000_000_000, by: 500_000_000).map(correction.captureTime)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
-        #expect(correction.captureTime(step - 1_000_000_000) == step - 38_000_000_000)
         #expect(correction.captureTime(step + 150_000_000_000) == step + 150_000_000_000 - later * 1_000_000_000)
+        if atLine {
+            #expect(correction.captureTime(step) == step - later * 1_000_000_000, "the line the step was put at is not moved")
+            #expect(correction.captureTime(step - 61_000_000_000) == step - 98_000_000_000, "nor a line before the pause the step left")
+        } else {
+            #expect(correction.captureTime(step - 1_000_000_000) == step - 38_000_000_000, "no line of the stretch before is moved")
+        }
     }
 
     @Test("a short stretch whose offset jumps far keeps the stretches after it in order too")
