@@ -81,10 +81,18 @@ public struct Correlation: Sendable {
             /// A line placed more than `ClockSegments.stepBack` before the line before it.
             case stepBack
             /// Seen in the pairs, not in the log: the offset moved by more than `stepThreshold` at once,
-            /// an NTP correction while the clock ran. It is put at the time sync line between the pairs on
-            /// either side, else (stepping forward) at the pause the jump left in the lines, or else halfway
-            /// between them.
-            case step
+            /// an NTP correction while the clock ran.
+            case step(StepPoint)
+        }
+
+        /// Where a step seen in the pairs was put, from the surest to the least sure.
+        public enum StepPoint: Sendable, Equatable {
+            /// At the time sync line between the pairs on either side.
+            case timeSync
+            /// Stepping forward, at the line after the longest pause between them: the stamps jumped there.
+            case pause
+            /// Halfway between them: the lines did not show where.
+            case halfway
         }
 
         public enum Placement: Sendable, Equatable {
@@ -629,6 +637,8 @@ final class CorrelationCollector: EventSink {
     private struct ClockFit {
         let piece: ClockCorrection.Piece
         let paired: Correlation.PairedOffset
+        /// Where the step that began it was put; nil for a segment's first stretch.
+        let step: Correlation.SegmentClock.StepPoint?
     }
 
     /// One source's clock placed against the capture, segment by segment.
@@ -672,7 +682,7 @@ final class CorrelationCollector: EventSink {
                 placed.corrections[segment] = correction
                 placed.linking[segment] = correction
                 for (index, fit) in stretches.enumerated() {
-                    let beginning = index == 0 ? record?.beginning ?? .logStart : .step
+                    let beginning = fit.step.map(Correlation.SegmentClock.Beginning.step) ?? record?.beginning ?? .logStart
                     placed.segments.append(.init(segment: numbers[segment]! + index, beginning: beginning,
                                                  from: index == 0 ? record?.span.first : fit.piece.from,
                                                  to: index + 1 < stretches.count ? stretches[index + 1].piece.from : record?.span.last,
@@ -727,7 +737,7 @@ final class CorrelationCollector: EventSink {
             let stretches = (0 ... steps.count).map { index -> ClockFit? in
                 let from = index == 0 ? Int64.min : steps[index - 1].time, to = index < steps.count ? steps[index].time : Int64.max
                 return fitStretch(ArraySlice(claims.filter { $0.time >= from && $0.time < to }), from: from,
-                                  beginsAtLine: index > 0 && steps[index - 1].atLine, firstPackets: firstPackets)
+                                  step: index == 0 ? nil : steps[index - 1].point, firstPackets: firstPackets)
             }
             // A step stands only between stretches that both have pairs and whose offsets differ by a step.
             let weak = Set(stretches.indices.dropFirst().filter { index in
@@ -737,12 +747,12 @@ final class CorrelationCollector: EventSink {
             guard !weak.isEmpty else { return stretches.compactMap { $0 } }
             steps = steps.indices.filter { !weak.contains($0 + 1) }.map { steps[$0] }
         }
-        return fitStretch(claims, from: .min, beginsAtLine: false, firstPackets: firstPackets).map { [$0] } ?? []
+        return fitStretch(claims, from: .min, step: nil, firstPackets: firstPackets).map { [$0] } ?? []
     }
 
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
     /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
-    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, beginsAtLine: Bool,
+    private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, step: Correlation.SegmentClock.StepPoint?,
                             firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
         var fit: ClockFit?
         for _ in 0 ..< 3 {
@@ -756,14 +766,15 @@ final class CorrelationCollector: EventSink {
             // smallest plus one second. The middle of that interval is the estimate.
             let low = kept.map(\.difference).max()!, high = kept.map(\.difference).min()! + 1_000_000_000
             let piece = ClockCorrection.Piece(from: from, constant: (low + high) / 2, drift: ClockDrift.fit(Self.consistent(pairs)),
-                                              beginsAtLine: beginsAtLine)
+                                              beginsAtLine: step == .timeSync || step == .pause)
             let deviations = kept.map { Double($0.difference - piece.offset(at: $0.time)) / 1e9 }
             // At the middle of the pairs when the clock drifts.
             let offset = Double(piece.drift.map { $0.offset } ?? piece.constant) / 1e9
             let error = piece.drift?.errorSeconds ?? Double(abs(high - low)) / 2e9
             fit = ClockFit(piece: piece, paired: .init(offsetSeconds: offset, errorSeconds: error, driftPPM: piece.drift?.ppm, pairs: kept.count,
                                                        scatterSeconds: Self.standardDeviation(deviations),
-                                                       pairsLeftOut: pairs.count - kept.count))
+                                                       pairsLeftOut: pairs.count - kept.count),
+                           step: step)
         }
         return fit
     }
@@ -806,16 +817,17 @@ final class CorrelationCollector: EventSink {
         return shifts
     }
 
-    /// Where a step of `size` between pairs at `after` and `before` is put, and whether at a line: the first
-    /// time sync line between them; else, for a step forward, the line after the longest pause between them
-    /// when the step fits in it (the pairs' estimate of the size may be off by the whole-second stamps and
-    /// the delays); or else halfway.
-    private static func step(after: Int64, before: Int64, size: Int64, in record: SegmentRecord?) -> (time: Int64, atLine: Bool) {
-        if let sync = record?.timeSyncs.filter({ $0 > after && $0 <= before }).min() { return (sync, true) }
+    /// Where a step of `size` between pairs at `after` and `before` is put: the first time sync line between
+    /// them; else, for a step forward, the line after the longest pause between them when the step fits in
+    /// it (the pairs' estimate of the size may be off by the whole-second stamps and the delays); or else
+    /// halfway.
+    private static func step(after: Int64, before: Int64, size: Int64, in record: SegmentRecord?)
+        -> (time: Int64, point: Correlation.SegmentClock.StepPoint) {
+        if let sync = record?.timeSyncs.filter({ $0 > after && $0 <= before }).min() { return (sync, .timeSync) }
         if size > 0, let pause = record?.pauses.longest(after: after, upTo: before), pause.length >= size - stepThreshold / 2 {
-            return (pause.end, true)
+            return (pause.end, .pause)
         }
-        return (after + (before - after) / 2, false)
+        return (after + (before - after) / 2, .halfway)
     }
 
     /// Where each run of equal keys lies in `claims`, which are sorted by that key.

@@ -137,9 +137,16 @@ public enum CorrelationReport {
         case .stepBack: "step_back"
         case .step: "step"
         }
+        let stepPoint = switch segment.beginning {
+        case .step(.timeSync): "\"time_sync\""
+        case .step(.pause): "\"pause\""
+        case .step(.halfway): "\"halfway\""
+        case .logStart, .restart, .stepBack: "null"
+        }
         var placedWith = "null"
         if case .segment(let other) = segment.placement { placedWith = String(other) }
-        return "{\"segment\":\(segment.segment),\"begins\":\"\(beginning)\",\"from\":\(time(segment.from)),\"to\":\(time(segment.to))"
+        return "{\"segment\":\(segment.segment),\"begins\":\"\(beginning)\",\"step_put_at\":\(stepPoint)"
+            + ",\"from\":\(time(segment.from)),\"to\":\(time(segment.to))"
             + "," + pairedMembers(segment.paired).joined(separator: ",") + ",\"placed_by\":\(placement),\"placed_with_segment\":\(placedWith)}"
     }
 
@@ -199,7 +206,9 @@ extension Correlation.SegmentClock.Beginning {
         case .logStart: nil
         case .restart: "after a restart"
         case .stepBack: "after its clock stepped back"
-        case .step: "after its clock stepped (its pairs show it)"
+        case .step(.timeSync): "after its clock stepped (its pairs show it) at a time sync line"
+        case .step(.pause): "after its clock stepped (its pairs show it) across a pause in its lines"
+        case .step(.halfway): "after its clock stepped (its pairs show it) somewhere between two of them, put halfway"
         }
     }
 }

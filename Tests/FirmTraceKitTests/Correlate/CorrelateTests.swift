@@ -213,7 +213,7 @@ struct CorrelateTests {
     }
 
     @Test("a device that restarts or whose clock steps, back or forward, gets a clock segment placed on its own: every claim on both sides is linked",
-          arguments: [(true, -5, .restart), (false, -60, .stepBack), (false, 97, .step)] as [(Bool, Int64, Correlation.SegmentClock.Beginning)])
+          arguments: [(true, -5, .restart), (false, -60, .stepBack), (false, 97, .step(.timeSync))] as [(Bool, Int64, Correlation.SegmentClock.Beginning)])
     func clockSegments(restart: Bool, after: Int64, beginning: Correlation.SegmentClock.Beginning) throws {
         let scratch = try ScratchFolder()
         let log = try Self.brokenClockLog(in: scratch, after: after, restart: restart)
@@ -246,6 +246,7 @@ struct CorrelateTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(CorrelationReport.json(outcome).utf8)) as? [String: Any])
         let segments = try #require((json["sources"] as? [[String: Any]])?.first?["segments"] as? [[String: Any]])
         #expect(segments.map { $0["placed_by"] as? String } == ["pairs", "pairs"] && segments.map { $0["pairs"] as? Int } == [3, 3])
+        #expect(segments.map { $0["step_put_at"] as? String } == [nil, beginning == .step(.timeSync) ? "time_sync" : nil])
     }
 
     @Test("a clock stepping forward with no time sync line is cut at the pause its jump left: every line between the pairs is placed on the capture's clock")
@@ -256,8 +257,9 @@ struct CorrelateTests {
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
                                                          output: scratch.appending("linked.jsonl"), format: .jsonl))
         let clock = try #require(outcome.correlation.sources.first)
-        #expect(clock.matched == 6 && clock.segments.map(\.beginning) == [.logStart, .step])
+        #expect(clock.matched == 6 && clock.segments.map(\.beginning) == [.logStart, .step(.pause)])
         #expect(clock.segments.last?.from == (start + 700 + after) * 1_000_000_000, "the first line after the pause begins the stretch")
+        #expect(CorrelationReport.text(outcome).contains("clock segment 1, after its clock stepped (its pairs show it) across a pause in its lines"))
 
         let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
         let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
@@ -345,7 +347,7 @@ struct CorrelateTests {
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
                                                          output: scratch.appending("linked.csv"), format: .csv))
         let segments = try #require(outcome.correlation.sources.first?.segments)
-        #expect(segments.filter { $0.beginning != .step }.count == Int(ClockSegments.maximum) + 1)
+        #expect(segments.filter { if case .step = $0.beginning { false } else { true } }.count == Int(ClockSegments.maximum) + 1)
         let text = try String(contentsOfFile: scratch.appending("linked.csv"), encoding: .utf8)
         let times = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { Int64($0.split(separator: ",", maxSplits: 2).dropFirst().first ?? "") }
         #expect(times.count >= 4_041, "every line of the log is placed, the restarts' pre-sync lines back from the line after them")
