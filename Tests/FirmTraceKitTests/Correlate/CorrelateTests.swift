@@ -320,6 +320,25 @@ struct CorrelateTests {
         #expect(correction.captureTime(150 * second) == 130 * second)
     }
 
+    @Test("any clock corrected in stretches keeps its times in order: steps back and forward, at lines or halfway, in any mix",
+          arguments: 0 ..< 4)
+    func anySteppedCorrectionKeepsOrder(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let second: Int64 = 1_000_000_000
+        for _ in 0 ..< 200 {
+            var from: Int64 = 0
+            var pieces = [ClockCorrection.Piece(from: .min, constant: Int64.random(in: -120 ... 120, using: &random) * second, drift: nil)]
+            for _ in 0 ..< Int.random(in: 1 ... 6, using: &random) {
+                from += Int64.random(in: 1 ... 90, using: &random) * second
+                pieces.append(.init(from: from, constant: Int64.random(in: -120 ... 120, using: &random) * second, drift: nil,
+                                    beginsAtLine: Bool.random(using: &random)))
+            }
+            let correction = ClockCorrection(pieces: pieces)
+            let times = stride(from: -60 * second, to: from + 200 * second, by: Int(second / 4)).map(correction.captureTime)
+            #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "\(pieces.map { ($0.from, $0.constant, $0.beginsAtLine) })")
+        }
+    }
+
     @Test("a clock segment without traffic of its own is placed with the nearest segment's offset, and says so")
     func clockSegmentWithoutPairs() throws {
         let scratch = try ScratchFolder()
