@@ -271,6 +271,20 @@ struct CorrelateTests {
             #expect(placed <= truth + 1_000_000_000 && truth <= placed + 1_000_000_000, "\(heartbeat.deviceTime ?? ""): \(placed - truth) ns off")
         }
         #expect(heartbeats.map { $0.fields.integer("clock_segment") } == Array(repeating: 0, count: 6) + Array(repeating: 1, count: 21))
+
+        // Read as slices side by side, a pause that spans two slices is still found.
+        var whole = TimelineRequest(inputs: [log, Self.cachedResolutionCapture], output: scratch.appending("whole.jsonl"), format: .jsonl)
+        whole.sliceBytes = 1 << 40
+        var sliced = whole
+        sliced.output = scratch.appending("sliced.jsonl")
+        sliced.sliceBytes = 97
+        #expect(try #require(SlicedLog(InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil),
+                                       plan: LogReadPlan(wantsKind: { _ in true }, needsEvents: true), sliceBytes: 97)).ranges.count > 20)
+        _ = try Timeline.run(whole)
+        _ = try Timeline.run(sliced)
+        let wholeText = try String(contentsOfFile: whole.output, encoding: .utf8)
+        #expect(try String(contentsOfFile: sliced.output, encoding: .utf8) == wholeText)
+        #expect(wholeText.split(separator: "\n").filter { $0.contains("heartbeat") && $0.contains("\"clock_segment\":1") }.count == 21)
     }
 
     @Test("a line's clock segment survives intermediate merges: every format says it, only for the source with several segments",
