@@ -717,6 +717,8 @@ final class CorrelationCollector: EventSink {
     /// A pair's difference this far from the level before it is a step of the clock, not a packet's
     /// delay or a dropped fraction of a second.
     static let stepThreshold: Int64 = 3_000_000_000
+    /// How far the pairs' estimate of a step's size may be off: the whole-second stamps and the delays.
+    static let stepSizeSlack: Int64 = 1_500_000_000
 
     /// At most this many steps a segment are believed: pairs stepping more often are erratic, not a clock
     /// that NTP corrected, and each step costs a fit of the pairs on its either side.
@@ -819,12 +821,11 @@ final class CorrelationCollector: EventSink {
 
     /// Where a step of `size` between pairs at `after` and `before` is put: the first time sync line between
     /// them; else, for a step forward, the line after the longest pause between them when the step fits in
-    /// it (the pairs' estimate of the size may be off by the whole-second stamps and the delays); or else
-    /// halfway.
+    /// it; or else halfway.
     private static func step(after: Int64, before: Int64, size: Int64, in record: SegmentRecord?)
         -> (time: Int64, point: Correlation.SegmentClock.StepPoint) {
         if let sync = record?.timeSyncs.filter({ $0 > after && $0 <= before }).min() { return (sync, .timeSync) }
-        if size > 0, let pause = record?.pauses.longest(after: after, upTo: before), pause.length >= size - stepThreshold / 2 {
+        if size > 0, let pause = record?.pauses.longest(after: after, upTo: before), pause.length >= size - stepSizeSlack {
             return (pause.end, .pause)
         }
         return (after + (before - after) / 2, .halfway)

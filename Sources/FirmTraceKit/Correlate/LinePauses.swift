@@ -15,8 +15,8 @@ struct LinePauses {
     /// Whether the last pause kept may still be outdone: no claim has come since.
     private var open = false
 
-    /// Under a second is no pause: the stamps are whole seconds.
-    private static let shortest: Int64 = 1_000_000_000
+    /// Shorter pauses cannot hold a step the pairs can show.
+    private static let shortest = CorrelationCollector.stepThreshold - CorrelationCollector.stepSizeSlack
 
     init(firstLine: Int64) {
         (self.firstLine, lastLine) = (firstLine, firstLine)
