@@ -9,7 +9,7 @@ struct LinePauses {
         let length: Int64
     }
 
-    private(set) var pauses: [Pause] = []
+    private var pauses: [Pause] = []
     private var lastLine: Int64
     private let firstLine: Int64
     /// Whether the last pause kept may still be outdone: no claim has come since.
