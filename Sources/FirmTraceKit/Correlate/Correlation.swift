@@ -218,22 +218,21 @@ final class CorrelationCollector: EventSink {
             let index = Int(segment)
             makeRoom(for: index)
             if segments[index] == nil {
-                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning, pauses: LinePauses(firstLine: time))
+                segments[index] = SegmentRecord(span: RecordedSpan(time), beginning: beginning, gaps: LineGaps(firstLine: time, isTimeSync: isTimeSync))
             } else {
                 if time < segments[index]!.span.first { segments[index]!.beginning = beginning }
-                segments[index]!.pauses.line(at: time)
+                segments[index]!.gaps.line(at: time, isTimeSync: isTimeSync)
             }
             segments[index]!.span.include(time)
-            if isTimeSync { segments[index]!.timeSyncs.append(time) }
         }
 
         func segment(_ number: Int32) -> SegmentRecord? {
             segments.indices.contains(Int(number)) ? segments[Int(number)] : nil
         }
 
-        /// A claim made in `segment`: the pauses after it are another stretch's.
+        /// A claim made in `segment`: the gaps after it are another stretch's.
         mutating func claimed(segment: Int32) {
-            if segments.indices.contains(Int(segment)) { segments[Int(segment)]?.pauses.claimed() }
+            if segments.indices.contains(Int(segment)) { segments[Int(segment)]?.gaps.claimed() }
         }
 
         mutating func absorb(_ other: SegmentRecord, segment: Int) {
@@ -251,16 +250,14 @@ final class CorrelationCollector: EventSink {
         var span: RecordedSpan
         /// Judged by its earliest line.
         var beginning: Correlation.SegmentClock.Beginning
-        var pauses: LinePauses
-        /// Its time sync lines: a step its pairs show is put at one lying between them.
-        var timeSyncs: [Int64] = []
+        /// Where a step its pairs show can lie.
+        var gaps: LineGaps
 
         /// Takes in the lines read after its own.
         mutating func absorb(_ other: SegmentRecord) {
             if other.span.first < span.first { beginning = other.beginning }
             span.include(other.span)
-            pauses.append(other.pauses)
-            timeSyncs += other.timeSyncs
+            gaps.append(other.gaps)
         }
     }
 
@@ -819,15 +816,17 @@ final class CorrelationCollector: EventSink {
         return shifts
     }
 
-    /// Where a step of `size` between pairs at `after` and `before` is put: the first time sync line between
-    /// them; else, for a step forward, the line after the longest pause between them when the step fits in
-    /// it; or else halfway.
+    /// Where a step of `size` between pairs at `after` and `before` is put: at the first time sync line
+    /// between them; else halfway. Stepping forward, the stamps jump over the step, so a place must follow
+    /// a gap the step fits in: the first such time sync line, else the line after the longest pause when
+    /// the step fits in it, else halfway.
     private static func step(after: Int64, before: Int64, size: Int64, in record: SegmentRecord?)
         -> (time: Int64, point: Correlation.SegmentClock.StepPoint) {
-        if let sync = record?.timeSyncs.filter({ $0 > after && $0 <= before }).min() { return (sync, .timeSync) }
-        if size > 0, let pause = record?.pauses.longest(after: after, upTo: before), pause.length >= size - stepSizeSlack {
-            return (pause.end, .pause)
-        }
+        let syncs = record?.gaps.timeSyncs(after: after, upTo: before) ?? []
+        guard size > 0 else { return syncs.first.map { ($0.end, .timeSync) } ?? (after + (before - after) / 2, .halfway) }
+        func holdsStep(_ gap: LineGaps.Gap) -> Bool { (gap.length ?? .max) >= size - stepSizeSlack }
+        if let sync = syncs.first(where: holdsStep) { return (sync.end, .timeSync) }
+        if let pause = record?.gaps.longestPause(after: after, upTo: before), holdsStep(pause) { return (pause.end, .pause) }
         return (after + (before - after) / 2, .halfway)
     }
 

@@ -177,9 +177,10 @@ struct CorrelateTests {
     /// (a pre-sync `01-01` run, then a time sync on a clock `after` seconds off), or, without `restart`, its
     /// clock steps to `after` at a time sync (back or forward). `heartbeatsOnly` leaves the connects after
     /// the break out. `unannounced` steps the clock with no time sync line, at capture time `start + 700`,
-    /// between heartbeats every ten seconds from `start + 640` to `start + 900`.
+    /// between heartbeats every ten seconds from `start + 640` to `start + 900`; `resyncedBefore` adds a
+    /// time sync that left the clock as it was, at `start + 665`.
     static func brokenClockLog(in scratch: ScratchFolder, after: Int64, restart: Bool, heartbeatsOnly: Bool = false,
-                               unannounced: Bool = false) throws -> String {
+                               unannounced: Bool = false, resyncedBefore: Bool = false) throws -> String {
         let zone: Int64 = 36_000, start: Int64 = 1_657_384_300
         func stamp(_ captureSeconds: Double, skew: Int64) -> String {
             let iso = UTCDateTime.iso8601(seconds: Int64((captureSeconds + Double(skew)).rounded(.down)) + zone)
@@ -201,6 +202,7 @@ struct CorrelateTests {
         }
         if unannounced {
             lines += stride(from: start + 640, through: start + 900, by: 10).map { heartbeat($0, skew: $0 < start + 700 ? cachedResolutionSkew : after) }
+            if resyncedBefore { lines.insert(sync(start + 665, skew: cachedResolutionSkew), at: lines.count - 24) }
         } else {
             lines.append(sync(start + 700, skew: after))
         }
@@ -249,11 +251,12 @@ struct CorrelateTests {
         #expect(segments.map { $0["step_put_at"] as? String } == [nil, beginning == .step(.timeSync) ? "time_sync" : nil])
     }
 
-    @Test("a clock stepping forward with no time sync line is cut at the pause its jump left: every line between the pairs is placed on the capture's clock")
-    func unannouncedStepAtThePause() throws {
+    @Test("a clock stepping forward with no time sync line at the step is cut at the pause its jump left, not at a time sync that left it as it was: every line between the pairs is placed on the capture's clock",
+          arguments: [false, true])
+    func unannouncedStepAtThePause(resyncedBefore: Bool) throws {
         let scratch = try ScratchFolder()
         let start: Int64 = 1_657_384_300, after: Int64 = 97
-        let log = try Self.brokenClockLog(in: scratch, after: after, restart: false, unannounced: true)
+        let log = try Self.brokenClockLog(in: scratch, after: after, restart: false, unannounced: true, resyncedBefore: resyncedBefore)
         let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [Self.cachedResolutionCapture],
                                                          output: scratch.appending("linked.jsonl"), format: .jsonl))
         let clock = try #require(outcome.correlation.sources.first)
