@@ -228,8 +228,11 @@ private final class UnitReaders: @unchecked Sendable {
     private let threads: Int
     private let request: TimelineRequest
     private let work: [Work]
-    /// The order pieces are taken in: whole units first, so that a capture read beside the slices of a
-    /// log does not end up alone at the end; slices in file order, which their placing waits on.
+    /// The order pieces are taken in: whole units first, so that a capture read beside the slices of a log
+    /// does not end up alone at the end, and of them those too large to slice (captures, archives) the
+    /// largest first, so that neither does one read after a folder of small logs; then slices in file order,
+    /// which their placing waits on. The small units keep walk order: a piece's result waits, held, until
+    /// those before it in walk order are in.
     private let order: [Int]
     private let grep: GrepRequest
     private let progress: (@Sendable (TimelineProgress) -> Void)?
@@ -268,7 +271,9 @@ private final class UnitReaders: @unchecked Sendable {
         pieceBytes = work.map(Self.bytes(of:))
         bytesTotal = pieceBytes.reduce(0, +)
         repeatCandidates = RepeatedEvidence.candidates(work.compactMap { if case .unit(let unit) = $0 { unit.path } else { nil } })
-        order = work.indices.filter { if case .unit = work[$0] { true } else { false } }
+        let (bytes, unsliced) = (pieceBytes, 2 * request.sliceBytes)
+        let units = work.indices.filter { if case .unit = work[$0] { true } else { false } }
+        order = units.filter { bytes[$0] >= unsliced }.sorted { (bytes[$0], $1) > (bytes[$1], $0) } + units.filter { bytes[$0] < unsliced }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }
         threads = max(1, min(work.count, Int(firmtrace_active_cores())))
         spills = spilling ? try (0 ..< threads).map { (index) throws(InputError) in
