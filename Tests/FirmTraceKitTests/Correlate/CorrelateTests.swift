@@ -70,6 +70,25 @@ struct CorrelateTests {
         #expect(clock.unmatchedLog == 0)
     }
 
+    @Test("a steady clock is not fitted with a drift its whole-second stamps make up: the sample's two Tuya logs as one, twelve pairs over the hour")
+    func noDriftFromStampFractions() throws {
+        let (logs, captures) = Self.inputs("v01.15.58")
+        let scratch = try ScratchFolder()
+        var text = ""
+        for member in ["*/rrlog/tuya.log.1", "*/rrlog/tuya.log"] {
+            let extract = try Subprocess.run("tar", ["-xzOf", logs[0], "--wildcards", member])
+            #expect(extract.status == 0, "\(extract.error)")
+            text += extract.output
+        }
+        let path = scratch.appending("tuya.log")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let clock = try #require(try Correlate.run(CorrelateRequest(logs: [path], captures: captures)).correlation.sources.first)
+        let paired = try #require(clock.paired, "\(clock)")
+        #expect(paired.pairs == 12)
+        #expect(paired.driftPPM == nil, "\(paired.driftPPM ?? 0) ppm")
+        #expect(abs(paired.offsetSeconds - 2.4) < 0.3, "\(paired.offsetSeconds) s, truth 2.4 s")
+    }
+
     @Test("miio's HTTP Date headers give its clock against the servers, with a capture or without one")
     func dateHeaders() throws {
         let (logs, captures) = Self.inputs("v01.15.58")
