@@ -824,7 +824,7 @@ final class CorrelationCollector: EventSink {
         -> (time: Int64, point: Correlation.SegmentClock.StepPoint) {
         let syncs = record?.gaps.timeSyncs(after: after, upTo: before) ?? []
         guard size > 0 else { return syncs.first.map { ($0.end, .timeSync) } ?? (after + (before - after) / 2, .halfway) }
-        func holdsStep(_ gap: LineGaps.Gap) -> Bool { (gap.length ?? .max) >= size - stepSizeSlack }
+        func holdsStep(_ gap: LineGaps.Gap) -> Bool { gap.length >= size - stepSizeSlack }
         if let sync = syncs.first(where: holdsStep) { return (sync.end, .timeSync) }
         if let pause = record?.gaps.longestPause(after: after, upTo: before), holdsStep(pause) { return (pause.end, .pause) }
         return (after + (before - after) / 2, .halfway)

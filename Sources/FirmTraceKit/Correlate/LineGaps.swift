@@ -7,8 +7,10 @@ struct LineGaps {
     struct Gap {
         /// The time of the line that ended it.
         let end: Int64
-        /// Nil for a time sync line read first, until the line before it is known.
-        let length: Int64?
+        /// `unknown`, taken to hold any step, for a time sync line read first until the line before it is known.
+        let length: Int64
+
+        static let unknown = Int64.max
     }
 
     private var pauses: [Gap] = []
@@ -23,7 +25,7 @@ struct LineGaps {
 
     init(firstLine: Int64, isTimeSync: Bool) {
         (self.firstLine, lastLine) = (firstLine, firstLine)
-        if isTimeSync { timeSyncs.append(Gap(end: firstLine, length: nil)) }
+        if isTimeSync { timeSyncs.append(Gap(end: firstLine, length: Gap.unknown)) }
     }
 
     /// The next line in read order.
@@ -43,14 +45,14 @@ struct LineGaps {
         let bridge = Gap(end: later.firstLine, length: later.firstLine - lastLine)
         keep(bridge)
         pauses += later.pauses
-        timeSyncs += later.timeSyncs.map { $0.length == nil ? bridge : $0 }
+        timeSyncs += later.timeSyncs.map { $0.length == Gap.unknown ? bridge : $0 }
         open = later.open
         lastLine = later.lastLine
     }
 
     /// The longest pause ended by a line after `after` and at or before `end`.
     func longestPause(after: Int64, upTo end: Int64) -> Gap? {
-        pauses.filter { $0.end > after && $0.end <= end }.max { ($0.length ?? 0) < ($1.length ?? 0) }
+        pauses.filter { $0.end > after && $0.end <= end }.max { $0.length < $1.length }
     }
 
     /// The time sync lines after `after` and at or before `end`, in order, with the gap before each.
@@ -59,9 +61,9 @@ struct LineGaps {
     }
 
     private mutating func keep(_ pause: Gap) {
-        guard let length = pause.length, length >= Self.shortest else { return }
+        guard pause.length >= Self.shortest else { return }
         if open {
-            if length > pauses[pauses.count - 1].length ?? 0 { pauses[pauses.count - 1] = pause }
+            if pause.length > pauses[pauses.count - 1].length { pauses[pauses.count - 1] = pause }
         } else {
             pauses.append(pause)
             open = true
