@@ -1,8 +1,8 @@
 /// Where in a clock segment's lines a step that its pairs show can lie. The pairs on either side only say
 /// it lies between them; the lines say more, since a step forward makes the device's stamps jump: its lines
-/// gap there for at least the step's size. So are kept the gap before each time sync line, and the longest
-/// gap of each stretch between claims (steps are looked for between pairs): memory grows with the claims
-/// and the time syncs, not with the lines.
+/// gap there for at least the step's size. It keeps the gap before each time sync line, and the longest gap
+/// of each stretch between claims (steps are looked for between pairs): memory grows with the claims and
+/// the time syncs, not with the lines.
 struct LineGaps {
     struct Gap {
         /// The time of the line that ended it.

@@ -139,8 +139,8 @@ final class SQLiteTimelineWriter {
                 if failure != nil { return .rollback }
                 indexing()
                 // The indexes are built by sorting: on every core, each sorter with half the page cache,
-                // which takes a fifth off building them (5.4-5.8 s to 4.3-4.5 s for 1.1 million events) in
-                // the same memory.
+                // which takes a fifth off building them (5.4–5.8 s to 4.3–4.5 s for 1.1 million events) in
+                // about the same memory.
                 try database.execute(sql: "PRAGMA threads = \(firmtrace_active_cores()); PRAGMA cache_size = -16384")
                 try database.execute(sql: Self.indexes)
                 return .commit
