@@ -12,8 +12,11 @@ struct CorrelateCommand: ParsableCommand {
             differences: it lies between the largest difference and the smallest plus the one second a \
             whole-second stamp can drop; the estimate is the middle, the error half the width. A clock that \
             runs fast or slow gets a drift (drift_ppm, the median slope between pairs) when at least 20 \
-            minutes of pairs show it moving the offset by half a second or more; offset_s is then the offset \
-            in the middle of the pairs.
+            minutes of pairs show it moving the offset by a second or more; offset_s is then the offset in \
+            the middle of the pairs. A clock that breaks (a restart, a step back, a step only the pairs show) \
+            is split into segments, each placed on its own; a step only the pairs show is put at a time sync \
+            line, or after the pause its jump left in the lines, or else halfway between the pairs \
+            (step_put_at in --json).
 
             offset_s is the device clock, less its zone, minus capture time. With -o, the timeline is written \
             with log events moved onto the capture's clock (time_basis log_clock), an id on every event, and \
