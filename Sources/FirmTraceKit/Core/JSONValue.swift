@@ -314,4 +314,3 @@ public enum JSONText {
         return bytes.string
     }
 }
-

@@ -131,17 +131,13 @@ public enum CorrelationReport {
         case .segment: "\"segment\""
         case .none: "null"
         }
-        let beginning = switch segment.beginning {
-        case .logStart: "log_start"
-        case .restart: "restart"
-        case .stepBack: "step_back"
-        case .step: "step"
-        }
-        let stepPoint = switch segment.beginning {
-        case .step(.timeSync): "\"time_sync\""
-        case .step(.pause): "\"pause\""
-        case .step(.halfway): "\"halfway\""
-        case .logStart, .restart, .stepBack: "null"
+        let (beginning, stepPoint) = switch segment.beginning {
+        case .logStart: ("log_start", "null")
+        case .restart: ("restart", "null")
+        case .stepBack: ("step_back", "null")
+        case .step(.timeSync): ("step", "\"time_sync\"")
+        case .step(.pause): ("step", "\"pause\"")
+        case .step(.halfway): ("step", "\"halfway\"")
         }
         var placedWith = "null"
         if case .segment(let other) = segment.placement { placedWith = String(other) }
