@@ -20,6 +20,13 @@ public enum LogDialect: String, Sendable, Hashable {
         }
     }
 
+    /// True when a slice of a log may begin at `line`, to be decoded apart from the lines before it: the
+    /// line starts an event, so no event spans two slices, and holds no ANSI escape, as a line with one is
+    /// read only after the escapes are stripped.
+    func beginsSlice(_ line: UnsafeRawBufferPointer) -> Bool {
+        ByteSearch.firstIndex(of: 0x1B, in: line) == nil && startsEvent(line)
+    }
+
     /// Looks at the first lines (up to 64 KiB) and picks the dialect most of them are written in.
     static func detect(_ head: UnsafeRawBufferPointer) -> LogDialect? {
         var votes: [LogDialect: Int] = [:]

@@ -14,6 +14,9 @@ struct LogReadPlan {
     var captureYear: Int64?
     /// The year to assume when nothing else gives one (`--year`).
     var assumedYear: Int64?
+    /// Bytes of a log read as one slice when its lines are decoded side by side (`SlicedLog`,
+    /// `ParallelLogDecoder`); nil to read each log whole on one thread. Lowered by tests to slice small logs.
+    var sliceBytes: Int64? = SlicedLog.sliceBytes
 }
 
 /// Where a source's year can come from when its lines carry no epoch, best first.
@@ -117,6 +120,24 @@ final class LogSourceReader {
 
     /// Lines framed so far: where the next slice's line numbers start.
     var linesFramed: Int { framer.lineCount }
+
+    /// What a reader of one slice of this reader's source is made from, for the thread that decodes it.
+    var sliceSetup: SliceSetup { SliceSetup(source: source, dialect: dialect, bundle: bundle, plan: plan) }
+
+    /// `@unchecked Sendable`: the plan's `wantsKind` is a pure function of a kind, safe to call on any thread.
+    struct SliceSetup: @unchecked Sendable {
+        let source: String
+        let dialect: LogDialect
+        let bundle: RRLogBundle?
+        let plan: LogReadPlan
+
+        /// A reader that frames and decodes a slice into `events`, for this source's reader to place.
+        func reader(collecting events: HandOffQueue<DecodedEvent>) -> LogSourceReader {
+            let reader = LogSourceReader(source: source, dialect: dialect, bundle: bundle, plan: plan) { _ in true }
+            reader.collected = events
+            return reader
+        }
+    }
 
     /// Places a slice's decoded events, their line numbers moved on by the lines of the slices before it.
     func place(_ events: HandOffQueue<DecodedEvent>, lineBase: Int) {

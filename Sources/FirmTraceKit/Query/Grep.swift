@@ -12,6 +12,8 @@ public struct GrepRequest: Sendable {
     public var assumedYear: Int64?
     /// The year of the captures among the inputs, a year source before `assumedYear`.
     var captureYear: Int64?
+    /// Bytes of a log decoded as one slice (`LogReadPlan.sliceBytes`).
+    var sliceBytes: Int64? = SlicedLog.sliceBytes
 
     public init(inputs: [String], query: EventQuery = EventQuery(), countOnly: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil) {
@@ -37,7 +39,7 @@ extension GrepRequest {
     /// How this request reads logs: the kinds it wants, the key, the zone and years to fall back on.
     func logReadPlan(needsEvents: Bool) -> LogReadPlan {
         LogReadPlan(wantsKind: query.wantsKind, needsEvents: needsEvents, tuyaKey: tuyaKey, assumedZone: assumedZone,
-                    captureYear: captureYear, assumedYear: assumedYear)
+                    captureYear: captureYear, assumedYear: assumedYear, sliceBytes: sliceBytes)
     }
 }
 
@@ -116,6 +118,13 @@ private final class GrepRun {
         LogSourceReader(reading: source, dialect: dialect, plan: plan) { [unowned self] in emit($0) }
     }
 
+    /// Whole events are decoded on the cores left idle (`ParallelLogDecoder`); a count by kind alone
+    /// decodes nothing, and its reader is fed directly.
+    private func parallelDecoder(placing reader: LogSourceReader) -> ParallelLogDecoder? {
+        guard plan.needsEvents, let sliceBytes = plan.sliceBytes else { return nil }
+        return ParallelLogDecoder(placer: reader, sliceBytes: sliceBytes)
+    }
+
     private func countInStream(_ source: InputSource, literal: String, _ sourceDiagnostics: inout Diagnostics) throws(InputError) -> Bool {
         var head: [UInt8] = []
         var buffered: [[UInt8]] = []
@@ -174,6 +183,7 @@ private final class GrepRun {
             return keepGoing && !stopped
         }
         var reader: LogSourceReader?
+        var parallel: ParallelLogDecoder?
         if let file = source.file {
             let head: [UInt8]
             do {
@@ -197,6 +207,7 @@ private final class GrepRun {
             return try countInStream(source, literal: literal, &sourceDiagnostics)
         }
         var refused = false
+        if let reader { parallel = parallelDecoder(placing: reader) }
         try source.read { chunk in
             if reader == nil {
                 guard !refused, let dialect = Grep.recognise(chunk, source, &sourceDiagnostics) else {
@@ -204,15 +215,20 @@ private final class GrepRun {
                     return false
                 }
                 reader = makeReader(source, dialect)
+                parallel = parallelDecoder(placing: reader!)
             }
-            reader!.feed(chunk)
-            return !reader!.stopped
+            guard let parallel else {
+                reader!.feed(chunk)
+                return !reader!.stopped
+            }
+            parallel.feed(chunk)
+            return !parallel.stopped
         }
         guard let reader else { return true }
-        reader.finish()
+        if let parallel { parallel.finish() } else { reader.finish() }
         matched += reader.counted
         if let yearSource = reader.yearSource { yearSources[source.location.source] = yearSource }
-        sourceDiagnostics.reportCutLines(reader.cutLines, at: source.location)
+        sourceDiagnostics.reportCutLines(parallel?.cutLines ?? reader.cutLines, at: source.location)
         return !stopped
     }
 }

@@ -25,9 +25,8 @@ final class SlicedLog: @unchecked Sendable {
     let ranges: [Range<Int64>]
     private let path: String
     private let source: InputSource
-    private let dialect: LogDialect
-    private let plan: LogReadPlan
     private let placer: LogSourceReader
+    private let sliceSetup: LogSourceReader.SliceSetup
     private let placed = PlacedEvents()
     private var lineBase = 0
     private var cutLines = 0
@@ -62,17 +61,16 @@ final class SlicedLog: @unchecked Sendable {
         guard starts.count > 1 else { return nil }
         ranges = zip(starts, starts.dropFirst() + [size]).map { $0 ..< $1 }
         path = unit.path
-        self.dialect = dialect
-        self.plan = plan
         placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
             placed.events.append(consume event)
             return true
         }
+        sliceSetup = placer.sliceSetup
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
     }
 
-    /// The offset of the first line after `nominal` (and after a newline) that starts an event and holds
-    /// no ANSI escape (such lines are read differently), within `boundaryWindow`; nil when there is none.
+    /// The offset of the first line after `nominal` (and after a newline) that may begin a slice
+    /// (`LogDialect.beginsSlice`), within `boundaryWindow`; nil when there is none.
     private static func eventStart(in file: FileChunkReader, after nominal: Int64, dialect: LogDialect) -> Int64? {
         var window = [UInt8](repeating: 0, count: boundaryWindow)
         let count = window.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, boundaryWindow, off_t(nominal)) }
@@ -82,7 +80,7 @@ final class SlicedLog: @unchecked Sendable {
             guard var start = ByteSearch.firstIndex(of: 0x0A, in: bytes).map({ $0 + 1 }) else { return nil }
             while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start ..< end])
-                if ByteSearch.firstIndex(of: 0x1B, in: line) == nil, dialect.startsEvent(line) { return nominal + Int64(start) }
+                if dialect.beginsSlice(line) { return nominal + Int64(start) }
                 start = end + 1
             }
             return nil
@@ -116,8 +114,7 @@ final class SlicedLog: @unchecked Sendable {
 
     /// Frames and decodes slice `index` into `events`; the error when it could not be read.
     private func decode(slice index: Int, into events: HandOffQueue<DecodedEvent>, lines: inout Int, cut: inout Int) -> InputError? {
-        let reader = LogSourceReader(reading: source, dialect: dialect, plan: plan) { _ in true }
-        reader.collected = events
+        let reader = sliceSetup.reader(collecting: events)
         do {
             let file = try FileChunkReader(path: path)
             try file.forEachChunk(from: ranges[index].lowerBound, upTo: ranges[index].upperBound) { chunk in

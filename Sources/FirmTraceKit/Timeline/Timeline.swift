@@ -21,8 +21,8 @@ public struct TimelineRequest: Sendable {
     public var assumedYear: Int64?
     /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
     var mergeFanIn = 256
-    /// Bytes of a large log read as one slice (lowered by tests to slice small logs).
-    var sliceBytes = SlicedLog.sliceBytes
+    /// Bytes of a large log, or of a log read as a stream, read as one slice (lowered by tests to slice small logs).
+    var sliceBytes: Int64? = SlicedLog.sliceBytes
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil, memoryBytes: Int = 32 << 20) {
@@ -261,17 +261,18 @@ private final class UnitReaders: @unchecked Sendable {
         self.progress = progress
         var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
+        grep.sliceBytes = request.sliceBytes
         self.grep = grep
         let plan = grep.logReadPlan(needsEvents: true)
         let work = units.flatMap { unit -> [Work] in
-            guard let log = SlicedLog(unit, plan: plan, sliceBytes: request.sliceBytes) else { return [.unit(unit)] }
+            guard let sliceBytes = plan.sliceBytes, let log = SlicedLog(unit, plan: plan, sliceBytes: sliceBytes) else { return [.unit(unit)] }
             return log.ranges.indices.map { .slice(log, $0) }
         }
         self.work = work
         pieceBytes = work.map(Self.bytes(of:))
         bytesTotal = pieceBytes.reduce(0, +)
         repeatCandidates = RepeatedEvidence.candidates(work.compactMap { if case .unit(let unit) = $0 { unit.path } else { nil } })
-        let (bytes, unsliced) = (pieceBytes, 2 * request.sliceBytes)
+        let (bytes, unsliced) = (pieceBytes, 2 * (request.sliceBytes ?? SlicedLog.sliceBytes))
         let units = work.indices.filter { if case .unit = work[$0] { true } else { false } }
         order = units.filter { bytes[$0] >= unsliced }.sorted { (bytes[$0], $1) > (bytes[$1], $0) } + units.filter { bytes[$0] < unsliced }
             + work.indices.filter { if case .slice = work[$0] { true } else { false } }

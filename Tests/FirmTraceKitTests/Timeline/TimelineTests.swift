@@ -58,12 +58,11 @@ struct TimelineTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") })
     }
 
-    @Test("a log read as slices side by side gives what one reading gives: held and pre-sync events, continuations, lines, ids, links",
-          arguments: [613, 2048, 7919])
-    func slicedLog(sliceBytes: Int) throws {
-        let scratch = try ScratchFolder()
-        // Unprefixed lines first, a pre-sync run with no epoch for a while (held across many slices), a
-        // clock step, continuation lines, a reboot's second pre-sync run, ANSI-coloured lines.
+    /// A log that is hard to cut: unprefixed lines first, a pre-sync run with no epoch for a while (held
+    /// across many slices), a clock step, continuation lines, a reboot's second pre-sync run, ANSI-coloured
+    /// lines, and last an event with `continuationLines` unprefixed lines after it.
+    static func hardToSliceLog(in scratch: ScratchFolder, continuationLines: Int = 0) throws -> String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var lines = ["boot banner without a prefix", "second banner line"]
         for second in 0 ..< 400 { lines.append("[01-01 00:\(two(second / 60)):\(two(second % 60)) TUYA Debug][a.c:2] waiting \(second)") }
         lines.append("[07-10 02:31:36 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657384296")
@@ -81,8 +80,20 @@ struct TimelineTests {
             }
         }
         lines += ["[01-01 00:00:01 TUYA Debug][a.c:1] rebooted, never synced again", "[01-01 00:00:02 TUYA Debug][a.c:1] last"]
+        if continuationLines > 0 {
+            lines.append("[01-01 00:00:03 TUYA Debug][httpc.c:9] response body:")
+            lines += (0 ..< continuationLines).map { "  body line \($0)" }
+        }
         let log = scratch.appending("device.log")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        return log
+    }
+
+    @Test("a log read as slices side by side gives what one reading gives: held and pre-sync events, continuations, lines, ids, links",
+          arguments: [613, 2048, 7919])
+    func slicedLog(sliceBytes: Int) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.hardToSliceLog(in: scratch)
         let bundle = try #require(TestPaths.sampleFiles(endingWith: ".tar.gz").first)
         let unpacked = scratch.appending("bundle")
         try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
@@ -94,7 +105,7 @@ struct TimelineTests {
         #expect(try #require(SlicedLog(unit, plan: plan, sliceBytes: Int64(sliceBytes))).ranges.count > 10)
         for format in [TimelineFormat.csv, .jsonl] {
             var whole = TimelineRequest(inputs: inputs, output: scratch.appending("whole.\(format)"), format: format)
-            whole.sliceBytes = 1 << 40
+            whole.sliceBytes = nil
             var sliced = TimelineRequest(inputs: inputs, output: scratch.appending("sliced.\(format)"), format: format)
             sliced.sliceBytes = Int64(sliceBytes)
             let wholeOutcome = try Timeline.run(whole)
@@ -105,8 +116,54 @@ struct TimelineTests {
         }
         let text = try String(contentsOfFile: scratch.appending("sliced.csv"), encoding: .utf8)
         #expect(text.contains("placed_from") && text.contains("log_unsynced") && text.contains("boot banner"))
+    }
 
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    @Test("a log read as a stream (inside an archive, compressed, or a file grep reads) and decoded side by side gives what one reading gives",
+          arguments: [97, 613, 7919])
+    func streamDecodedSideBySide(sliceBytes: Int) throws {
+        let scratch = try ScratchFolder()
+        // 600 unprefixed lines at the end: at the smaller slices no line begins one for eight slices, and
+        // the rest of the stream is read in order.
+        let log = try Self.hardToSliceLog(in: scratch, continuationLines: 600)
+        let archive = scratch.appending("logs.tar.gz")
+        #expect(try Subprocess.run("tar", ["-czf", archive, "-C", scratch.appending(""), "device.log"]).status == 0)
+        let inputs = [archive] + TestPaths.sampleFiles(endingWith: ".tar.gz").prefix(1) + TestPaths.sampleFiles(endingWith: ".pcapng.gz").prefix(1)
+        var whole = TimelineRequest(inputs: inputs, output: scratch.appending("whole.csv"), format: .csv)
+        whole.sliceBytes = nil
+        var sliced = whole
+        sliced.output = scratch.appending("sliced.csv")
+        sliced.sliceBytes = Int64(sliceBytes)
+        let wholeOutcome = try Timeline.run(whole)
+        let slicedOutcome = try Timeline.run(sliced)
+        #expect(try Self.lines(whole.output) == Self.lines(sliced.output))
+        #expect(slicedOutcome.correlation.sources.map(\.matched) == wholeOutcome.correlation.sources.map(\.matched))
+        let text = try String(contentsOfFile: sliced.output, encoding: .utf8)
+        #expect(text.contains("placed_from") && text.contains("log_unsynced") && text.contains("body line 299"))
+
+        // grep reads the plain file as a stream too: all kinds, one kind (the others decoded only for the
+        // clock), and a reader that goes away after 50 events.
+        for (query, limit) in [(EventQuery(), Int.max), (EventQuery(kindPatterns: ["tuya.post_data"]), Int.max), (EventQuery(), 50)] {
+            var request = GrepRequest(inputs: [log], query: query)
+            request.sliceBytes = nil
+            let wholeEvents = LimitedSink(limit: limit)
+            _ = Grep.run(request, sink: wholeEvents)
+            request.sliceBytes = Int64(sliceBytes)
+            let slicedEvents = LimitedSink(limit: limit)
+            _ = Grep.run(request, sink: slicedEvents)
+            #expect(slicedEvents.events == wholeEvents.events)
+            #expect(wholeEvents.events.count == min(limit, query.kindPatterns.isEmpty ? 1_655 : 400))
+        }
+
+        final class LimitedSink: EventSink {
+            let limit: Int
+            var events: [Event] = []
+            init(limit: Int) { self.limit = limit }
+            func accept(_ event: Event) -> Bool {
+                events.append(event)
+                return events.count < limit
+            }
+            func finish() {}
+        }
     }
 
     @Test("CSV has Timesketch's columns first and reads back with every row")

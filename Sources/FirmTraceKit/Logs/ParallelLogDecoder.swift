@@ -1,0 +1,215 @@
+import CShims
+import Dispatch
+import Synchronization
+
+/// A log read as a stream (an archive member, a decompressed file, a file grep reads front to back) with
+/// its lines decoded on the cores the reading thread leaves idle, as `SlicedLog` does for a plain file the
+/// timeline reads in pieces. Decoding is most of the work of reading a log, and a stream cannot be cut
+/// ahead of time: so the reading thread cuts it as it arrives, into slices that begin at a line starting
+/// an event, and offers each slice to the other cores. Whichever thread takes a slice decodes it, waits for
+/// the slice before it to be placed, then places its events through the one `placer` (and so hands them on)
+/// exactly as one reading of the whole stream would: clock, held events, pre-sync runs. Events are made and
+/// destroyed on the same thread, which keeps malloc's per-thread caches working. A slice no other thread
+/// has taken when the reading thread must wait is taken by the reading thread itself, so a busy machine
+/// loses only the copy into the slice.
+final class ParallelLogDecoder {
+    /// A slice that holds no line beginning a slice after this many times its nominal size: the rest of
+    /// the stream is decoded in order on the reading thread (`sequentialReader`), not held whole.
+    static let maxSliceFactor = 8
+    /// A quarter of `SlicedLog`'s: decoded slices wait here for their turn, twice as many as there are
+    /// cores, and at a mebibyte each they held 30 to 40 MiB more of a timeline's memory than these do,
+    /// for no time measured.
+    static let maxSliceBytes: Int64 = 256 << 10
+
+    private let placing: SlicePlacing
+    private let setup: LogSourceReader.SliceSetup
+    private let sliceBytes: Int
+    /// Slices cut and not yet placed, at most this many: each holds its bytes and then its events.
+    private let maxUnfinished: Int
+    private var unfinished: [StreamSlice] = []
+    private var lastSlice: StreamSlice?
+    /// The stream's bytes after the last cut.
+    private var pending: [UInt8] = []
+    /// Where in `pending` the search for the next cut resumes: the start of a line not yet complete.
+    private var resumeAt: Int?
+    /// Set once the stream could not be cut: the reader and its queue that decode the rest in order.
+    private var sequentialReader: (reader: LogSourceReader, events: HandOffQueue<DecodedEvent>)?
+
+    /// A decoder placing through `placer`; nil on a single core, where the placer is best fed directly.
+    init?(placer: LogSourceReader, sliceBytes: Int64) {
+        let cores = Int(firmtrace_active_cores())
+        guard cores > 1 else { return nil }
+        placing = SlicePlacing(placer)
+        setup = placer.sliceSetup
+        self.sliceBytes = Int(max(1, min(sliceBytes, Self.maxSliceBytes)))
+        maxUnfinished = 2 * cores
+    }
+
+    /// True once the placer stopped (its consumer wants no more events).
+    var stopped: Bool { placing.halted.load(ordering: .acquiring) }
+
+    /// Lines cut at `LineFramer.maxLineLength`; complete after `finish`.
+    private(set) var cutLines = 0
+
+    func feed(_ chunk: UnsafeRawBufferPointer) {
+        guard !stopped else { return }
+        if let sequential = sequentialReader {
+            sequential.reader.feed(chunk)
+            placing.placer.place(sequential.events, lineBase: placing.lineBase)
+            return
+        }
+        pending.append(contentsOf: chunk)
+        var consumed = 0
+        while let cut = nextCut(after: consumed) {
+            begin(Array(pending[consumed ..< cut]), offered: true)
+            consumed = cut
+            resumeAt = nil
+        }
+        if consumed > 0 {
+            pending.removeSubrange(..<consumed)
+            resumeAt = resumeAt.map { $0 - consumed }
+        }
+        if pending.count > Self.maxSliceFactor * sliceBytes { decodeRestInOrder() }
+    }
+
+    /// Decodes and places what is left, then what waited for the end of the source.
+    func finish() {
+        if let sequential = sequentialReader {
+            sequential.reader.finishLines()
+            placing.placer.place(sequential.events, lineBase: placing.lineBase)
+            cutLines += sequential.reader.cutLines
+        } else {
+            // The last slice is not offered: the reading thread would only wait for it.
+            if !pending.isEmpty, !stopped { begin(pending, offered: false) }
+            pending = []
+            drain()
+        }
+        cutLines += placing.cutLines
+        placing.placer.finishPlacing()
+    }
+
+    /// The offset in `pending` of the first line at least a nominal slice after `start` that may begin a
+    /// slice; nil until one has arrived whole.
+    private func nextCut(after start: Int) -> Int? {
+        guard pending.count - start > sliceBytes else { return nil }
+        return pending.withUnsafeBytes { bytes -> Int? in
+            var lineStart: Int
+            if let resumeAt {
+                lineStart = resumeAt
+            } else {
+                guard let newline = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start + sliceBytes - 1) else { return nil }
+                lineStart = newline + 1
+            }
+            while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: lineStart) {
+                if setup.dialect.beginsSlice(UnsafeRawBufferPointer(rebasing: bytes[lineStart ..< end])) { return lineStart }
+                lineStart = end + 1
+            }
+            resumeAt = lineStart
+            return nil
+        }
+    }
+
+    private func begin(_ bytes: [UInt8], offered: Bool) {
+        while unfinished.count >= maxUnfinished { awaitProgress() }
+        let slice = StreamSlice(bytes: bytes, setup: setup, placing: placing, previous: lastSlice)
+        lastSlice = slice
+        unfinished.append(slice)
+        if offered { DispatchQueue.global().async { slice.runUnlessTaken() } }
+    }
+
+    /// Lets go of the slices placed; when some are not, runs the oldest nobody has taken (those before it
+    /// are all being run), or waits for one to be placed.
+    private func awaitProgress() {
+        unfinished.removeFirst(unfinished.firstIndex { !$0.isPlaced } ?? unfinished.count)
+        guard !unfinished.isEmpty, !unfinished.contains(where: { $0.runUnlessTaken() }) else { return }
+        placing.slicePlaced.wait()
+    }
+
+    private func drain() {
+        while !unfinished.isEmpty { awaitProgress() }
+        lastSlice = nil
+    }
+
+    /// No line began a slice for `maxSliceFactor` slices: a stream of continuation lines, which only a
+    /// reading in order can attribute.
+    private func decodeRestInOrder() {
+        drain()
+        let events = HandOffQueue<DecodedEvent>()
+        let reader = setup.reader(collecting: events)
+        sequentialReader = (reader, events)
+        pending.withUnsafeBytes { reader.feed($0) }
+        pending = []
+        placing.placer.place(events, lineBase: placing.lineBase)
+    }
+}
+
+/// The placer and what carries over from slice to slice. `@unchecked Sendable`: all but `halted` and
+/// `slicePlaced` are touched only by the thread whose slice's turn it is, and turns pass in order through
+/// each slice's `placed` semaphore.
+private final class SlicePlacing: @unchecked Sendable {
+    let placer: LogSourceReader
+    private(set) var lineBase = 0
+    private(set) var cutLines = 0
+    /// Set once the placer has stopped: later slices are passed over.
+    let halted = Atomic<Bool>(false)
+    /// Signalled once for each slice placed, for the reading thread to wait on.
+    let slicePlaced = DispatchSemaphore(value: 0)
+
+    init(_ placer: LogSourceReader) {
+        self.placer = placer
+    }
+
+    func place(_ events: HandOffQueue<DecodedEvent>, lines: Int, cutLines: Int) {
+        if !halted.load(ordering: .relaxed) {
+            placer.place(events, lineBase: lineBase)
+            if placer.stopped { halted.store(true, ordering: .releasing) }
+        }
+        lineBase += lines
+        self.cutLines += cutLines
+    }
+}
+
+/// One slice of a stream, run once by whichever thread takes it first. `@unchecked Sendable`: `previous`
+/// is touched only by that thread, and the rest is set before the slice is offered.
+private final class StreamSlice: @unchecked Sendable {
+    private enum State: Int { case waiting, taken, placed }
+
+    private let bytes: [UInt8]
+    private let setup: LogSourceReader.SliceSetup
+    private let placing: SlicePlacing
+    /// The slice to be placed before this one; let go once it has been.
+    private var previous: StreamSlice?
+    private let state = Atomic<Int>(State.waiting.rawValue)
+    /// Signalled when this slice has been placed, for the slice after it.
+    private let placed = DispatchSemaphore(value: 0)
+
+    init(bytes: [UInt8], setup: LogSourceReader.SliceSetup, placing: SlicePlacing, previous: StreamSlice?) {
+        (self.bytes, self.setup, self.placing, self.previous) = (bytes, setup, placing, previous)
+    }
+
+    var isPlaced: Bool { state.load(ordering: .acquiring) == State.placed.rawValue }
+
+    /// Decodes the slice, waits for its turn and places it, unless another thread has taken it; true when
+    /// this call ran it.
+    @discardableResult
+    func runUnlessTaken() -> Bool {
+        guard state.compareExchange(expected: State.waiting.rawValue, desired: State.taken.rawValue, ordering: .acquiring).exchanged
+        else { return false }
+        // Room for a slice of short lines up front, as for `SlicedLog`.
+        let events = HandOffQueue<DecodedEvent>(capacity: bytes.count / SlicedLog.shortLineBytes)
+        var (lines, cutLines) = (0, 0)
+        if !placing.halted.load(ordering: .relaxed) {
+            let reader = setup.reader(collecting: events)
+            bytes.withUnsafeBytes { reader.feed($0) }
+            reader.finishLines()
+            (lines, cutLines) = (reader.linesFramed, reader.cutLines)
+        }
+        previous?.placed.wait()
+        previous = nil
+        placing.place(events, lines: lines, cutLines: cutLines)
+        state.store(State.placed.rawValue, ordering: .releasing)
+        placed.signal()
+        placing.slicePlaced.signal()
+        return true
+    }
+}
