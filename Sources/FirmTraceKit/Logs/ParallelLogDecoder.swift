@@ -47,14 +47,14 @@ final class ParallelLogDecoder {
     /// True once the placer stopped (its consumer wants no more events).
     var stopped: Bool { placing.halted.load(ordering: .acquiring) }
 
-    /// Lines cut at `LineFramer.maxLineLength`; complete after `finish`.
-    private(set) var cutLines = 0
+    /// Lines cut at `LineFramer.maxLineLength`; read after `finish`.
+    var cutLines: Int { placing.cutLines }
 
     func feed(_ chunk: UnsafeRawBufferPointer) {
         guard !stopped else { return }
         if let sequential = sequentialReader {
             sequential.reader.feed(chunk)
-            placing.placer.place(sequential.events, lineBase: placing.lineBase)
+            placing.place(sequential.events)
             return
         }
         pending.append(contentsOf: chunk)
@@ -75,15 +75,13 @@ final class ParallelLogDecoder {
     func finish() {
         if let sequential = sequentialReader {
             sequential.reader.finishLines()
-            placing.placer.place(sequential.events, lineBase: placing.lineBase)
-            cutLines += sequential.reader.cutLines
+            placing.place(sequential.events, cutLines: sequential.reader.cutLines)
         } else {
             // The last slice is not offered: the reading thread would only wait for it.
             if !pending.isEmpty, !stopped { begin(pending, offered: false) }
             pending = []
             drain()
         }
-        cutLines += placing.cutLines
         placing.placer.finishPlacing()
     }
 
@@ -138,7 +136,7 @@ final class ParallelLogDecoder {
         sequentialReader = (reader, events)
         pending.withUnsafeBytes { reader.feed($0) }
         pending = []
-        placing.placer.place(events, lineBase: placing.lineBase)
+        placing.place(events)
     }
 }
 
@@ -158,7 +156,8 @@ private final class SlicePlacing: @unchecked Sendable {
         self.placer = placer
     }
 
-    func place(_ events: HandOffQueue<DecodedEvent>, lines: Int, cutLines: Int) {
+    /// Places a slice's events after the lines of those before it; `lines` moves the next slice's on.
+    func place(_ events: HandOffQueue<DecodedEvent>, lines: Int = 0, cutLines: Int = 0) {
         if !halted.load(ordering: .relaxed) {
             placer.place(events, lineBase: lineBase)
             if placer.stopped { halted.store(true, ordering: .releasing) }
