@@ -16,14 +16,16 @@ final class ParallelLogDecoder {
     /// A slice that holds no line beginning a slice after this many times its nominal size: the rest of
     /// the stream is decoded in order on the reading thread (`sequentialReader`), not held whole.
     static let maxSliceFactor = 8
-    /// A quarter of `SlicedLog`'s: decoded slices wait here for their turn, and at a mebibyte each they
-    /// held 20 to 30 MiB more of a timeline's memory than these do, for no time measured.
-    static let maxSliceBytes: Int64 = 256 << 10
+    /// An eighth of `SlicedLog`'s: decoded slices wait here for their turn, four for each core. Fewer
+    /// waiting left threads idle at their turn (`grep --count --since` on the benchmark log took 4.7–5.1 s
+    /// with two waiting, 3.8–4.2 s with eight); larger ones held more memory (a mebibyte each, 20 to 30 MiB
+    /// more of a timeline) for no time measured.
+    static let maxSliceBytes: Int64 = 128 << 10
 
     private let placing: SlicePlacing
     private let setup: LogSourceReader.SliceSetup
     private let sliceBytes: Int
-    /// Slices cut and not yet placed, at most one for each core: each holds its bytes and then its events.
+    /// Slices cut and not yet placed: each holds its bytes and then its events.
     private let maxUnfinished: Int
     private var unfinished: [StreamSlice] = []
     private var lastSlice: StreamSlice?
@@ -41,7 +43,7 @@ final class ParallelLogDecoder {
         placing = SlicePlacing(placer)
         setup = placer.sliceSetup
         self.sliceBytes = Int(max(1, min(sliceBytes, Self.maxSliceBytes)))
-        maxUnfinished = cores
+        maxUnfinished = 4 * cores
     }
 
     /// True once the placer stopped (its consumer wants no more events).
