@@ -208,27 +208,37 @@ private final class GrepRun {
         }
         var refused = false
         if let reader { parallel = parallelDecoder(placing: reader) }
-        try source.read { chunk in
-            if reader == nil {
-                guard !refused, let dialect = Grep.recognise(chunk, source, &sourceDiagnostics) else {
-                    refused = true
-                    return false
+        // A source damaged partway (a truncated gzip) still hands on every event read before the damage,
+        // those waiting for the clock too; and slices other threads are decoding are waited for, not left
+        // to hand on events after this source is done with.
+        var damage: InputError?
+        do {
+            try source.read { chunk in
+                if reader == nil {
+                    guard !refused, let dialect = Grep.recognise(chunk, source, &sourceDiagnostics) else {
+                        refused = true
+                        return false
+                    }
+                    reader = makeReader(source, dialect)
+                    parallel = parallelDecoder(placing: reader!)
                 }
-                reader = makeReader(source, dialect)
-                parallel = parallelDecoder(placing: reader!)
+                guard let parallel else {
+                    reader!.feed(chunk)
+                    return !reader!.stopped
+                }
+                parallel.feed(chunk)
+                return !parallel.stopped
             }
-            guard let parallel else {
-                reader!.feed(chunk)
-                return !reader!.stopped
-            }
-            parallel.feed(chunk)
-            return !parallel.stopped
+        } catch {
+            damage = error
         }
-        guard let reader else { return true }
-        if let parallel { parallel.finish() } else { reader.finish() }
-        matched += reader.counted
-        if let yearSource = reader.yearSource { yearSources[source.location.source] = yearSource }
-        sourceDiagnostics.reportCutLines(parallel?.cutLines ?? reader.cutLines, at: source.location)
+        if let reader {
+            if let parallel { parallel.finish() } else { reader.finish() }
+            matched += reader.counted
+            if let yearSource = reader.yearSource { yearSources[source.location.source] = yearSource }
+            sourceDiagnostics.reportCutLines(parallel?.cutLines ?? reader.cutLines, at: source.location)
+        }
+        if let damage { throw damage }
         return !stopped
     }
 }

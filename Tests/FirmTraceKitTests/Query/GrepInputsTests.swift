@@ -22,6 +22,35 @@ struct GrepInputsTests {
         }
     }
 
+    @Test("a log damaged partway (a truncated gzip) hands on every event read before the damage, decoded side by side or not, with one error at the damage")
+    func truncatedStreamKeepsWhatWasRead() throws {
+        let scratch = try ScratchFolder()
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        // Varied hex, so that the compressed file is large enough to be cut well inside.
+        let lines = ["[07-10 02:31:36 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657384296"]
+            + (0 ..< 40_000).map { "[07-10 03:\(two($0 / 60 % 60)):\(two($0 % 60)) TUYA Debug][mqc_app.c:1043] mqtt heartbeat \(String(UInt32(truncatingIfNeeded: $0 &* 2_654_435_761), radix: 16))" }
+        let log = scratch.appending("device.log")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+        #expect(try Subprocess.run("gzip", ["-k", log]).status == 0)
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: log + ".gz"))
+        let damaged = scratch.appending("damaged.log.gz")
+        try compressed.prefix(compressed.count * 2 / 3).write(to: URL(fileURLWithPath: damaged))
+
+        var readings: [[Event]] = []
+        for sliceBytes: Int64? in [nil, 97, 4096] {
+            var request = GrepRequest(inputs: [damaged])
+            request.sliceBytes = sliceBytes
+            let sink = CollectingSink()
+            let outcome = Grep.run(request, sink: sink)
+            #expect(outcome.diagnostics.all.filter { $0.severity == .error }.map(\.message) == ["damaged or truncated archive: truncated gzip input"])
+            readings.append(sink.events)
+        }
+        let events = try #require(readings.first)
+        #expect(readings.allSatisfy { $0 == events })
+        #expect(events.count > 10_000 && events.count < lines.count, "\(events.count) events")
+        #expect(events.map(\.line) == Array(1 ... events.count), "every line up to the damage, in order")
+    }
+
     @Test("an archive read in place gives the same events as its extracted files",
           arguments: TestPaths.sampleFiles(endingWith: ".tar.gz") + TestPaths.sampleFiles(endingWith: ".tar.zst"))
     func archiveMatchesExtracted(_ bundle: String) throws {
