@@ -1,5 +1,5 @@
 import CFuzzDriver
-import FirmTraceKit
+@testable import FirmTraceKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,8 +31,11 @@ public enum FuzzInput {
 
     /// Reads every input as grep does, rendering each event as JSON so the formatting runs too; then as
     /// the report does, rendering its page (without the OUI registry, which would be most of the time).
+    /// Logs are decoded in slices of 64 bytes side by side, so that small inputs are cut as large ones are.
     public static func grep(_ paths: [String]) {
-        _ = Grep.run(GrepRequest(inputs: paths, miioToken: Array(repeating: 0x42, count: 16)), sink: RenderingSink())
+        var grep = GrepRequest(inputs: paths, miioToken: Array(repeating: 0x42, count: 16))
+        grep.sliceBytes = 64
+        _ = Grep.run(grep, sink: RenderingSink())
         var request = ReportRequest(inputs: paths)
         request.registry = "/nonexistent"
         let report = BehaviourReport.build(request)
