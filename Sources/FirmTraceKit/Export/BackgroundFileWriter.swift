@@ -9,7 +9,7 @@ final class BackgroundFileWriter: @unchecked Sendable {
     // @unchecked: `file` is touched only on `queue` until `commit`, which waits for the queue first.
     private let file: AtomicOutputFile
     private let queue = DispatchQueue(label: "firmtrace.output")
-    private let failure = Mutex<InputError?>(nil)
+    private let failure = Locked<InputError?>(nil)
 
     init(_ file: AtomicOutputFile) {
         self.file = file

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +17,7 @@ public enum PartialFiles {
         let name: String
     }
 
-    private static let entries = Mutex<Set<Entry>>([])
+    private static let entries = Locked<Set<Entry>>([])
     /// Kept alive for the life of the process. Unchecked: filled once, by `removeOnInterrupt` at start-up,
     /// and never read.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []

@@ -25,7 +25,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     private let slots = DispatchSemaphore(value: 4)
     private let queued = DispatchSemaphore(value: 0)
     /// In merge order; nil marks the end.
-    private let pending = Mutex<[Pending?]>([])
+    private let pending = Locked<[Pending?]>([])
     private let stopped = Atomic<Bool>(false)
     private var mergeFailure: InputError?
     private var ended = false

@@ -20,7 +20,7 @@ final class RecordFiller: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     private var batch = RecordBatch()
     private var sent = 0
-    private let ready = Mutex(ReadyBatches())
+    private let ready = Locked(ReadyBatches())
     static let batchBytes = 1 << 20
     static let batchesInFlight = 8
 

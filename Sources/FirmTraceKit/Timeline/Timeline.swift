@@ -238,7 +238,7 @@ private final class UnitReaders: @unchecked Sendable {
     private let progress: (@Sendable (TimelineProgress) -> Void)?
     /// The next piece to take, as a place in `order`.
     private let nextPiece = Atomic<Int>(0)
-    private let firstFailure = Mutex<InputError?>(nil)
+    private let firstFailure = Locked<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
     /// Bytes of each piece, of the pieces read to their end, and of all of them, for the progress line.
@@ -248,7 +248,7 @@ private final class UnitReaders: @unchecked Sendable {
     /// Files read whole that may be another's copy (`RepeatedEvidence`).
     private let repeatCandidates: Set<String>
     /// Complete once every piece has been read.
-    let absorption = Mutex(Absorption())
+    let absorption = Locked(Absorption())
 
     private enum Work {
         case unit(InputWalker.Unit)
