@@ -27,8 +27,8 @@ final class ParallelLogDecoder {
     private let sliceBytes: Int
     /// Slices cut and not yet placed: each holds its bytes and then its events.
     private let maxUnfinished: Int
+    /// In stream order: only placed slices leave it, from the front.
     private var unfinished: [StreamSlice] = []
-    private var lastSlice: StreamSlice?
     /// The stream's bytes after the last cut.
     private var pending: [UInt8] = []
     /// Where in `pending` the search for the next cut resumes: the start of a line not yet complete.
@@ -110,8 +110,8 @@ final class ParallelLogDecoder {
 
     private func begin(_ bytes: [UInt8], offered: Bool) {
         while unfinished.count >= maxUnfinished { awaitProgress() }
-        let slice = StreamSlice(bytes: bytes, setup: setup, placing: placing, previous: lastSlice)
-        lastSlice = slice
+        // The slice before is the last unfinished one; when none is, every slice before has been placed.
+        let slice = StreamSlice(bytes: bytes, setup: setup, placing: placing, previous: unfinished.last)
         unfinished.append(slice)
         if offered { DispatchQueue.global().async { slice.runUnlessTaken() } }
     }
@@ -126,7 +126,6 @@ final class ParallelLogDecoder {
 
     private func drain() {
         while !unfinished.isEmpty { awaitProgress() }
-        lastSlice = nil
     }
 
     /// No line began a slice for `maxSliceFactor` slices: a stream of continuation lines, which only a

@@ -21,7 +21,7 @@ public struct TimelineRequest: Sendable {
     public var assumedYear: Int64?
     /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
     var mergeFanIn = 256
-    /// Bytes of a large log, or of a log read as a stream, read as one slice (lowered by tests to slice small logs).
+    /// Bytes of a log read as one slice when its lines are decoded side by side (`LogReadPlan.sliceBytes`).
     var sliceBytes: Int64? = SlicedLog.sliceBytes
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
