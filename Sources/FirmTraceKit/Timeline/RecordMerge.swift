@@ -38,9 +38,17 @@ final class RunCursor {
 
     /// Units whose records are passed over.
     private let skipping: Set<Int>
+    /// What puts the run's log records on the capture's clock. Looked up once for the run: one source a
+    /// run, and looked up for each record the correction was copied, its arrays retained and released.
+    let correction: ClockCorrection?
+    /// The number of the run's source's first clock segment, when the report numbers them.
+    let firstSegment: Int?
 
-    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation, skipping: Set<Int> = []) {
+    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation, skipping: Set<Int> = [],
+         correction: ClockCorrection? = nil, firstSegment: Int? = nil) {
         self.run = run
+        self.correction = correction
+        self.firstSegment = firstSegment
         // A settled run's records carry no unit.
         self.skipping = run.unit == RecordRun.settled ? [] : skipping
         descriptor = file.descriptor
@@ -135,8 +143,6 @@ struct RecordMerge {
     private typealias Source = (run: RecordRun, file: SpillFile)
 
     func forEach(_ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
-        let corrections = spills.map { spill in spill.sources.map { correlation.corrections[$0] } }
-        let firstSegments = spills.map { spill in spill.sources.map { correlation.segmentNumbers[$0] } }
         let linked = OrdinalSet(correlation.links.keys)
         let claimsWithoutPackets = OrdinalSet(correlation.unmatchedClaimOrdinals)
         let trafficWithoutLogLine = OrdinalSet(correlation.unloggedTrafficOrdinals)
@@ -148,11 +154,10 @@ struct RecordMerge {
                 values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
                 if header.isLog, let time = values.time {
-                    let correction = corrections[cursor.run.spill][header.source]
-                    if let first = firstSegments[cursor.run.spill][header.source] {
-                        values.clockSegment = first + (correction?.piece(at: time) ?? 0)
+                    if let first = cursor.firstSegment {
+                        values.clockSegment = first + (cursor.correction?.piece(at: time) ?? 0)
                     }
-                    if let correction {
+                    if let correction = cursor.correction {
                         values.time = correction.captureTime(time)
                         values.basis = .logClock
                     }
@@ -175,11 +180,18 @@ struct RecordMerge {
         guard try merge(timed, values: values, body) else { return }
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
         for (_, run) in untimed {
-            let cursor = RunCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20, output: output, skipping: skipping)
+            let cursor = makeCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20)
             while try cursor.advance() {
                 guard try body(cursor.template, values(cursor)) else { return }
             }
         }
+    }
+
+    private func makeCursor(_ run: RecordRun, file: SpillFile, bufferSize: Int) -> RunCursor {
+        guard run.unit != RecordRun.settled else { return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping) }
+        let clock = spills[run.spill].sources[run.source]
+        return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping,
+                         correction: correlation.corrections[clock], firstSegment: correlation.segmentNumbers[clock])
     }
 
     /// Merges the smallest runs into one settled run, in a new scratch file: as many as bring the count down
@@ -209,7 +221,7 @@ struct RecordMerge {
         var cursors: [RunCursor] = []
         let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, runs.count)))
         for (run, file) in runs {
-            let cursor = RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping)
+            let cursor = makeCursor(run, file: file, bufferSize: bufferSize)
             guard try cursor.advance() else { continue }
             cursor.settle(values(cursor))
             cursors.append(cursor)

@@ -1,4 +1,9 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 @testable import FirmTraceKit
 
 @Suite("byte-level helpers of the hot paths")
@@ -35,6 +40,25 @@ struct ByteLevelTests {
             for byteClass in Self.classes {
                 for end in 0 ... inner.count {
                     #expect(!byteClass.scan(UnsafeRawBufferPointer(rebasing: inner[0 ..< end])), "\(byteClass.name) up to \(end)")
+                }
+            }
+        }
+    }
+
+    @Test("a short text at the very end of readable memory is scanned without reading past it")
+    func shortTextBeforeUnreadablePage() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapping = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(mapping, 2 * page) }
+        #expect(mprotect(mapping + page, page, PROT_NONE) == 0)
+        for byteClass in Self.classes {
+            for length in 1 ..< 16 {
+                let start = mapping + page - length
+                for byte in [UInt8(ascii: "a"), 0x22, 0x2C, 0x0A, 0xE9] {
+                    memset(start, Int32(UInt8(ascii: "a")), length)
+                    start.storeBytes(of: byte, toByteOffset: length - 1, as: UInt8.self)
+                    let found = byteClass.scan(UnsafeRawBufferPointer(start: start, count: length))
+                    #expect(found == byteClass.member(byte), "\(byteClass.name): byte \(byte) ending \(length) bytes")
                 }
             }
         }
