@@ -209,29 +209,33 @@ final class LogSourceReader {
             if let prefix = TuyaLinePrefix.find(in: line.bytes) {
                 let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
                 let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
-                startEvent(TuyaMessage.kind(message: message, sourceFile: sourceFile)) {
-                    PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime), level: prefix.level.rawValue,
-                                 origin: text(line.bytes, prefix.sourceFile), message: EscapedText.escaping(message),
-                                 foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil)
+                let kind = TuyaMessage.kind(message: message, sourceFile: sourceFile)
+                if let onlyForClock = startEvent(kind) {
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
+                                           level: prefix.level.rawValue, origin: text(line.bytes, prefix.sourceFile),
+                                           message: EscapedText.escaping(message),
+                                           foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil,
+                                           onlyForClock: onlyForClock)
                 }
                 return
             }
         case .miio:
             if let prefix = MiioLinePrefix.parse(line.bytes) {
                 let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
-                startEvent(MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)) {
-                    PendingEvent(kind: $0, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
-                                 level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function), message: EscapedText.escaping(message))
+                let kind = MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)
+                if let onlyForClock = startEvent(kind) {
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
+                                           level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function),
+                                           message: EscapedText.escaping(message), onlyForClock: onlyForClock)
                 }
                 return
             }
         case .kernel:
             if let prefix = KernelLinePrefix.parse(line.bytes) {
-                startEvent(.kernelLine) {
-                    var event = PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
-                                             level: nil, origin: nil, message: text(line.bytes, prefix.message))
-                    event.uptimeMicroseconds = prefix.uptimeMicroseconds
-                    return event
+                if let onlyForClock = startEvent(.kernelLine) {
+                    pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
+                                           level: nil, origin: nil, message: text(line.bytes, prefix.message),
+                                           uptimeMicroseconds: prefix.uptimeMicroseconds, onlyForClock: onlyForClock)
                 }
                 return
             }
@@ -239,25 +243,23 @@ final class LogSourceReader {
         continueEvent(line)
     }
 
-    /// A line with a prefix: the event before it is complete, and a new one starts.
-    private func startEvent(_ kind: EventKind, _ make: (EventKind) -> PendingEvent) {
+    /// A line with a prefix: the event before it is complete, and a new one of `kind` starts. Returns
+    /// whether the caller makes it pending (nil: it is only counted, or passed over), and if so whether
+    /// only for the epoch it carries. The caller makes it in place: made by a closure and handed back,
+    /// it was copied, each of its strings retained and released, for every line of a log.
+    private func startEvent(_ kind: EventKind) -> Bool? {
         completePending()
         guard plan.wantsKind(kind) else {
             skippingCurrent = true
             // Unwanted, but its epoch still settles (and later moves forward) the clock of the wanted ones.
-            if plan.needsEvents, dialect == .tuya, TuyaMessage.carriesEpoch(kind) {
-                var event = make(kind)
-                event.onlyForClock = true
-                pending = event
-            }
-            return
+            return plan.needsEvents && dialect == .tuya && TuyaMessage.carriesEpoch(kind) ? true : nil
         }
         skippingCurrent = false
-        if plan.needsEvents {
-            pending = make(kind)
-        } else {
+        guard plan.needsEvents else {
             counted += 1
+            return nil
         }
+        return false
     }
 
     /// A line without a prefix continues the current event; before the first prefix it starts a plain one.
@@ -271,8 +273,10 @@ final class LogSourceReader {
             case .miio: .miioLine
             case .kernel: .kernelLine
             }
-            startEvent(kind) { PendingEvent(kind: $0, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
-                                            message: EscapedText.escaping(line.bytes)) }
+            if let onlyForClock = startEvent(kind) {
+                pending = PendingEvent(kind: kind, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
+                                       message: EscapedText.escaping(line.bytes), onlyForClock: onlyForClock)
+            }
         }
     }
 
@@ -444,20 +448,20 @@ struct PendingEvent {
     let origin: String?
     /// The first line's message, as text: made once, straight from the line's bytes.
     let message: String
-    var foreign: String?
+    let foreign: String?
     private(set) var continuation: [[UInt8]] = []
     private var continuationBytes = 0
     /// Continuation lines past `maxContinuationBytes`, counted but not kept.
     private var droppedContinuationLines = 0
-    var uptimeMicroseconds: Int64?
+    let uptimeMicroseconds: Int64?
     /// An event keeps at most this much of the unprefixed lines after it: a log that never writes another
     /// prefix must not become one event the size of the file.
     static let maxContinuationBytes = 1 << 20
     /// Read only for the epoch it carries, never delivered: its kind was not asked for.
-    var onlyForClock = false
+    let onlyForClock: Bool
 
     init(kind: EventKind, line: Int, stamp: DeviceStamp?, deviceTime: String?, level: String?, origin: String?,
-         message: String, foreign: String? = nil) {
+         message: String, foreign: String? = nil, uptimeMicroseconds: Int64? = nil, onlyForClock: Bool = false) {
         self.kind = kind
         self.line = line
         self.stamp = stamp
@@ -466,6 +470,8 @@ struct PendingEvent {
         self.origin = origin
         self.message = message
         self.foreign = foreign
+        self.uptimeMicroseconds = uptimeMicroseconds
+        self.onlyForClock = onlyForClock
     }
 
     mutating func addContinuation(_ bytes: UnsafeRawBufferPointer) {
