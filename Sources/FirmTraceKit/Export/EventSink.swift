@@ -60,8 +60,9 @@ public final class JSONLSink: EventSink {
         return bytes.string
     }
 
-    /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links)
-    /// are left as `RecordHole`s, to be filled when the record is written out.
+    /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links),
+    /// and the source, kept once for all its records, are left as `RecordHole`s, to be filled when the
+    /// record is written out.
     static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
@@ -96,7 +97,7 @@ public final class JSONLSink: EventSink {
         key("origin")
         EventBytes.appendJSONString(event.origin, to: &out)
         key("source")
-        EventBytes.appendJSONString(event.source, to: &out)
+        if holes { RecordHole.source.append(to: &out) } else { EventBytes.appendJSONString(event.source, to: &out) }
         if let line = event.line {
             key("line")
             EventBytes.appendInteger(Int64(line), to: &out)

@@ -20,6 +20,8 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     private let merge: RecordMerge
     private let row: @Sendable (Event) -> Row
     private let format: TimelineFormat
+    /// The sources' names as the format writes them, by number.
+    private let sources: [[UInt8]]
     private let output: InputLocation
     /// Batches queued and not yet taken, bounded so that the merge does not run ahead of the writer.
     private let slots = DispatchSemaphore(value: 4)
@@ -34,6 +36,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
         self.merge = merge
         self.row = row
         self.format = format
+        sources = merge.sourceNames.map(format.sourceText)
         self.output = output
         DispatchQueue(label: "firmtrace.merge").async { [self] in
             var batch = RecordBatch()
@@ -97,7 +100,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
             batch.forEach { template, values in
                 guard job.failure == nil else { return }
                 line.removeAll()
-                format.fill(template, values, to: &line, second: &second)
+                format.fill(template, values, sources: sources, to: &line, second: &second)
                 if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
                     job.rows.append(row(event))
                 } else {

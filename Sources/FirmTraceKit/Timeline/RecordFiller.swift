@@ -13,6 +13,8 @@ final class RecordFiller: @unchecked Sendable {
     // @unchecked: `batch` and `sent` are touched only by the merging thread; a batch changes hands whole,
     // to the job that fills it; `ready` is behind its lock.
     private let format: TimelineFormat
+    /// The sources' names as the format writes them, by number.
+    private let sources: [[UInt8]]
     private let writer: BackgroundFileWriter
     /// Batches sent and not yet written: the merge waits for room, which bounds the memory they hold.
     private let slots = DispatchSemaphore(value: RecordFiller.batchesInFlight)
@@ -30,8 +32,9 @@ final class RecordFiller: @unchecked Sendable {
         var next = 0
     }
 
-    init(format: TimelineFormat, writer: BackgroundFileWriter) {
+    init(format: TimelineFormat, sources: [String], writer: BackgroundFileWriter) {
         self.format = format
+        self.sources = sources.map(format.sourceText)
         self.writer = writer
     }
 
@@ -60,7 +63,7 @@ final class RecordFiller: @unchecked Sendable {
             var text = ByteBuffer(capacity: full.bytes.count + full.bytes.count / 4)
             if !stopped.load(ordering: .relaxed) {
                 var second = EventBytes.SecondText()
-                full.forEach { template, values in format.fill(template, values, to: &text, second: &second) }
+                full.forEach { template, values in format.fill(template, values, sources: sources, to: &text, second: &second) }
             }
             let filled = HandedBytes(text)
             ready.withLock { ready in
@@ -85,11 +88,11 @@ final class RecordFiller: @unchecked Sendable {
 
 /// Records with their values, one after another in one buffer: time (`Int64.min` for none), basis,
 /// ordinal, the index of its links (-1 for none), the template's length, its finding (0 for none), its
-/// clock segment (-1 for none), the template.
+/// clock segment (-1 for none), its source, the template.
 struct RecordBatch {
     private(set) var bytes: [UInt8] = []
     private var links: [[Int]] = []
-    private static let headerSize = 30
+    private static let headerSize = 34
 
     init() {
         bytes.reserveCapacity(1 << 20 + (64 << 10))
@@ -108,6 +111,7 @@ struct RecordBatch {
             header.storeBytes(of: UInt32(template.count), toByteOffset: start + 21, as: UInt32.self)
             header.storeBytes(of: values.finding?.rawValue ?? 0, toByteOffset: start + 25, as: UInt8.self)
             header.storeBytes(of: Int32(values.clockSegment ?? -1), toByteOffset: start + 26, as: Int32.self)
+            header.storeBytes(of: Int32(values.source), toByteOffset: start + 30, as: Int32.self)
         }
         bytes.append(contentsOf: template)
     }
@@ -122,6 +126,7 @@ struct RecordBatch {
                 let segment = Int(bytes.loadUnaligned(fromByteOffset: offset + 26, as: Int32.self))
                 let values = RecordValues(time: time == .min ? nil : time, basis: TimeBasis(code: bytes[offset + 8]),
                                           ordinal: Int(bytes.loadUnaligned(fromByteOffset: offset + 9, as: Int64.self)),
+                                          source: Int(bytes.loadUnaligned(fromByteOffset: offset + 30, as: Int32.self)),
                                           links: linkIndex < 0 ? [] : links[linkIndex], finding: RecordFinding(rawValue: bytes[offset + 25]),
                                           clockSegment: segment < 0 ? nil : segment)
                 let start = offset + Self.headerSize

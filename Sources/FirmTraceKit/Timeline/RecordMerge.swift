@@ -43,12 +43,15 @@ final class RunCursor {
     let correction: ClockCorrection?
     /// The number of the run's source's first clock segment, when the report numbers them.
     let firstSegment: Int?
+    /// The number of the run's source among the merge's `sourceNames`; a settled run's records each say theirs.
+    let sourceName: Int
 
     init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation, skipping: Set<Int> = [],
-         correction: ClockCorrection? = nil, firstSegment: Int? = nil) {
+         correction: ClockCorrection? = nil, firstSegment: Int? = nil, sourceName: Int = 0) {
         self.run = run
         self.correction = correction
         self.firstSegment = firstSegment
+        self.sourceName = sourceName
         // A settled run's records carry no unit.
         self.skipping = run.unit == RecordRun.settled ? [] : skipping
         descriptor = file.descriptor
@@ -137,6 +140,17 @@ struct RecordMerge {
     let correlation: Correlation
     let output: InputLocation
     var fanIn = 256
+    /// Every source's name once, whichever spills hold its records: `RecordValues.source` numbers them.
+    let sourceNames: [String]
+    /// By spill, by the spill's source (a stretch of a source's clock): the number of its name.
+    private let sourceNumbers: [[Int]]
+
+    init(spills: [RecordSpill], ordinalBases: [Int], skipping: Set<Int>, correlation: Correlation, output: InputLocation) {
+        (self.spills, self.ordinalBases, self.skipping, self.correlation, self.output) = (spills, ordinalBases, skipping, correlation, output)
+        var names = InternTable<String>()
+        sourceNumbers = spills.map { spill in spill.sources.map { names.number(of: $0.source).number } }
+        sourceNames = names.names
+    }
     /// The whole read-back buffer, shared among the runs.
     static let bufferBudget = 32 << 20
 
@@ -149,7 +163,7 @@ struct RecordMerge {
         func values(_ cursor: RunCursor) -> RecordValues {
             let header = cursor.header
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
-                                      ordinal: Int(header.ordinal), links: [])
+                                      ordinal: Int(header.ordinal), source: cursor.sourceName, links: [])
             if cursor.run.unit != RecordRun.settled {
                 values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
@@ -164,6 +178,7 @@ struct RecordMerge {
                 }
             } else {
                 values.clockSegment = header.clockSegment
+                values.source = header.source
             }
             if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
             if claimsWithoutPackets.contains(values.ordinal) {
@@ -191,7 +206,8 @@ struct RecordMerge {
         guard run.unit != RecordRun.settled else { return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping) }
         let clock = spills[run.spill].sources[run.source]
         return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping,
-                         correction: correlation.corrections[clock], firstSegment: correlation.segmentNumbers[clock])
+                         correction: correlation.corrections[clock], firstSegment: correlation.segmentNumbers[clock],
+                         sourceName: sourceNumbers[run.spill][run.source])
     }
 
     /// Merges the smallest runs into one settled run, in a new scratch file: as many as bring the count down
@@ -203,8 +219,8 @@ struct RecordMerge {
         let file = try SpillFile(beside: output.source)
         var header = [UInt8](repeating: 0, count: RecordHeader.size)
         _ = try merge(Array(bySize[..<merged]), values: values) { (template, values) throws(InputError) in
-            var settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count, source: 0,
-                                             basis: values.basis, isLog: false, unit: 0)
+            var settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count,
+                                             source: values.source, basis: values.basis, isLog: false, unit: 0)
             settledHeader.clockSegment = values.clockSegment
             header.withUnsafeMutableBytes { settledHeader.store(into: $0) }
             try header.withBytes { (bytes) throws(InputError) in try file.append(bytes) }

@@ -14,7 +14,8 @@ struct RecordHeader {
     /// Place in its unit's arrival order, from 1.
     var ordinal: Int64
     var length: Int
-    /// Index into the spill's table of sources.
+    /// Index into the spill's table of sources; in a settled run, the number of the source's name among
+    /// the merge's `sourceNames`.
     var source: Int
     var basis: TimeBasis
     var isLog: Bool

@@ -59,21 +59,34 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         return true
     }
 
-    /// Writes a template out with its holes filled from `values`; `second` keeps the last second's text
-    /// from one record to the next.
-    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
+    /// A source's name as its field in this format: a CSV field, or a JSON string.
+    func sourceText(_ source: String) -> [UInt8] {
+        var text = ByteBuffer()
+        switch self {
+        case .csv, .l2tcsv: EventBytes.appendCSVField(source, to: &text)
+        case .jsonl, .sqlite, .timesketch: EventBytes.appendJSONString(source, to: &text)
+        }
+        return text.withBytes { Array($0) }
+    }
+
+    /// Writes a template out with its holes filled from `values` and `sources` (each source's name as
+    /// `sourceText` writes it, by number); `second` keeps the last second's text from one record to the next.
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, sources: [[UInt8]], to out: inout ByteBuffer,
+              second: inout EventBytes.SecondText) {
         var start = 0
         while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
             out.append(UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
-            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, to: &out, second: &second) }
+            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, sources: sources, to: &out, second: &second) }
             start = marker + 2
         }
         out.append(UnsafeRawBufferPointer(rebasing: template[start...]))
     }
 
-    private func append(_ hole: RecordHole, _ values: RecordValues, to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
+    private func append(_ hole: RecordHole, _ values: RecordValues, sources: [[UInt8]], to out: inout ByteBuffer,
+                        second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
+        case .source: sources[values.source].withUnsafeBytes { out.append($0) }
         case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
@@ -186,7 +199,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         }
         text(event.kind.rawValue)
         text(event.origin)
-        text(event.source)
+        out.append(UInt8(ascii: ","))
+        RecordHole.source.append(to: &out)
         number(event.line)
         number(event.frame)
         text(event.deviceTime)
@@ -225,7 +239,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         Self.appendKey("origin", to: &out)
         EventBytes.appendJSONString(event.origin, to: &out)
         Self.appendKey("source", to: &out)
-        EventBytes.appendJSONString(event.source, to: &out)
+        RecordHole.source.append(to: &out)
         if let deviceTime = event.deviceTime {
             Self.appendKey("device_time", to: &out)
             EventBytes.appendJSONString(deviceTime, to: &out)
@@ -275,7 +289,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         Self.appendShortMessage(event.message, to: &out)
         column(event.message)
         column("2")
-        column(event.source)
+        out.append(UInt8(ascii: ","))
+        RecordHole.source.append(to: &out)
         column("-")
         // The notes: kind, basis and id, none of which needs quoting.
         out.append(UInt8(ascii: ","))
@@ -325,6 +340,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 /// (never part of UTF-8 text) and the hole's number.
 enum RecordHole: UInt8 {
     case isoTime = 1, microseconds, nanoseconds, timeBasis, id, links, l2tDate, l2tTime
+    /// The source's name, kept once for all its records: a bundle's member paths ran to a hundred bytes
+    /// and more, written into every record of the scratch files.
+    case source
     /// The `clock_segment` and `finding` fields at the end of the fields, after others or
     /// (`firstFinding`) alone. Numbered past LF and CR: l2tcsv's extra column is quoted around its hole
     /// only for the bytes CSV must escape.
@@ -356,6 +374,8 @@ struct RecordValues {
     var time: Int64?
     var basis: TimeBasis
     var ordinal: Int
+    /// The number of the record's source among the merge's `sourceNames`.
+    var source = 0
     var links: [Int]
     var finding: RecordFinding?
     /// For a log line whose source's clock `clock` splits into several segments: the number of the one

@@ -166,6 +166,39 @@ struct TimelineTests {
         }
     }
 
+    @Test("every record names its source in full in every format, through intermediate merges: commas, quotes, non-ASCII",
+          arguments: [TimelineFormat.csv, .jsonl, .timesketch, .l2tcsv, .sqlite])
+    func sourceNames(format: TimelineFormat) throws {
+        let scratch = try ScratchFolder()
+        var logs: [String: Int] = [:]
+        for (folder, count) in [("logs, \"north\" wing é", 300), ("plain", 200)] {
+            try FileManager.default.createDirectory(atPath: scratch.appending(folder), withIntermediateDirectories: true)
+            let log = scratch.appending("\(folder)/tuya.log")
+            // Seconds that go back now and then: every batch begins a run of its own, more than the merge opens at once.
+            let lines = (0 ..< count).map { "[07-10 03:\(10 + $0 / 50):\(10 + $0 * 7 % 50) TUYA Debug][mqc_app.c:1043] mqtt heartbeat send \($0)" }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
+            logs[log] = count
+        }
+        var request = TimelineRequest(inputs: Array(logs.keys), output: scratch.appending("t.\(format)"), format: format, memoryBytes: 1024)
+        (request.mergeFanIn, request.assumedZone, request.assumedYear) = (2, 0, 2024)
+        _ = try Timeline.run(request)
+        let read: String
+        switch format {
+        case .csv, .l2tcsv:
+            let column = format == .csv ? "7" : "12"
+            read = try Subprocess.run("python3", ["-c", "import csv,sys; [print(r[\(column)]) for r in list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))[1:]]",
+                                                  request.output]).output
+        case .jsonl, .timesketch:
+            read = try Self.lines(request.output).map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["source"] as? String ?? "?"
+            }.joined(separator: "\n")
+        case .sqlite:
+            read = try Subprocess.run("sqlite3", [request.output, "SELECT source FROM events"]).output
+        }
+        let sources = read.split(separator: "\n").map(String.init)
+        #expect(Dictionary(sources.map { ($0, 1) }, uniquingKeysWith: +) == logs)
+    }
+
     @Test("CSV has Timesketch's columns first and reads back with every row")
     func csv() throws {
         let scratch = try ScratchFolder()
