@@ -151,6 +151,7 @@ struct RecordMerge {
         sourceNumbers = spills.map { spill in spill.sources.map { names.number(of: $0.source).number } }
         sourceNames = names.names
     }
+
     /// The whole read-back buffer, shared among the runs.
     static let bufferBudget = 32 << 20
 

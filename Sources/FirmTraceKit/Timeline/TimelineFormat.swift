@@ -66,7 +66,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         case .csv, .l2tcsv: EventBytes.appendCSVField(source, to: &text)
         case .jsonl, .sqlite, .timesketch: EventBytes.appendJSONString(source, to: &text)
         }
-        return text.withBytes { Array($0) }
+        return text.array
     }
 
     /// Writes a template out with its holes filled from `values` and `sources` (each source's name as
