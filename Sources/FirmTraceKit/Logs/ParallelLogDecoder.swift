@@ -23,6 +23,8 @@ final class ParallelLogDecoder {
     static let maxSliceBytes: Int64 = 128 << 10
 
     private let placing: SlicePlacing
+    /// Signalled once for each slice placed, for the reading thread to wait on.
+    private let slicePlaced = DispatchSemaphore(value: 0)
     private let setup: LogSourceReader.SliceSetup
     private let sliceBytes: Int
     /// Slices cut and not yet placed: each holds its bytes and then its events.
@@ -111,7 +113,7 @@ final class ParallelLogDecoder {
     private func begin(_ bytes: [UInt8], offered: Bool) {
         while unfinished.count >= maxUnfinished { awaitProgress() }
         // The slice before is the last unfinished one; when none is, every slice before has been placed.
-        let slice = StreamSlice(bytes: bytes, setup: setup, placing: placing, previous: unfinished.last)
+        let slice = StreamSlice(bytes: bytes, setup: setup, placing: placing, slicePlaced: slicePlaced, previous: unfinished.last)
         unfinished.append(slice)
         if offered { DispatchQueue.global().async { slice.runUnlessTaken() } }
     }
@@ -121,7 +123,7 @@ final class ParallelLogDecoder {
     private func awaitProgress() {
         unfinished.removeFirst(unfinished.firstIndex { !$0.isPlaced } ?? unfinished.count)
         guard !unfinished.isEmpty, !unfinished.contains(where: { $0.runUnlessTaken() }) else { return }
-        placing.slicePlaced.wait()
+        slicePlaced.wait()
     }
 
     private func drain() {
@@ -141,33 +143,6 @@ final class ParallelLogDecoder {
     }
 }
 
-/// The placer and what carries over from slice to slice. `@unchecked Sendable`: all but `halted` and
-/// `slicePlaced` are touched only by the thread whose slice's turn it is, and turns pass in order through
-/// each slice's `placed` semaphore.
-private final class SlicePlacing: @unchecked Sendable {
-    let placer: LogSourceReader
-    private(set) var lineBase = 0
-    private(set) var cutLines = 0
-    /// Set once the placer has stopped: later slices are passed over.
-    let halted = Atomic<Bool>(false)
-    /// Signalled once for each slice placed, for the reading thread to wait on.
-    let slicePlaced = DispatchSemaphore(value: 0)
-
-    init(_ placer: LogSourceReader) {
-        self.placer = placer
-    }
-
-    /// Places a slice's events after the lines of those before it; `lines` moves the next slice's on.
-    func place(_ events: HandOffQueue<DecodedEvent>, lines: Int = 0, cutLines: Int = 0) {
-        if !halted.load(ordering: .relaxed) {
-            placer.place(events, lineBase: lineBase)
-            if placer.stopped { halted.store(true, ordering: .releasing) }
-        }
-        lineBase += lines
-        self.cutLines += cutLines
-    }
-}
-
 /// One slice of a stream, run once by whichever thread takes it first. `@unchecked Sendable`: `previous`
 /// is touched only by that thread, and the rest is set before the slice is offered.
 private final class StreamSlice: @unchecked Sendable {
@@ -176,14 +151,15 @@ private final class StreamSlice: @unchecked Sendable {
     private let bytes: [UInt8]
     private let setup: LogSourceReader.SliceSetup
     private let placing: SlicePlacing
+    private let slicePlaced: DispatchSemaphore
     /// The slice to be placed before this one; let go once it has been.
     private var previous: StreamSlice?
     private let state = Atomic<Int>(State.waiting.rawValue)
     /// Signalled when this slice has been placed, for the slice after it.
     private let placed = DispatchSemaphore(value: 0)
 
-    init(bytes: [UInt8], setup: LogSourceReader.SliceSetup, placing: SlicePlacing, previous: StreamSlice?) {
-        (self.bytes, self.setup, self.placing, self.previous) = (bytes, setup, placing, previous)
+    init(bytes: [UInt8], setup: LogSourceReader.SliceSetup, placing: SlicePlacing, slicePlaced: DispatchSemaphore, previous: StreamSlice?) {
+        (self.bytes, self.setup, self.placing, self.slicePlaced, self.previous) = (bytes, setup, placing, slicePlaced, previous)
     }
 
     var isPlaced: Bool { state.load(ordering: .acquiring) == State.placed.rawValue }
@@ -194,8 +170,7 @@ private final class StreamSlice: @unchecked Sendable {
     func runUnlessTaken() -> Bool {
         guard state.compareExchange(expected: State.waiting.rawValue, desired: State.taken.rawValue, ordering: .acquiring).exchanged
         else { return false }
-        // Room for a slice of short lines up front, as for `SlicedLog`.
-        let events = HandOffQueue<DecodedEvent>(capacity: bytes.count / SlicedLog.shortLineBytes)
+        let events = HandOffQueue<DecodedEvent>.forSlice(of: bytes.count)
         var (lines, cutLines) = (0, 0)
         if !placing.halted.load(ordering: .relaxed) {
             let reader = setup.reader(collecting: events)
@@ -208,7 +183,7 @@ private final class StreamSlice: @unchecked Sendable {
         placing.place(events, lines: lines, cutLines: cutLines)
         state.store(State.placed.rawValue, ordering: .releasing)
         placed.signal()
-        placing.slicePlaced.signal()
+        slicePlaced.signal()
         return true
     }
 }

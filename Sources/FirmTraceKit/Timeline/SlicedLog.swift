@@ -12,7 +12,7 @@ import Dispatch
 /// events held until it is known, pre-sync runs all carry over); the placed events go back to the
 /// slice's thread to be formatted. Slices begin at a line that starts an event, so none spans two.
 final class SlicedLog: @unchecked Sendable {
-    // @unchecked: `placer`, `placed`, `lineBase`, `cutLines` and `failed` are touched only by the slice
+    // @unchecked: `placing`, `placed` and `failed` are touched only by the slice
     // whose turn it is; the turn passes from slice to slice through `turns`, which orders those accesses.
     /// Small enough that a slice's events, held between decoding and placing, stay a megabyte or so and
     /// come from memory malloc recycles, and that rotated logs of a megabyte or two are sliced too (read
@@ -27,11 +27,9 @@ final class SlicedLog: @unchecked Sendable {
     let ranges: [Range<Int64>]
     private let path: String
     private let source: InputSource
-    private let placer: LogSourceReader
+    private let placing: SlicePlacing
     private let sliceSetup: LogSourceReader.SliceSetup
     private let placed = PlacedEvents()
-    private var lineBase = 0
-    private var cutLines = 0
     private var failed = false
     private let turns: [DispatchSemaphore]
 
@@ -63,10 +61,11 @@ final class SlicedLog: @unchecked Sendable {
         guard starts.count > 1 else { return nil }
         ranges = zip(starts, starts.dropFirst() + [size]).map { $0 ..< $1 }
         path = unit.path
-        placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
+        let placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
             placed.events.append(consume event)
             return true
         }
+        placing = SlicePlacing(placer)
         sliceSetup = placer.sliceSetup
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
     }
@@ -92,8 +91,7 @@ final class SlicedLog: @unchecked Sendable {
     /// Decodes slice `index`, waits for the slices before it to be placed, places its events and hands
     /// them back in order. The last slice also returns what ends the file.
     func read(slice index: Int) throws(InputError) -> (events: HandOffQueue<Event>, ending: Ending?) {
-        // Room for a slice of short lines up front: grown by doubling, the events were moved again and again.
-        let events = HandOffQueue<DecodedEvent>(capacity: Int(ranges[index].count) / Self.shortLineBytes)
+        let events = HandOffQueue<DecodedEvent>.forSlice(of: Int(ranges[index].count))
         var (lines, cut) = (0, 0)
         let failure = decode(slice: index, into: events, lines: &lines, cut: &cut)
         if index > 0 { turns[index].wait() }
@@ -103,14 +101,12 @@ final class SlicedLog: @unchecked Sendable {
             failed = true
             throw failure
         }
-        placer.place(events, lineBase: lineBase)
-        lineBase += lines
-        cutLines += cut
+        placing.place(events, lines: lines, cutLines: cut)
         guard index == ranges.count - 1 else { return (placed.take(), nil) }
-        placer.finishPlacing()
+        placing.placer.finishPlacing()
         var diagnostics = Diagnostics()
-        diagnostics.reportCutLines(cutLines, at: source.location)
-        let yearSources = placer.yearSource.map { [source.location.source: $0] } ?? [:]
+        diagnostics.reportCutLines(placing.cutLines, at: source.location)
+        let yearSources = placing.placer.yearSource.map { [source.location.source: $0] } ?? [:]
         return (placed.take(last: true), Ending(diagnostics: diagnostics, yearSources: yearSources))
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 @testable import FirmTraceKit
 
-/// Collects what grep hands to its sink.
+/// Collects what grep hands to its sink; once it holds `limit` events it asks for no more.
 final class CollectingSink: EventSink {
+    let limit: Int
     var events: [Event] = []
+    init(limit: Int = .max) { self.limit = limit }
     func accept(_ event: Event) -> Bool {
         events.append(event)
-        return true
+        return events.count < limit
     }
     func finish() {}
 }

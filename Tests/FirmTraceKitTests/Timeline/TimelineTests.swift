@@ -145,24 +145,13 @@ struct TimelineTests {
         for (query, limit) in [(EventQuery(), Int.max), (EventQuery(kindPatterns: ["tuya.post_data"]), Int.max), (EventQuery(), 50)] {
             var request = GrepRequest(inputs: [log], query: query)
             request.sliceBytes = nil
-            let wholeEvents = LimitedSink(limit: limit)
+            let wholeEvents = CollectingSink(limit: limit)
             _ = Grep.run(request, sink: wholeEvents)
             request.sliceBytes = Int64(sliceBytes)
-            let slicedEvents = LimitedSink(limit: limit)
+            let slicedEvents = CollectingSink(limit: limit)
             _ = Grep.run(request, sink: slicedEvents)
             #expect(slicedEvents.events == wholeEvents.events)
             #expect(wholeEvents.events.count == min(limit, query.kindPatterns.isEmpty ? 1_655 : 400))
-        }
-
-        final class LimitedSink: EventSink {
-            let limit: Int
-            var events: [Event] = []
-            init(limit: Int) { self.limit = limit }
-            func accept(_ event: Event) -> Bool {
-                events.append(event)
-                return events.count < limit
-            }
-            func finish() {}
         }
     }
 
