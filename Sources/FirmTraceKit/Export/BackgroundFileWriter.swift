@@ -42,6 +42,12 @@ final class BackgroundFileWriter: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
         try file.commit()
     }
+
+    /// Waits for every write, then removes the file.
+    func discard() {
+        queue.sync {}
+        file.discard()
+    }
 }
 
 /// Bytes on their way to another thread. Unchecked: the thread that made them lets go of them.

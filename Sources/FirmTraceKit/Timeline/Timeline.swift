@@ -142,13 +142,21 @@ public enum Timeline {
         }
         let filler = RecordFiller(format: request.format, sources: merge.sourceNames, writer: file)
         var written = 0
-        try merge.forEach { (template, values) throws(InputError) in
-            written += 1
-            if written % progressStep == 0 { progress?(written) }
-            return filler.add(template, values)
+        do throws(InputError) {
+            try merge.forEach { (template, values) throws(InputError) in
+                written += 1
+                if written % progressStep == 0 { progress?(written) }
+                return filler.add(template, values)
+            }
+            filler.finish()
+            try file.commit()
+        } catch {
+            // Removed here, not when the last reference goes: a filling job can still hold the file for a
+            // moment after its batch is written, and the process may exit in that moment.
+            filler.finish()
+            file.discard()
+            throw error
         }
-        filler.finish()
-        try file.commit()
         return written
     }
 
