@@ -19,10 +19,11 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
-        // Compressed outputs (`timeline.csv.zst`, `filtered.pcapng.gz`): zlib and zstd themselves.
+        // Compressed outputs (`timeline.csv.zst`, `filtered.pcapng.gz`): zlib and zstd themselves; the
+        // timeline's scratch files: LZ4.
         .systemLibrary(
             name: "CCompression",
-            providers: [.apt(["zlib1g-dev", "libzstd-dev"])]
+            providers: [.apt(["zlib1g-dev", "libzstd-dev", "liblz4-dev"])]
         ),
         .target(name: "CShims"),
         .target(

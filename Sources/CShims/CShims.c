@@ -27,6 +27,17 @@ int firmtrace_release_file_range(int descriptor, long long offset, long long len
 #endif
 }
 
+int firmtrace_set_uncached(int descriptor, int uncached) {
+#if defined(__linux__) && defined(O_DIRECT)
+    int flags = fcntl(descriptor, F_GETFL);
+    if (flags < 0) return -1;
+    return fcntl(descriptor, F_SETFL, uncached ? (flags | O_DIRECT) : (flags & ~O_DIRECT));
+#else
+    (void)descriptor; (void)uncached;
+    return -1;
+#endif
+}
+
 int firmtrace_active_cores(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 0 ? (int)cores : 1;

@@ -10,6 +10,12 @@ const void *firmtrace_memrchr(const void *bytes, int byte, size_t length);
    cannot be done (not Linux, or a filesystem without holes). */
 int firmtrace_release_file_range(int descriptor, long long offset, long long length);
 
+/* Writes to the descriptor bypass the page cache (O_DIRECT: offsets, lengths and memory aligned to
+   FIRMTRACE_UNCACHED_ALIGNMENT bytes), or go through it again; -1 where that cannot be done (not Linux, or a
+   filesystem without direct I/O). */
+int firmtrace_set_uncached(int descriptor, int uncached);
+#define FIRMTRACE_UNCACHED_ALIGNMENT 4096
+
 /* Whether bytes hold any byte outside ASCII; any a JSON string must escape (controls, '"', '\\'); any
    that makes a CSV field need quotes (',', '"', CR, LF). Sixteen bytes at a time where SSE2 is there. */
 int firmtrace_contains_non_ascii(const void *bytes, size_t count);

@@ -6,21 +6,20 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads one run's records back in order through a buffer, with `pread` on the spill file: no parsing,
-/// the header says where each record ends. What has been read is given back to the system as it goes (a
-/// hole punched in the scratch file): the output written meanwhile then reuses those pages. Fresh pages
-/// cost a virtual machine several times more to write than recycled ones: writing a 2 GB timeline took
-/// 4.6–5.7 s of kernel time on fresh pages and 0.9 s on pages punched out of the spill.
+/// Reads one run's records back in order, a block at a time: no parsing, the header says where each
+/// record ends. What has been read is given back to the system as it goes (a hole punched in the scratch
+/// file), so that the scratch files of a long merge never hold more than they must.
 final class RunCursor {
     let run: RecordRun
     private let descriptor: Int32
     private let output: InputLocation
-    private var next: Int64
+    private var blocks: SpillBlockReader
     /// Where the pages not yet given back begin: page-aligned, as a page shared with a neighbouring run is
     /// never given back.
     private var released: Int64
     private static let pageSize: Int64 = 4096
     private static let releaseStep: Int64 = 4 << 20
+    /// Decompressed records: one block and the part of a record the block before it left.
     private var buffer: UnsafeMutableRawBufferPointer
     private var used = 0
     private var filled = 0
@@ -46,7 +45,7 @@ final class RunCursor {
     /// The number of the run's source among the merge's `sourceNames`; a settled run's records each say theirs.
     let sourceName: Int
 
-    init(_ run: RecordRun, file: SpillFile, bufferSize: Int, output: InputLocation, skipping: Set<Int> = [],
+    init(_ run: RecordRun, file: SpillFile, readSize: Int, output: InputLocation, skipping: Set<Int> = [],
          correction: ClockCorrection? = nil, firstSegment: Int? = nil, sourceName: Int = 0) {
         self.run = run
         self.correction = correction
@@ -56,13 +55,14 @@ final class RunCursor {
         self.skipping = run.unit == RecordRun.settled ? [] : skipping
         descriptor = file.descriptor
         self.output = output
-        next = run.start
+        blocks = SpillBlockReader(descriptor: file.descriptor, from: run.start, to: run.end, readSize: readSize, output: output)
         released = (run.start + Self.pageSize - 1) / Self.pageSize * Self.pageSize
-        buffer = .allocate(byteCount: bufferSize, alignment: 16)
+        buffer = .allocate(byteCount: SpillFile.blockSize + (16 << 10), alignment: 16)
     }
 
     deinit {
         buffer.deallocate()
+        blocks.deallocate()
     }
 
     /// The current record's template; valid until `advance`.
@@ -93,24 +93,18 @@ final class RunCursor {
             if remaining > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + used, remaining) }
             (used, filled) = (0, remaining)
         }
-        if count > buffer.count {
-            // A record larger than the buffer (an event with long continuation lines): grow to hold it.
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-            larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
-            buffer.deallocate()
-            buffer = larger
-        }
-        while filled < count, next < run.end {
-            let wanted = min(buffer.count - filled, Int(run.end - next))
-            let read = pread(descriptor, buffer.baseAddress! + filled, wanted, off_t(next))
-            if read < 0, errno == EINTR { continue }
-            guard read > 0 else {
-                throw InputError(.unreadable("cannot read a scratch file: \(SystemCallError("pread"))"), at: output)
+        while filled < count, let length = try blocks.nextLength() {
+            if filled + length > buffer.count {
+                // A record longer than a block (an event with long continuation lines): grow to hold it.
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(filled + length, 2 * buffer.count), alignment: 16)
+                larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
+                buffer.deallocate()
+                buffer = larger
             }
-            filled += read
-            next += Int64(read)
+            try blocks.decompressNext(to: buffer.baseAddress! + filled, length: length)
+            filled += length
         }
-        release(upTo: next - Int64(filled), final: filled == 0)
+        release(upTo: blocks.consumed, final: blocks.isAtEnd)
         if filled == 0 { return false }
         guard filled >= count else { throw InputError(.unreadable("a scratch file ended inside a record"), at: output) }
         return true
@@ -152,8 +146,9 @@ struct RecordMerge {
         sourceNames = names.names
     }
 
-    /// The whole read-back buffer, shared among the runs.
-    static let bufferBudget = 32 << 20
+    /// The whole read-back buffer for compressed blocks, shared among the runs; each also holds one
+    /// block decompressed.
+    static let bufferBudget = 16 << 20
 
     private typealias Source = (run: RecordRun, file: SpillFile)
 
@@ -196,17 +191,17 @@ struct RecordMerge {
         guard try merge(timed, values: values, body) else { return }
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
         for (_, run) in untimed {
-            let cursor = makeCursor(run, file: spills[run.spill].untimedFile, bufferSize: 1 << 20)
+            let cursor = makeCursor(run, file: spills[run.spill].untimedFile, readSize: 1 << 20)
             while try cursor.advance() {
                 guard try body(cursor.template, values(cursor)) else { return }
             }
         }
     }
 
-    private func makeCursor(_ run: RecordRun, file: SpillFile, bufferSize: Int) -> RunCursor {
-        guard run.unit != RecordRun.settled else { return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping) }
+    private func makeCursor(_ run: RecordRun, file: SpillFile, readSize: Int) -> RunCursor {
+        guard run.unit != RecordRun.settled else { return RunCursor(run, file: file, readSize: readSize, output: output, skipping: skipping) }
         let clock = spills[run.spill].sources[run.source]
-        return RunCursor(run, file: file, bufferSize: bufferSize, output: output, skipping: skipping,
+        return RunCursor(run, file: file, readSize: readSize, output: output, skipping: skipping,
                          correction: correlation.corrections[clock], firstSegment: correlation.segmentNumbers[clock],
                          sourceName: sourceNumbers[run.spill][run.source])
     }
@@ -236,9 +231,9 @@ struct RecordMerge {
     private func merge(_ runs: [Source], values: (RunCursor) -> RecordValues,
                        _ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) -> Bool {
         var cursors: [RunCursor] = []
-        let bufferSize = min(1 << 20, max(16 << 10, Self.bufferBudget / max(1, runs.count)))
+        let readSize = min(1 << 20, Self.bufferBudget / max(1, runs.count))
         for (run, file) in runs {
-            let cursor = makeCursor(run, file: file, bufferSize: bufferSize)
+            let cursor = makeCursor(run, file: file, readSize: readSize)
             guard try cursor.advance() else { continue }
             cursor.settle(values(cursor))
             cursors.append(cursor)

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Synchronization
-
 /// The fixed part of a spilled record, before its template: what the merge needs to order it and fill
 /// its holes without parsing it.
 struct RecordHeader {
@@ -183,6 +176,7 @@ final class RecordSpill {
                 try timedFile.append(UnsafeRawBufferPointer(rebasing: bytes[entry.offset ..< entry.offset + RecordHeader.size + length]))
             }
         }
+        try timedFile.seal()
         timedRuns[timedRuns.count - 1].end = timedFile.size
         timedRuns[timedRuns.count - 1].lastTime = entries[entries.count - 1].time
         batch.removeAll()
@@ -193,6 +187,7 @@ final class RecordSpill {
         guard !untimed.isEmpty else { return }
         let start = untimedFile.size
         try untimed.withBytes { (bytes) throws(InputError) in try untimedFile.append(bytes) }
+        try untimedFile.seal()
         if let last = untimedRuns.last, last.unit == unit, last.source == untimedSource, last.end == start {
             untimedRuns[untimedRuns.count - 1].end = untimedFile.size
         } else {
@@ -200,73 +195,5 @@ final class RecordSpill {
                                          lastTime: .min))
         }
         untimed.removeAll()
-    }
-}
-
-/// An unlinked scratch file beside the output: appended through a buffer, read back with `pread`.
-final class SpillFile {
-    let descriptor: Int32
-    private let output: InputLocation
-    private(set) var size: Int64 = 0
-    private var pending: [UInt8] = []
-    private static let bufferSize = 1 << 20
-
-    /// Numbers this run's scratch files.
-    private static let created = Atomic<Int>(0)
-
-    /// A scratch file beside `output`, removed from its folder as soon as it is open: it lives as long as
-    /// the descriptor. It is created as a partial file, so that an interrupt between creating and removing
-    /// it leaves nothing behind.
-    init(beside output: String) throws(InputError) {
-        self.output = InputLocation(path: output)
-        let directory = PartialFiles.scratchDirectory(beside: output)
-        while true {
-            let number = Self.created.wrappingAdd(1, ordering: .relaxed).oldValue
-            let path = directory + ".firmtrace-spill-\(getpid())-\(number)"
-            do {
-                descriptor = try PartialFiles.create(path) { () throws(SystemCallError) in
-                    try retryingOnInterrupt("open") { open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
-                }
-                PartialFiles.remove(path)
-                break
-            } catch {
-                // A name left by a killed run whose process number this run now has: the next one.
-                if error.isAlreadyPresent, number < 1_000 { continue }
-                throw InputError(.writeFailed("cannot make a scratch file: \(error)"), at: self.output)
-            }
-        }
-        pending.reserveCapacity(Self.bufferSize)
-    }
-
-    deinit {
-        close(descriptor)
-    }
-
-    func append(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
-        if pending.count + bytes.count > Self.bufferSize { try flush() }
-        if bytes.count >= Self.bufferSize {
-            try writeAll(bytes)
-        } else {
-            pending.append(contentsOf: bytes)
-        }
-        size += Int64(bytes.count)
-    }
-
-    func flush() throws(InputError) {
-        guard !pending.isEmpty else { return }
-        try pending.withBytes { (bytes) throws(InputError) in try writeAll(bytes) }
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
-        var done = 0
-        while done < bytes.count {
-            let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                throw InputError(.writeFailed("cannot write a scratch file: \(SystemCallError("write"))"), at: output)
-            }
-            done += count
-        }
     }
 }
