@@ -27,13 +27,20 @@ int firmtrace_release_file_range(int descriptor, long long offset, long long len
 #endif
 }
 
-int firmtrace_set_uncached(int descriptor, int uncached) {
-#if defined(__linux__) && defined(O_DIRECT)
-    int flags = fcntl(descriptor, F_GETFL);
-    if (flags < 0) return -1;
-    return fcntl(descriptor, F_SETFL, uncached ? (flags | O_DIRECT) : (flags & ~O_DIRECT));
+int firmtrace_start_writeback(int descriptor, long long offset, long long length) {
+#if defined(__linux__)
+    return sync_file_range(descriptor, offset, length, SYNC_FILE_RANGE_WRITE);
 #else
-    (void)descriptor; (void)uncached;
+    (void)descriptor; (void)offset; (void)length;
+    return -1;
+#endif
+}
+
+int firmtrace_drop_cached(int descriptor, long long offset, long long length) {
+#if defined(__linux__)
+    return posix_fadvise(descriptor, offset, length, POSIX_FADV_DONTNEED);
+#else
+    (void)descriptor; (void)offset; (void)length;
     return -1;
 #endif
 }

@@ -10,11 +10,11 @@ const void *firmtrace_memrchr(const void *bytes, int byte, size_t length);
    cannot be done (not Linux, or a filesystem without holes). */
 int firmtrace_release_file_range(int descriptor, long long offset, long long length);
 
-/* Writes to the descriptor bypass the page cache (O_DIRECT: offsets, lengths and memory aligned to
-   FIRMTRACE_UNCACHED_ALIGNMENT bytes), or go through it again; -1 where that cannot be done (not Linux, or a
-   filesystem without direct I/O). */
-int firmtrace_set_uncached(int descriptor, int uncached);
-#define FIRMTRACE_UNCACHED_ALIGNMENT 4096
+/* Starts writing a byte range of a file to disk without waiting for it (sync_file_range), and drops a
+   range's clean pages from the page cache (posix_fadvise DONTNEED; pages not yet on disk stay); -1 where
+   that cannot be done. */
+int firmtrace_start_writeback(int descriptor, long long offset, long long length);
+int firmtrace_drop_cached(int descriptor, long long offset, long long length);
 
 /* Whether bytes hold any byte outside ASCII; any a JSON string must escape (controls, '"', '\\'); any
    that makes a CSV field need quotes (',', '"', CR, LF). Sixteen bytes at a time where SSE2 is there. */
