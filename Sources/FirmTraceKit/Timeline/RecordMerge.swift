@@ -13,7 +13,7 @@ final class RunCursor {
     let run: RecordRun
     private let descriptor: Int32
     private let output: InputLocation
-    private var blocks: SpillBlockReader
+    private let blocks: SpillBlockReader
     /// Where the pages not yet given back begin: page-aligned, as a page shared with a neighbouring run is
     /// never given back.
     private var released: Int64
@@ -62,7 +62,6 @@ final class RunCursor {
 
     deinit {
         buffer.deallocate()
-        blocks.deallocate()
     }
 
     /// The current record's template; valid until `advance`.

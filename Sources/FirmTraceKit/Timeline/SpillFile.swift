@@ -99,27 +99,23 @@ final class SpillFile {
     }
 
     private func writePending() throws(InputError) {
-        var done = 0
-        while done < pendingUsed {
-            let count = write(descriptor, pending.baseAddress! + done, pendingUsed - done)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                throw InputError(.writeFailed("cannot write a scratch file: \(SystemCallError("write"))"), at: output)
-            }
-            done += count
+        do {
+            try FileDescriptorIO.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: pending[0 ..< pendingUsed]))
+        } catch {
+            throw InputError(.writeFailed("cannot write a scratch file: \(error)"), at: output)
         }
         pendingUsed = 0
     }
 }
 
 /// Reads the blocks of one run of a spill file back with `pread`, decompressing one at a time.
-struct SpillBlockReader {
+final class SpillBlockReader {
     private let descriptor: Int32
     private let end: Int64
     private let output: InputLocation
     /// The next byte of the file to read.
     private var next: Int64
-    private var input: UnsafeMutableRawBufferPointer
+    private let input: UnsafeMutableRawBufferPointer
     private var inputUsed = 0
     private var inputFilled = 0
 
@@ -128,7 +124,7 @@ struct SpillBlockReader {
         input = .allocate(byteCount: max(readSize, SpillFile.maximumBlockBytes), alignment: 16)
     }
 
-    func deallocate() {
+    deinit {
         input.deallocate()
     }
 
@@ -138,14 +134,14 @@ struct SpillBlockReader {
     var isAtEnd: Bool { consumed >= end }
 
     /// The length of the next block once decompressed; nil at the end of the run.
-    mutating func nextLength() throws(InputError) -> Int? {
+    func nextLength() throws(InputError) -> Int? {
         guard !isAtEnd else { return nil }
         try fill(SpillFile.blockHeaderSize)
         return Int(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: inputUsed + 4, as: UInt32.self)))
     }
 
     /// Decompresses the next block, of `nextLength()` bytes, to `target`.
-    mutating func decompressNext(to target: UnsafeMutableRawPointer, length: Int) throws(InputError) {
+    func decompressNext(to target: UnsafeMutableRawPointer, length: Int) throws(InputError) {
         let compressed = Int(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: inputUsed, as: UInt32.self)))
         guard compressed <= SpillFile.maximumBlockBytes - SpillFile.blockHeaderSize else { throw damaged() }
         try fill(SpillFile.blockHeaderSize + compressed)
@@ -156,7 +152,7 @@ struct SpillBlockReader {
     }
 
     /// Makes `count` bytes from `inputUsed` available, reading what the run has left.
-    private mutating func fill(_ count: Int) throws(InputError) {
+    private func fill(_ count: Int) throws(InputError) {
         guard inputFilled - inputUsed < count else { return }
         let remaining = inputFilled - inputUsed
         if remaining > 0 { memmove(input.baseAddress!, input.baseAddress! + inputUsed, remaining) }

@@ -19,9 +19,8 @@ struct SpillFileTests {
     }
 
     static func readRun(_ file: SpillFile, from start: Int64, to end: Int64, readSize: Int) throws -> [UInt8] {
-        var reader = SpillBlockReader(descriptor: file.descriptor, from: start, to: end, readSize: readSize,
+        let reader = SpillBlockReader(descriptor: file.descriptor, from: start, to: end, readSize: readSize,
                                       output: InputLocation(path: "t.csv"))
-        defer { reader.deallocate() }
         var bytes: [UInt8] = []
         while let length = try reader.nextLength() {
             var block = [UInt8](repeating: 0, count: length)
