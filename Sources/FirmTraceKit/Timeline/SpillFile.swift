@@ -137,7 +137,9 @@ final class SpillBlockReader {
     func nextLength() throws(InputError) -> Int? {
         guard !isAtEnd else { return nil }
         try fill(SpillFile.blockHeaderSize)
-        return Int(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: inputUsed + 4, as: UInt32.self)))
+        let length = Int(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: inputUsed + 4, as: UInt32.self)))
+        guard length <= SpillFile.blockSize else { throw damaged() }
+        return length
     }
 
     /// Decompresses the next block, of `nextLength()` bytes, to `target`.

@@ -80,4 +80,15 @@ struct SpillFileTests {
             (error as? InputError).map { "\($0)".contains("scratch file") && $0.location.source.hasSuffix("t.csv") } ?? false
         }
     }
+
+    @Test("a block that says it holds more than a block is refused before anything is made that large")
+    func oversizedBlock() throws {
+        let scratch = try ScratchFolder()
+        let file = try SpillFile(beside: scratch.appending("t.csv"))
+        try Self.records(100, seed: 4).withBytes { (bytes) throws(InputError) in try file.append(bytes) }
+        try file.flush()
+        let claimed = UInt32(0xFFFF_FFF0).littleEndian
+        #expect(withUnsafeBytes(of: claimed) { pwrite(file.descriptor, $0.baseAddress, 4, 4) } == 4)
+        #expect(throws: InputError.self) { _ = try Self.readRun(file, from: 0, to: file.size, readSize: 4096) }
+    }
 }
