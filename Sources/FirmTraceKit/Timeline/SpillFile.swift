@@ -7,11 +7,11 @@ import CCompression
 import Synchronization
 
 /// An unlinked scratch file beside the output, its bytes compressed with LZ4 in blocks of `blockSize`.
-/// Spilled records are formatted text that repeats itself line after line (LZ4 makes them about 7 times
-/// smaller on the sample bundles, 13 times on the benchmark log), and compressing them costs less than
+/// Spilled records are formatted text that repeats itself line after line (LZ4 makes a sample bundle's
+/// timeline 6.5 times smaller, the benchmark log's 13 times), and compressing them costs less than
 /// moving them through the page cache: spilling a 500 MB log's timeline wrote 1.6 GB, a quarter of the
 /// run's time in the kernel. LZ4 rather than zstd, which compresses more: zstd at level 1 took an eighth
-/// of the run's processor time, and its fast levels run at half LZ4's speed on a timeline's CSV (`zstd -b`,
+/// of the run's processor time, and its fast levels run at half to two thirds of LZ4's speed on a timeline's CSV (`zstd -b`,
 /// `lz4 -b`). A block is its compressed length and its length (32 bits each, little endian), then the
 /// compressed bytes; runs begin and end on block boundaries (`seal`).
 final class SpillFile {
