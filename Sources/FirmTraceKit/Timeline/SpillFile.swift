@@ -11,9 +11,9 @@ import Synchronization
 /// timeline 6.5 times smaller, the benchmark log's 13 times), and compressing them costs less than
 /// moving them through the page cache: spilling a 500 MB log's timeline wrote 1.6 GB, a quarter of the
 /// run's time in the kernel. LZ4 rather than zstd, which compresses more: zstd at level 1 took an eighth
-/// of the run's processor time, and its fast levels run at half to two thirds of LZ4's speed on a timeline's CSV (`zstd -b`,
-/// `lz4 -b`). A block is its compressed length and its length (32 bits each, little endian), then the
-/// compressed bytes; runs begin and end on block boundaries (`seal`).
+/// of the run's processor time, and its fast levels run at half to two thirds of LZ4's speed on a
+/// timeline's CSV (`zstd -b`, `lz4 -b`). A block is its compressed length and its length (32 bits each,
+/// little endian), then the compressed bytes; runs begin and end on block boundaries (`seal`).
 final class SpillFile {
     let descriptor: Int32
     private let output: InputLocation
