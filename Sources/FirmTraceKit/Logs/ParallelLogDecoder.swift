@@ -158,7 +158,8 @@ private final class StreamSlice: @unchecked Sendable {
     /// Signalled when this slice has been placed, for the slice after it.
     private let placed = DispatchSemaphore(value: 0)
 
-    init(bytes: [UInt8], setup: LogSourceReader.SliceSetup, placing: SlicePlacing, slicePlaced: DispatchSemaphore, previous: StreamSlice?) {
+    init(bytes: [UInt8], setup: LogSourceReader.SliceSetup, placing: SlicePlacing, slicePlaced: DispatchSemaphore,
+         previous: StreamSlice?) {
         (self.bytes, self.setup, self.placing, self.slicePlaced, self.previous) = (bytes, setup, placing, slicePlaced, previous)
     }
 

@@ -1,8 +1,9 @@
 import Synchronization
 
 /// The placer of a log read in slices and what carries over from slice to slice: the lines and cut lines
-/// of the slices placed so far. `@unchecked Sendable`: all but `halted` are touched only by the thread whose slice's turn it is, and turns pass from slice to slice in order (`SlicedLog`'s
-/// turns, `ParallelLogDecoder`'s slices).
+/// of the slices placed so far. `@unchecked Sendable`: all but `halted` are touched only by the thread
+/// whose slice's turn it is, and turns pass from slice to slice in order (`SlicedLog`'s turns,
+/// `ParallelLogDecoder`'s slices).
 final class SlicePlacing: @unchecked Sendable {
     let placer: LogSourceReader
     private(set) var lineBase = 0

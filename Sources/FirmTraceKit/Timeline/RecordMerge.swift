@@ -123,7 +123,8 @@ final class RunCursor {
 /// time on the capture's clock, then arrival), then the untimed runs in arrival order. Each record comes
 /// with the values that fill its holes. More runs than `fanIn` (many small sources, or a clock that keeps
 /// stepping back) are first merged, the smallest first, into settled runs, times corrected and ordinals
-/// global, so that read-back buffers never outgrow `bufferBudget` however many runs there are.
+/// global, so that read-back buffers never outgrow `bufferBudget` and a decompressed block a run, however
+/// many runs there are.
 struct RecordMerge {
     let spills: [RecordSpill]
     /// Where each unit's ordinals start among all units.

@@ -12,8 +12,8 @@ import Dispatch
 /// events held until it is known, pre-sync runs all carry over); the placed events go back to the
 /// slice's thread to be formatted. Slices begin at a line that starts an event, so none spans two.
 final class SlicedLog: @unchecked Sendable {
-    // @unchecked: `placing`, `placed` and `failed` are touched only by the slice
-    // whose turn it is; the turn passes from slice to slice through `turns`, which orders those accesses.
+    // @unchecked: `placing`, `placed` and `failed` are touched only by the slice whose turn it is; the turn
+    // passes from slice to slice through `turns`, which orders those accesses.
     /// Small enough that a slice's events, held between decoding and placing, stay a megabyte or so and
     /// come from memory malloc recycles, and that rotated logs of a megabyte or two are sliced too (read
     /// whole, each went through grep's hand-off to another thread: a folder of 279 such files took 18% longer
