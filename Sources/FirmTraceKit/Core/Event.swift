@@ -24,20 +24,17 @@ public struct Event: Sendable, Hashable {
     /// Which stretch of its source's clock placed a log event (`ClockSegments`): each is put on the
     /// capture's clock on its own.
     var clockSegment: Int32 = 0
+}
 
+extension Event {
+    /// Delegates to the memberwise initializer, which builds the event in place: an initializer assigning
+    /// each property of a struct this large made the optimizer copy the whole event once made (a retain
+    /// and a release of each of its strings, for every event decoded).
     public init(time: Int64? = nil, timeBasis: TimeBasis = .unknown, deviceTime: String? = nil, kind: EventKind,
                 origin: String, source: String, line: Int? = nil, frame: Int? = nil, message: String,
                 fields: EventFields = EventFields()) {
-        self.time = time
-        self.timeBasis = timeBasis
-        self.deviceTime = deviceTime
-        self.kind = kind
-        self.origin = origin
-        self.source = source
-        self.line = line
-        self.frame = frame
-        self.message = message
-        self.fields = fields
+        self.init(time: time, timeBasis: timeBasis, deviceTime: deviceTime, kind: kind, origin: origin, source: source,
+                  line: line, frame: frame, message: message, fields: fields, id: nil, links: [], clockSegment: 0)
     }
 }
 
