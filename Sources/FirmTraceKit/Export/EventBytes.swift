@@ -64,33 +64,44 @@ enum EventBytes {
     }
 
     static func appendInteger(_ value: Int64, to out: inout ByteBuffer) {
-        // Digits written backwards into a stack buffer, two at a time from a table: `String(value)` goes
-        // through generic formatting, and every event has several numbers, a timestamp of sixteen digits
-        // among them.
-        var magnitude = value.magnitude
+        // Every event has several numbers, a timestamp of sixteen digits among them: `String(value)` went
+        // through generic formatting.
+        let magnitude = value.magnitude
         if value >= 0, magnitude < 10 {
             out.append(UInt8(ascii: "0") + UInt8(magnitude))
             return
         }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(of: magnitude, atLeast: 1, to: &out)
+    }
+
+    /// The decimal digits of `magnitude`, at least `minimumCount` of them (zeros in front; at most 20),
+    /// written backwards into a stack buffer two at a time from a table: dividing by constants only, which
+    /// compile to multiplications. A fraction's digits picked out one by one with a divisor that changed
+    /// each time cost a division per digit, a sixth of filling a timeline's records.
+    private static func appendDigits(of magnitude: UInt64, atLeast minimumCount: Int, to out: inout ByteBuffer) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             let pairs = digitPairs.utf8Start
-            var start = 20
+            var start = 20, rest = magnitude
             func write(pair: UInt64) {
                 start -= 2
                 digits[start] = pairs[Int(pair) * 2]
                 digits[start + 1] = pairs[Int(pair) * 2 + 1]
             }
-            while magnitude >= 100 {
-                write(pair: magnitude % 100)
-                magnitude /= 100
+            while rest >= 100 {
+                write(pair: rest % 100)
+                rest /= 100
             }
-            if magnitude >= 10 {
-                write(pair: magnitude)
+            if rest >= 10 {
+                write(pair: rest)
             } else {
                 start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude)
+                digits[start] = UInt8(ascii: "0") + UInt8(rest)
             }
-            if value < 0 { out.append(UInt8(ascii: "-")) }
+            while 20 - start < min(minimumCount, 20) {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
+            }
             out.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start ..< 20])))
         }
     }
@@ -222,12 +233,7 @@ enum EventBytes {
                 digits -= 3
             }
             out.append(UInt8(ascii: "."))
-            var scale: Int64 = 1
-            for _ in 1 ..< digits { scale *= 10 }
-            while scale > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(value / scale % 10))
-                scale /= 10
-            }
+            appendDigits(of: UInt64(value), atLeast: digits, to: &out)
         }
         out.append(UInt8(ascii: "Z"))
     }

@@ -22,6 +22,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     private let format: TimelineFormat
     /// The sources' names as the format writes them, by number.
     private let sources: [[UInt8]]
+    private let links: [Int: [Int]]
     private let output: InputLocation
     /// Batches queued and not yet taken, bounded so that the merge does not run ahead of the writer.
     private let slots = DispatchSemaphore(value: 4)
@@ -37,6 +38,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
         self.row = row
         self.format = format
         sources = merge.sourceNames.map(format.sourceText)
+        links = merge.correlation.links
         self.output = output
         DispatchQueue(label: "firmtrace.merge").async { [self] in
             var batch = RecordBatch()
@@ -100,7 +102,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
             batch.forEach { template, values in
                 guard job.failure == nil else { return }
                 line.removeAll()
-                format.fill(template, values, sources: sources, to: &line, second: &second)
+                format.fill(template, values, sources: sources, links: links, to: &line, second: &second)
                 if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
                     job.rows.append(row(event))
                 } else {

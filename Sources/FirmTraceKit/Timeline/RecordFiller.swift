@@ -15,6 +15,8 @@ final class RecordFiller: @unchecked Sendable {
     private let format: TimelineFormat
     /// The sources' names as the format writes them, by number.
     private let sources: [[UInt8]]
+    /// The ordinals of the events linked to each linked event, by its ordinal.
+    private let links: [Int: [Int]]
     private let writer: BackgroundFileWriter
     /// Batches sent and not yet written: the merge waits for room, which bounds the memory they hold.
     private let slots = DispatchSemaphore(value: RecordFiller.batchesInFlight)
@@ -32,9 +34,10 @@ final class RecordFiller: @unchecked Sendable {
         var next = 0
     }
 
-    init(format: TimelineFormat, sources: [String], writer: BackgroundFileWriter) {
+    init(format: TimelineFormat, sources: [String], links: [Int: [Int]], writer: BackgroundFileWriter) {
         self.format = format
         self.sources = sources.map(format.sourceText)
+        self.links = links
         self.writer = writer
     }
 
@@ -63,7 +66,9 @@ final class RecordFiller: @unchecked Sendable {
             var text = ByteBuffer(capacity: full.bytes.count + full.bytes.count / 4)
             if !stopped.load(ordering: .relaxed) {
                 var second = EventBytes.SecondText()
-                full.forEach { template, values in format.fill(template, values, sources: sources, to: &text, second: &second) }
+                full.forEach { template, values in
+                    format.fill(template, values, sources: sources, links: links, to: &text, second: &second)
+                }
             }
             let filled = HandedBytes(text)
             ready.withLock { ready in
@@ -87,11 +92,10 @@ final class RecordFiller: @unchecked Sendable {
 }
 
 /// Records with their values, one after another in one buffer: time (`Int64.min` for none), basis,
-/// ordinal, the index of its links (-1 for none), the template's length, its finding (0 for none), its
+/// ordinal, whether it is linked (1 or 0), the template's length, its finding (0 for none), its
 /// clock segment (-1 for none), its source, the template.
 struct RecordBatch {
     private(set) var bytes: [UInt8] = []
-    private var links: [[Int]] = []
     private static let headerSize = 34
 
     init() {
@@ -101,13 +105,11 @@ struct RecordBatch {
     mutating func append(_ template: UnsafeRawBufferPointer, _ values: RecordValues) {
         let start = bytes.count
         bytes.append(contentsOf: Self.blank)
-        let linkIndex = values.links.isEmpty ? -1 : links.count
-        if !values.links.isEmpty { links.append(values.links) }
         bytes.withUnsafeMutableBytes { header in
             header.storeBytes(of: values.time ?? .min, toByteOffset: start, as: Int64.self)
             header.storeBytes(of: values.basis.code, toByteOffset: start + 8, as: UInt8.self)
             header.storeBytes(of: Int64(values.ordinal), toByteOffset: start + 9, as: Int64.self)
-            header.storeBytes(of: Int32(linkIndex), toByteOffset: start + 17, as: Int32.self)
+            header.storeBytes(of: Int32(values.isLinked ? 1 : 0), toByteOffset: start + 17, as: Int32.self)
             header.storeBytes(of: UInt32(template.count), toByteOffset: start + 21, as: UInt32.self)
             header.storeBytes(of: values.finding?.rawValue ?? 0, toByteOffset: start + 25, as: UInt8.self)
             header.storeBytes(of: Int32(values.clockSegment ?? -1), toByteOffset: start + 26, as: Int32.self)
@@ -121,13 +123,12 @@ struct RecordBatch {
             var offset = 0
             while offset < bytes.count {
                 let time = bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)
-                let linkIndex = Int(bytes.loadUnaligned(fromByteOffset: offset + 17, as: Int32.self))
                 let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 21, as: UInt32.self))
                 let segment = Int(bytes.loadUnaligned(fromByteOffset: offset + 26, as: Int32.self))
                 let values = RecordValues(time: time == .min ? nil : time, basis: TimeBasis(code: bytes[offset + 8]),
                                           ordinal: Int(bytes.loadUnaligned(fromByteOffset: offset + 9, as: Int64.self)),
                                           source: Int(bytes.loadUnaligned(fromByteOffset: offset + 30, as: Int32.self)),
-                                          links: linkIndex < 0 ? [] : links[linkIndex], finding: RecordFinding(rawValue: bytes[offset + 25]),
+                                          isLinked: bytes.loadUnaligned(fromByteOffset: offset + 17, as: Int32.self) != 0, finding: RecordFinding(rawValue: bytes[offset + 25]),
                                           clockSegment: segment < 0 ? nil : segment)
                 let start = offset + Self.headerSize
                 body(UnsafeRawBufferPointer(rebasing: bytes[start ..< start + length]), values)

@@ -27,7 +27,7 @@ final class RunCursor {
     private(set) var header = RecordHeader(time: 0, ordinal: 0, length: 0, source: 0, basis: .unknown, isLog: false, unit: 0)
     /// Set by the merge: what fills the current record's holes (time on the capture's clock, ordinal
     /// among all units), and the order key made of them.
-    var values = RecordValues(time: nil, basis: .unknown, ordinal: 0, links: [])
+    var values = RecordValues(time: nil, basis: .unknown, ordinal: 0)
     var key: (time: Int64, ordinal: Int) = (0, 0)
 
     func settle(_ values: RecordValues) {
@@ -159,7 +159,7 @@ struct RecordMerge {
         func values(_ cursor: RunCursor) -> RecordValues {
             let header = cursor.header
             var values = RecordValues(time: header.time == .min ? nil : header.time, basis: header.basis,
-                                      ordinal: Int(header.ordinal), source: cursor.sourceName, links: [])
+                                      ordinal: Int(header.ordinal), source: cursor.sourceName)
             if cursor.run.unit != RecordRun.settled {
                 values.ordinal += ordinalBases[header.unit]
                 // Moving a run's times by the same correction (drifting at most `ClockDrift.maximumRate`) keeps it in order.
@@ -176,7 +176,7 @@ struct RecordMerge {
                 values.clockSegment = header.clockSegment
                 values.source = header.source
             }
-            if linked.contains(values.ordinal) { values.links = correlation.links[values.ordinal] ?? [] }
+            values.isLinked = linked.contains(values.ordinal)
             if claimsWithoutPackets.contains(values.ordinal) {
                 values.finding = .claimWithoutPacket
             } else if trafficWithoutLogLine.contains(values.ordinal) {

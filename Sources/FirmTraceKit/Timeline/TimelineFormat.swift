@@ -71,19 +71,21 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 
     /// Writes a template out with its holes filled from `values` and `sources` (each source's name as
     /// `sourceText` writes it, by number); `second` keeps the last second's text from one record to the next.
-    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, sources: [[UInt8]], to out: inout ByteBuffer,
-              second: inout EventBytes.SecondText) {
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, sources: [[UInt8]], links: [Int: [Int]],
+              to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
         var start = 0
         while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
             out.append(UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
-            if let hole = RecordHole(rawValue: template[marker + 1]) { append(hole, values, sources: sources, to: &out, second: &second) }
+            if let hole = RecordHole(rawValue: template[marker + 1]) {
+                append(hole, values, sources: sources, links: links, to: &out, second: &second)
+            }
             start = marker + 2
         }
         out.append(UnsafeRawBufferPointer(rebasing: template[start...]))
     }
 
-    private func append(_ hole: RecordHole, _ values: RecordValues, sources: [[UInt8]], to out: inout ByteBuffer,
-                        second: inout EventBytes.SecondText) {
+    private func append(_ hole: RecordHole, _ values: RecordValues, sources: [[UInt8]], links: [Int: [Int]],
+                        to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
         case .source: sources[values.source].withUnsafeBytes { out.append($0) }
@@ -95,7 +97,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: "e"))
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)
         case .links:
-            appendLinks(values.links, to: &out)
+            appendLinks(values.isLinked ? links[values.ordinal] ?? [] : [], to: &out)
         case .finding, .firstFinding:
             var first = hole == .firstFinding
             if let segment = values.clockSegment {
@@ -376,7 +378,10 @@ struct RecordValues {
     var ordinal: Int
     /// The number of the record's source among the merge's `sourceNames`.
     var source = 0
-    var links: [Int]
+    /// Whether correlation linked it to events on the other side: its links are looked up by its ordinal
+    /// when the record is filled. An array of them here was retained and released at each of the copies a
+    /// record's values go through between the merge and the filling, for every record.
+    var isLinked = false
     var finding: RecordFinding?
     /// For a log line whose source's clock `clock` splits into several segments: the number of the one
     /// that placed it, written as its `clock_segment` field.
