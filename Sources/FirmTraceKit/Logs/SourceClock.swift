@@ -100,10 +100,31 @@ struct SourceClock {
 }
 
 /// A timestamp as a device wrote it, in numbers. Tuya stamps have no year; miio stamps have one.
+///
+/// Stored in sixteen bytes rather than seven `Int64`s: a stamp travels with every log line, in the pending
+/// and the decoded event, and each of the several moves of those between framing and placing copied it.
+/// The parsers bound every part (two digits, a four-digit year, milliseconds).
 struct DeviceStamp: Sendable, Hashable {
-    var year: Int64?
-    var month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
-    var nanoseconds: Int64 = 0
+    private var storedYear: Int32
+    private var storedMonth: UInt8, storedDay: UInt8, storedHour: UInt8, storedMinute: UInt8, storedSecond: UInt8
+    private var storedNanoseconds: Int32
+
+    init(year: Int64? = nil, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, nanoseconds: Int64 = 0) {
+        storedYear = year.map { Int32($0) } ?? Self.noYear
+        (storedMonth, storedDay, storedHour) = (UInt8(month), UInt8(day), UInt8(hour))
+        (storedMinute, storedSecond) = (UInt8(minute), UInt8(second))
+        storedNanoseconds = Int32(nanoseconds)
+    }
+
+    private static let noYear = Int32.min
+
+    var year: Int64? { storedYear == Self.noYear ? nil : Int64(storedYear) }
+    var month: Int64 { Int64(storedMonth) }
+    var day: Int64 { Int64(storedDay) }
+    var hour: Int64 { Int64(storedHour) }
+    var minute: Int64 { Int64(storedMinute) }
+    var second: Int64 { Int64(storedSecond) }
+    var nanoseconds: Int64 { Int64(storedNanoseconds) }
 
     /// The Tuya SDK's clock before time sync starts on `01-01`: not a date.
     var isUnsyncedClock: Bool { year == nil && month == 1 && day == 1 }
