@@ -289,14 +289,11 @@ final class LogSourceReader {
         sawPrefix = true
         // Taken, not copied: a pending event is a couple of hundred bytes, moved once per line.
         guard let event = pending.take() else { return }
-        var decoded = event.onlyForClock
-            ? event.decode(dialect: dialect, bundle: nil, tuyaKey: nil)
-            : event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey)
-        decoded.onlyForClock = event.onlyForClock
+        // Decoded straight into where it goes: a decoded event is two hundred bytes, and each move copies it.
         if let collected {
-            collected.append(consume decoded)
+            collected.append(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey))
         } else {
-            place(consume decoded)
+            place(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey))
         }
     }
 
@@ -484,7 +481,10 @@ struct PendingEvent {
         continuation.append(Array(bytes))
     }
 
+    /// The event with its fields read; one read `onlyForClock` gets neither the bundle's fields nor a
+    /// signature check.
     func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) -> DecodedEvent {
+        let (bundle, tuyaKey) = onlyForClock ? (nil, nil) : (bundle, tuyaKey)
         var epoch: Int64?
         var fields = EventFields(capacity: 8)
         if let level { fields.append("level", .string(level)) }
@@ -514,7 +514,7 @@ struct PendingEvent {
         if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
         return DecodedEvent(event: Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
                                          fields: fields),
-                            stamp: stamp, epoch: epoch)
+                            stamp: stamp, epoch: epoch, onlyForClock: onlyForClock)
     }
 }
 
@@ -526,5 +526,5 @@ struct DecodedEvent {
     let epoch: Int64?
     /// Decoded only for the epoch it carries (its kind was not asked for): it moves the clock, and is
     /// never delivered.
-    var onlyForClock = false
+    let onlyForClock: Bool
 }
