@@ -76,25 +76,23 @@ static inline __m128i firmtrace_csv_special(__m128i bytes) {
 }
 
 /* Fewer than sixteen bytes (most keys and values of an event's fields): when the sixteen bytes from the
-   first lie in one page they are loaded whole and the bytes past the end masked off, as glibc's string
-   functions do; a read that cannot fault, but outside the object, so the sanitizers are told to let it be.
-   Copying into a padded block cost two library calls, most of the time scanning a short string took. */
+   first lie in one page they are loaded whole, as glibc's string functions do (the bytes past the end are
+   then masked off or ignored); a read that cannot fault, but outside the object, so the sanitizers are told
+   to let it be. Otherwise they are copied into a block padded with 'A'. Copying into a padded block every
+   time cost two library calls, most of the time scanning a short string took. */
 __attribute__((no_sanitize("address", "thread")))
-static inline int firmtrace_scan_short(const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
+static inline __m128i firmtrace_load_short(const unsigned char *bytes, size_t count) {
     enum { page = 4096 };
-    if (((uintptr_t)bytes & (page - 1)) <= page - 16) {
-        int mask = _mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)bytes)));
-        return (mask & ((1 << count) - 1)) != 0;
-    }
+    if (((uintptr_t)bytes & (page - 1)) <= page - 16) return _mm_loadu_si128((const __m128i *)bytes);
     unsigned char padded[16];
     memset(padded, 'A', sizeof padded);
     memcpy(padded, bytes, count);
-    return _mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)padded))) != 0;
+    return _mm_loadu_si128((const __m128i *)padded);
 }
 
 /* Only the high bit of each byte of a class's result counts, as _mm_movemask_epi8 reads it. */
 static inline int firmtrace_scan(const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
-    if (count < 16) return count != 0 && firmtrace_scan_short(bytes, count, in_class);
+    if (count < 16) return count != 0 && (_mm_movemask_epi8(in_class(firmtrace_load_short(bytes, count))) & ((1 << count) - 1)) != 0;
     size_t index = 0;
     for (; index + 16 <= count; index += 16) {
         if (_mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)(bytes + index))))) return 1;
@@ -102,16 +100,43 @@ static inline int firmtrace_scan(const unsigned char *bytes, size_t count, firmt
     return index < count && _mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)(bytes + count - 16)))) != 0;
 }
 
+/* Copies the bytes to `target` as they are checked, when none is in the class; whether it did. Up to
+   sixteen bytes past `count` may be written, and when none is copied some may have been: `target` needs
+   room for `count + 16`, and the caller keeps nothing of it then. Checking and copying in one pass saved a
+   call and a second read of each string, for every key and value of every event's fields. */
+static inline int firmtrace_copy_unless(void *target, const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
+    unsigned char *out = target;
+    if (count < 16) {
+        if (count == 0) return 1;
+        __m128i block = firmtrace_load_short(bytes, count);
+        if (_mm_movemask_epi8(in_class(block)) & ((1 << count) - 1)) return 0;
+        _mm_storeu_si128((__m128i *)out, block);
+        return 1;
+    }
+    size_t index = 0;
+    for (; index + 16 <= count; index += 16) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(bytes + index));
+        if (_mm_movemask_epi8(in_class(block))) return 0;
+        _mm_storeu_si128((__m128i *)(out + index), block);
+    }
+    if (index < count) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(bytes + count - 16));
+        if (_mm_movemask_epi8(in_class(block))) return 0;
+        _mm_storeu_si128((__m128i *)(out + count - 16), block);
+    }
+    return 1;
+}
+
 int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
     return firmtrace_scan(bytes, count, firmtrace_non_ascii);
 }
 
-int firmtrace_contains_json_special(const void *bytes, size_t count) {
-    return firmtrace_scan(bytes, count, firmtrace_json_special);
+int firmtrace_copy_unless_json_special(void *target, const void *bytes, size_t count) {
+    return firmtrace_copy_unless(target, bytes, count, firmtrace_json_special);
 }
 
-int firmtrace_contains_csv_special(const void *bytes, size_t count) {
-    return firmtrace_scan(bytes, count, firmtrace_csv_special);
+int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count) {
+    return firmtrace_copy_unless(target, bytes, count, firmtrace_csv_special);
 }
 #else
 int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
@@ -120,19 +145,21 @@ int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
     return 0;
 }
 
-int firmtrace_contains_json_special(const void *bytes, size_t count) {
+int firmtrace_copy_unless_json_special(void *target, const void *bytes, size_t count) {
     const unsigned char *byte = bytes;
     for (size_t index = 0; index < count; index++) {
-        if (byte[index] < 0x20 || byte[index] == '"' || byte[index] == '\\') return 1;
+        if (byte[index] < 0x20 || byte[index] == '"' || byte[index] == '\\') return 0;
     }
-    return 0;
+    memcpy(target, bytes, count);
+    return 1;
 }
 
-int firmtrace_contains_csv_special(const void *bytes, size_t count) {
+int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count) {
     const unsigned char *byte = bytes;
     for (size_t index = 0; index < count; index++) {
-        if (byte[index] == ',' || byte[index] == '"' || byte[index] == '\n' || byte[index] == '\r') return 1;
+        if (byte[index] == ',' || byte[index] == '"' || byte[index] == '\n' || byte[index] == '\r') return 0;
     }
-    return 0;
+    memcpy(target, bytes, count);
+    return 1;
 }
 #endif

@@ -32,6 +32,12 @@ struct ByteBuffer: ~Copyable {
         count += bytes.count
     }
 
+    /// Lets `body` write at most `maximum` bytes at the end, and keeps as many as it returns.
+    @inline(__always) mutating func append(atMost maximum: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+        if capacity - count < maximum { grow(toHold: maximum) }
+        count += body(base + count)
+    }
+
     mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }

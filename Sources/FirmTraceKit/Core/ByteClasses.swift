@@ -1,7 +1,7 @@
 import CShims
 
-/// Whether bytes hold any of a class (outside ASCII, or what a JSON string or a CSV field must escape):
-/// run on every string of every event, where a byte loop was a tenth of writing a timeline and eight-byte
+/// Whether bytes hold any of a class (outside ASCII), or copying them unless they hold one (what a JSON
+/// string or a CSV field must escape): run on every string of every event, where a byte loop was a tenth of writing a timeline and eight-byte
 /// words still cost each event some 1,400 instructions. Sixteen bytes at a time, in C (`CShims`).
 enum ByteClasses {
     /// Bytes of multi-byte UTF-8 sequences, or of no UTF-8 at all.
@@ -9,13 +9,18 @@ enum ByteClasses {
         bytes.baseAddress.map { firmtrace_contains_non_ascii($0, bytes.count) != 0 } ?? false
     }
 
-    /// Control characters, `"` and `\`.
-    static func containsJSONSpecial(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.baseAddress.map { firmtrace_contains_json_special($0, bytes.count) != 0 } ?? false
+    /// Room `copyUnlessJSONSpecial` and `copyUnlessCSVSpecial` need past the bytes they copy.
+    static let copySlack = 16
+
+    /// Copies `bytes` to `target` unless one is a control character, `"` or `\`; whether it did. `target`
+    /// needs room for `copySlack` more bytes, written over.
+    static func copyUnlessJSONSpecial(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) -> Bool {
+        bytes.baseAddress.map { firmtrace_copy_unless_json_special(target, $0, bytes.count) != 0 } ?? true
     }
 
-    /// `,`, `"`, CR and LF.
-    static func containsCSVSpecial(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.baseAddress.map { firmtrace_contains_csv_special($0, bytes.count) != 0 } ?? false
+    /// Copies `bytes` to `target` unless one is `,`, `"`, CR or LF; whether it did. `target` needs room for
+    /// `copySlack` more bytes, written over.
+    static func copyUnlessCSVSpecial(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) -> Bool {
+        bytes.baseAddress.map { firmtrace_copy_unless_csv_special(target, $0, bytes.count) != 0 } ?? true
     }
 }

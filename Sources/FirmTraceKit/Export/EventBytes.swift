@@ -15,10 +15,12 @@ enum EventBytes {
         }
         quote()
         text.withUTF8Bytes { bytes in
-            if !ByteClasses.containsJSONSpecial(bytes) {
-                out.append(bytes)
-                return
+            var copied = false
+            out.append(atMost: bytes.count + ByteClasses.copySlack) { target in
+                copied = ByteClasses.copyUnlessJSONSpecial(bytes, to: target)
+                return copied ? bytes.count : 0
             }
+            guard !copied else { return }
             for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "\""):
@@ -47,10 +49,12 @@ enum EventBytes {
 
     /// A CSV field (RFC 4180) from bytes: quoted only when it must be, inner quotes doubled.
     static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
-        guard ByteClasses.containsCSVSpecial(bytes) else {
-            out.append(bytes)
-            return
+        var copied = false
+        out.append(atMost: bytes.count + ByteClasses.copySlack) { target in
+            copied = ByteClasses.copyUnlessCSVSpecial(bytes, to: target)
+            return copied ? bytes.count : 0
         }
+        guard !copied else { return }
         out.append(UInt8(ascii: "\""))
         for byte in bytes {
             out.append(byte)

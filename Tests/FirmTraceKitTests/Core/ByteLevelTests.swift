@@ -11,9 +11,22 @@ struct ByteLevelTests {
     /// What each class means, a byte at a time: the oracle for the vector scans.
     static let classes: [(name: String, scan: @Sendable (UnsafeRawBufferPointer) -> Bool, member: @Sendable (UInt8) -> Bool)] = [
         ("non-ASCII", ByteClasses.containsNonASCII, { $0 >= 0x80 }),
-        ("JSON special", ByteClasses.containsJSONSpecial, { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
-        ("CSV special", ByteClasses.containsCSVSpecial, { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }),
+        ("JSON special", refused(ByteClasses.copyUnlessJSONSpecial), { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
+        ("CSV special", refused(ByteClasses.copyUnlessCSVSpecial), { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }),
     ]
+
+    /// A copy that checks as it goes, as a scan: whether it refused the bytes; when it took them, the copy
+    /// must be exact.
+    static func refused(_ copy: @escaping @Sendable (UnsafeRawBufferPointer, UnsafeMutableRawPointer) -> Bool)
+        -> @Sendable (UnsafeRawBufferPointer) -> Bool {
+        { bytes in
+            let target = UnsafeMutableRawPointer.allocate(byteCount: bytes.count + ByteClasses.copySlack, alignment: 1)
+            defer { target.deallocate() }
+            guard copy(bytes, target) else { return true }
+            #expect(Array(UnsafeRawBufferPointer(start: target, count: bytes.count)) == Array(bytes), "copied as they were")
+            return false
+        }
+    }
 
     @Test("a byte class is found at every place of texts shorter than, as long as and longer than a vector",
           arguments: [0, 1, 7, 15, 16, 17, 31, 32, 33, 47, 64, 100])
@@ -72,6 +85,17 @@ struct ByteLevelTests {
         var bytes = ByteBuffer()
         EventBytes.appendInteger(value, to: &bytes)
         #expect(bytes.string == String(value))
+    }
+
+    @Test("times are written with as many fraction digits as they need, in threes", arguments: [
+        (0, "1970-01-01T00:00:00Z"), (1, "1970-01-01T00:00:00.000000001Z"), (500_000_000, "1970-01-01T00:00:00.500Z"),
+        (1_657_384_304_123_450_000, "2022-07-09T16:31:44.123450Z"), (1_657_384_304_000_001_000, "2022-07-09T16:31:44.000001Z"),
+        (1_657_384_304_999_999_999, "2022-07-09T16:31:44.999999999Z"), (-1, "1969-12-31T23:59:59.999999999Z"),
+    ] as [(Int64, String)])
+    func timesWritten(_ nanoseconds: Int64, _ text: String) {
+        var bytes = ByteBuffer()
+        EventBytes.appendISO8601(nanoseconds: nanoseconds, to: &bytes)
+        #expect(bytes.string == text)
     }
 
     @Test("JSON numbers: digits alone are taken without strtod, others still checked by it", arguments: [
