@@ -1,8 +1,9 @@
 import CShims
 
 /// Whether bytes hold any of a class (outside ASCII), or copying them unless they hold one (what a JSON
-/// string or a CSV field must escape): run on every string of every event, where a byte loop was a tenth of writing a timeline and eight-byte
-/// words still cost each event some 1,400 instructions. Sixteen bytes at a time, in C (`CShims`).
+/// string or a CSV field must escape): run on every string of every event, where a byte loop was a tenth
+/// of writing a timeline and eight-byte words still cost each event some 1,400 instructions. Sixteen bytes
+/// at a time, in C (`CShims`).
 enum ByteClasses {
     /// Bytes of multi-byte UTF-8 sequences, or of no UTF-8 at all.
     static func containsNonASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -187,7 +187,7 @@ final class LogSourceReader {
                         let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
                         let kind = TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
                         let event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
-                                                 message: EscapedText.escaping(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+                                                 message: PendingEvent.messageText(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
                         if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return nil }
                     }
                     position = end + 1
@@ -213,7 +213,7 @@ final class LogSourceReader {
                 if let onlyForClock = startEvent(kind) {
                     pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
                                            level: prefix.level.rawValue, origin: text(line.bytes, prefix.sourceFile),
-                                           message: EscapedText.escaping(message),
+                                           message: PendingEvent.messageText(message),
                                            foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil,
                                            onlyForClock: onlyForClock)
                 }
@@ -226,7 +226,7 @@ final class LogSourceReader {
                 if let onlyForClock = startEvent(kind) {
                     pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
                                            level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function),
-                                           message: EscapedText.escaping(message), onlyForClock: onlyForClock)
+                                           message: PendingEvent.messageText(message), onlyForClock: onlyForClock)
                 }
                 return
             }
@@ -234,7 +234,8 @@ final class LogSourceReader {
             if let prefix = KernelLinePrefix.parse(line.bytes) {
                 if let onlyForClock = startEvent(.kernelLine) {
                     pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
-                                           level: nil, origin: nil, message: text(line.bytes, prefix.message),
+                                           level: nil, origin: nil,
+                                           message: PendingEvent.messageText(UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])),
                                            uptimeMicroseconds: prefix.uptimeMicroseconds, onlyForClock: onlyForClock)
                 }
                 return
@@ -275,7 +276,7 @@ final class LogSourceReader {
             }
             if let onlyForClock = startEvent(kind) {
                 pending = PendingEvent(kind: kind, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
-                                       message: EscapedText.escaping(line.bytes), onlyForClock: onlyForClock)
+                                       message: PendingEvent.messageText(line.bytes), onlyForClock: onlyForClock)
             }
         }
     }
@@ -443,7 +444,7 @@ struct PendingEvent {
     let level: String?
     /// `iot_httpc.c:883` for Tuya, the function for miio.
     let origin: String?
-    /// The first line's message, as text: made once, straight from the line's bytes.
+    /// The first line's message without its trailing spaces, tabs and CRs (`messageText`).
     let message: String
     let foreign: String?
     private(set) var continuation: [[UInt8]] = []
@@ -471,6 +472,16 @@ struct PendingEvent {
         self.onlyForClock = onlyForClock
     }
 
+    /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
+    /// straight from the line, where trimming the text made a substring and often a second string.
+    static func messageText(_ bytes: UnsafeRawBufferPointer) -> String {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") || bytes[end - 1] == UInt8(ascii: "\r") {
+            end -= 1
+        }
+        return EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[0 ..< end]))
+    }
+
     mutating func addContinuation(_ bytes: UnsafeRawBufferPointer) {
         // Each line costs its newline too, so a flood of empty lines is bounded as well.
         guard continuationBytes + bytes.count + 1 <= Self.maxContinuationBytes else {
@@ -486,13 +497,12 @@ struct PendingEvent {
     func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) -> DecodedEvent {
         let (bundle, tuyaKey) = onlyForClock ? (nil, nil) : (bundle, tuyaKey)
         var epoch: Int64?
-        var fields = EventFields(capacity: 8)
+        // A Post URL has a dozen fields and more: grown from eight, its array was allocated twice.
+        var fields = EventFields(capacity: TuyaMessage.carriesEpoch(kind) ? 16 : 8)
         if let level { fields.append("level", .string(level)) }
-        let trimmed = message.trimmingTrailingWhitespace
-        let firstLine = trimmed.endIndex == message.endIndex ? message : String(trimmed)
         var continuationText = continuation.map { EscapedText.escaping($0) }
         while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
-        let messageText = continuationText.isEmpty ? firstLine : ([firstLine] + continuationText).joined(separator: "\n")
+        let messageText = continuationText.isEmpty ? message : ([message] + continuationText).joined(separator: "\n")
         switch dialect {
         case .tuya:
             if let origin { fields.append("src", .string(origin)) }
@@ -505,7 +515,7 @@ struct PendingEvent {
             epoch = TuyaMessage.epoch(kind: kind, fields: fields)
         case .miio:
             if let origin { fields.append("function", .string(origin)) }
-            MiioMessage.fields(kind: kind, message: firstLine, continuation: continuationText, into: &fields)
+            MiioMessage.fields(kind: kind, message: message, continuation: continuationText, into: &fields)
         case .kernel:
             if let deviceTime { fields.set("uptime_s", deviceTime) }
             if let uptimeMicroseconds { fields.set("uptime_us", uptimeMicroseconds) }

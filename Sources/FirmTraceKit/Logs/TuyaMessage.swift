@@ -294,11 +294,34 @@ enum TuyaMessage {
     }
 
     /// `time sync success, zone +10:00, utc 1657384296`
+    /// `time sync success, zone +10:00, utc 1657384296`: the word after the first `zone` and after the first
+    /// `utc`, words parted by spaces and commas. Walked as bytes: splitting the message into substrings and
+    /// comparing them took two microseconds a line.
     private static func timeSync(_ message: String, _ fields: inout EventFields) {
-        let words = message.split(whereSeparator: { $0 == " " || $0 == "," })
-        if let zone = words.firstIndex(of: "zone"), zone + 1 < words.count { fields.set("zone", String(words[zone + 1])) }
-        if let utc = words.firstIndex(of: "utc"), utc + 1 < words.count, let seconds = Int64(words[utc + 1]) {
-            fields.set("utc", seconds)
+        message.withUTF8Bytes { bytes in
+            var (previous, afterZone, afterUTC) = (0 ..< 0, false, false)
+            func word(_ range: Range<Int>, is name: StaticString) -> Bool {
+                ByteSearch.hasPrefix(name, bytes, at: range.lowerBound) && range.count == name.utf8CodeUnitCount
+            }
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: " "), bytes[end] != UInt8(ascii: ",") { end += 1 }
+                if end > start {
+                    let current = start ..< end
+                    if !afterZone, word(previous, is: "zone") {
+                        afterZone = true
+                        fields.set("zone", text(current))
+                    }
+                    if !afterUTC, word(previous, is: "utc") {
+                        afterUTC = true
+                        if let seconds = Int64(text(current)) { fields.set("utc", seconds) }
+                    }
+                    previous = current
+                }
+                start = end + 1
+            }
         }
     }
 }
