@@ -45,7 +45,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
             do throws(InputError) {
                 try self.merge.forEach { (template, values) throws(InputError) in
                     batch.append(template, values)
-                    if batch.bytes.count >= RecordFiller.batchBytes {
+                    if batch.count >= RecordFiller.batchBytes {
                         send(batch)
                         batch = RecordBatch()
                     }
@@ -54,7 +54,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
             } catch {
                 mergeFailure = error
             }
-            if !batch.bytes.isEmpty { send(batch) }
+            if batch.count > 0 { send(batch) }
             pending.withLock { $0.append(nil) }
             queued.signal()
         }
