@@ -994,9 +994,14 @@ private struct FindingTally {
 
     private var groups: [Group: (count: Int, first: Int64)] = [:]
 
+    /// Changed in place: one lookup, where reading and then storing the tally hashed the group twice, for
+    /// every finding of a timeline that the merge waits for.
     mutating func count(source: Int, what: Int32, at time: Int64) {
-        let known = groups[Group(source: source, what: what)]
-        groups[Group(source: source, what: what)] = ((known?.count ?? 0) + 1, min(known?.first ?? .max, time))
+        func add(_ tally: inout (count: Int, first: Int64)) {
+            tally.count += 1
+            tally.first = min(tally.first, time)
+        }
+        add(&groups[Group(source: source, what: what), default: (0, .max)])
     }
 
     /// `name` gives a group's source and description.
