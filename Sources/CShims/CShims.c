@@ -92,7 +92,9 @@ static inline __m128i firmtrace_load_short(const unsigned char *bytes, size_t co
 
 /* Only the high bit of each byte of a class's result counts, as _mm_movemask_epi8 reads it. */
 static inline int firmtrace_scan(const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
-    if (count < 16) return count != 0 && (_mm_movemask_epi8(in_class(firmtrace_load_short(bytes, count))) & ((1 << count) - 1)) != 0;
+    if (count < 16) {
+        return count != 0 && (_mm_movemask_epi8(in_class(firmtrace_load_short(bytes, count))) & ((1 << count) - 1)) != 0;
+    }
     size_t index = 0;
     for (; index + 16 <= count; index += 16) {
         if (_mm_movemask_epi8(in_class(_mm_loadu_si128((const __m128i *)(bytes + index))))) return 1;

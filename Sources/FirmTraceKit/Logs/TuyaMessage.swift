@@ -293,7 +293,6 @@ enum TuyaMessage {
         }
     }
 
-    /// `time sync success, zone +10:00, utc 1657384296`
     /// `time sync success, zone +10:00, utc 1657384296`: the word after the first `zone` and after the first
     /// `utc`, words parted by spaces and commas. Walked as bytes: splitting the message into substrings and
     /// comparing them took two microseconds a line.
@@ -327,10 +326,10 @@ enum TuyaMessage {
 }
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
-    /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs). Walks UTF-8 bytes: every
-    /// message is trimmed, and walking Characters costs grapheme breaking on each; over the contiguous
-    /// bytes when there are (a native string's, a slice's), as stepping back through the generic UTF-8
-    /// view cost some 280 instructions a line.
+    /// Without trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs). Walks UTF-8 bytes: it runs
+    /// on every Post URL, JSON body and continuation line, and walking Characters costs grapheme breaking on
+    /// each; over the contiguous bytes when there are (a native string's, a slice's), as stepping back
+    /// through the generic UTF-8 view cost some 280 instructions a line.
     var trimmingTrailingWhitespace: SubSequence {
         func isTrailing(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
