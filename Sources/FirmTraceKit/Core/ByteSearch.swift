@@ -85,6 +85,18 @@ enum ByteSearch {
         return memcmp(bytes.baseAddress! + offset, prefix.utf8Start, count) == 0
     }
 
+    /// Where `bytes` end without their trailing spaces, tabs and CRs (`Decode Rev:` lines end in tabs).
+    static func endTrimmingWhitespace<Bytes: BidirectionalCollection>(_ bytes: Bytes) -> Bytes.Index where Bytes.Element == UInt8 {
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let before = bytes.index(before: end)
+            guard bytes[before] == UInt8(ascii: " ") || bytes[before] == UInt8(ascii: "\t") || bytes[before] == UInt8(ascii: "\r")
+            else { break }
+            end = before
+        }
+        return end
+    }
+
     /// Number of `\n` bytes, eight at a time: counts lines between prefilter hits without decoding them.
     static func countNewlines(in bytes: UnsafeRawBufferPointer) -> Int {
         var count = 0

@@ -475,12 +475,7 @@ struct PendingEvent {
     /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
     /// straight from the line, where trimming the text made a substring and often a second string.
     static func messageText(_ bytes: UnsafeRawBufferPointer) -> String {
-        func isTrailing(_ byte: UInt8) -> Bool {
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
-        }
-        var end = bytes.count
-        while end > 0, isTrailing(bytes[end - 1]) { end -= 1 }
-        return EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[0 ..< end]))
+        EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[..<ByteSearch.endTrimmingWhitespace(bytes)]))
     }
 
     mutating func addContinuation(_ bytes: UnsafeRawBufferPointer) {

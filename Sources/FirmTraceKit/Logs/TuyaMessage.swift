@@ -331,19 +331,10 @@ extension StringProtocol where UTF8View: BidirectionalCollection {
     /// each; over the contiguous bytes when there are (a native string's, a slice's), as stepping back
     /// through the generic UTF-8 view cost some 280 instructions a line.
     var trimmingTrailingWhitespace: SubSequence {
-        func isTrailing(_ byte: UInt8) -> Bool {
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
-        }
         let bytes = utf8
-        if let kept = bytes.withContiguousStorageIfAvailable({ bytes in
-            var end = bytes.count
-            while end > 0, isTrailing(bytes[end - 1]) { end -= 1 }
-            return end
-        }) {
+        if let kept = bytes.withContiguousStorageIfAvailable({ ByteSearch.endTrimmingWhitespace($0) }) {
             return self[startIndex ..< bytes.index(bytes.startIndex, offsetBy: kept)]
         }
-        var end = bytes.endIndex
-        while end > bytes.startIndex, isTrailing(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
-        return self[startIndex ..< end]
+        return self[startIndex ..< ByteSearch.endTrimmingWhitespace(bytes)]
     }
 }

@@ -20,9 +20,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     private let merge: RecordMerge
     private let row: @Sendable (Event) -> Row
     private let format: TimelineFormat
-    /// The sources' names as the format writes them, by number.
-    private let sources: [[UInt8]]
-    private let links: [Int: [Int]]
+    private let shared: SharedHoleValues
     private let output: InputLocation
     /// Batches queued and not yet taken, bounded so that the merge does not run ahead of the writer.
     private let slots = DispatchSemaphore(value: 4)
@@ -37,8 +35,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
         self.merge = merge
         self.row = row
         self.format = format
-        sources = merge.sourceNames.map(format.sourceText)
-        links = merge.correlation.links
+        shared = SharedHoleValues(merge, format: format)
         self.output = output
         DispatchQueue(label: "firmtrace.merge").async { [self] in
             var batch = RecordBatch()
@@ -102,7 +99,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
             batch.forEach { template, values in
                 guard job.failure == nil else { return }
                 line.removeAll()
-                format.fill(template, values, sources: sources, links: links, to: &line, second: &second)
+                format.fill(template, values, shared: shared, to: &line, second: &second)
                 if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
                     job.rows.append(row(event))
                 } else {

@@ -13,10 +13,7 @@ final class RecordFiller: @unchecked Sendable {
     // @unchecked: `batch` and `sent` are touched only by the merging thread; a batch changes hands whole,
     // to the job that fills it; `ready` is behind its lock.
     private let format: TimelineFormat
-    /// The sources' names as the format writes them, by number.
-    private let sources: [[UInt8]]
-    /// The ordinals of the events linked to each linked event, by its ordinal.
-    private let links: [Int: [Int]]
+    private let shared: SharedHoleValues
     private let writer: BackgroundFileWriter
     /// Batches sent and not yet written: the merge waits for room, which bounds the memory they hold.
     private let slots = DispatchSemaphore(value: RecordFiller.batchesInFlight)
@@ -34,10 +31,9 @@ final class RecordFiller: @unchecked Sendable {
         var next = 0
     }
 
-    init(format: TimelineFormat, sources: [String], links: [Int: [Int]], writer: BackgroundFileWriter) {
+    init(format: TimelineFormat, shared: SharedHoleValues, writer: BackgroundFileWriter) {
         self.format = format
-        self.sources = sources.map(format.sourceText)
-        self.links = links
+        self.shared = shared
         self.writer = writer
     }
 
@@ -66,9 +62,7 @@ final class RecordFiller: @unchecked Sendable {
             var text = ByteBuffer(capacity: full.count + full.count / 4)
             if !stopped.load(ordering: .relaxed) {
                 var second = EventBytes.SecondText()
-                full.forEach { template, values in
-                    format.fill(template, values, sources: sources, links: links, to: &text, second: &second)
-                }
+                full.forEach { template, values in format.fill(template, values, shared: shared, to: &text, second: &second) }
             }
             let filled = HandedBytes(text)
             ready.withLock { ready in

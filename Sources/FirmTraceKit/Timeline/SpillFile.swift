@@ -165,10 +165,11 @@ final class SpillBlockReader {
         (inputUsed, inputFilled) = (0, remaining)
         while inputFilled < count, next < end {
             let wanted = min(input.count - inputFilled, Int(end - next))
-            let read = pread(descriptor, input.baseAddress! + inputFilled, wanted, off_t(next))
-            if read < 0, errno == EINTR { continue }
-            guard read >= 0 else {
-                throw InputError(.unreadable("cannot read a scratch file: \(SystemCallError("pread"))"), at: output)
+            let read: Int
+            do {
+                read = try retryingOnInterrupt("pread") { pread(descriptor, input.baseAddress! + inputFilled, wanted, off_t(next)) }
+            } catch {
+                throw InputError(.unreadable("cannot read a scratch file: \(error)"), at: output)
             }
             guard read > 0 else { throw damaged() }
             inputFilled += read

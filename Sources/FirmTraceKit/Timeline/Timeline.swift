@@ -140,7 +140,7 @@ public enum Timeline {
             bytes.append(utf8: header)
             _ = file.write(bytes)
         }
-        let filler = RecordFiller(format: request.format, sources: merge.sourceNames, links: merge.correlation.links, writer: file)
+        let filler = RecordFiller(format: request.format, shared: SharedHoleValues(merge, format: request.format), writer: file)
         var written = 0
         do throws(InputError) {
             try merge.forEach { (template, values) throws(InputError) in

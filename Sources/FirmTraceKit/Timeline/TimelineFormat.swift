@@ -69,26 +69,26 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         return text.array
     }
 
-    /// Writes a template out with its holes filled from `values` and `sources` (each source's name as
-    /// `sourceText` writes it, by number); `second` keeps the last second's text from one record to the next.
-    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, sources: [[UInt8]], links: [Int: [Int]],
-              to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
+    /// Writes a template out with its holes filled from `values` and `shared`; `second` keeps the last
+    /// second's text from one record to the next.
+    func fill(_ template: UnsafeRawBufferPointer, _ values: RecordValues, shared: SharedHoleValues, to out: inout ByteBuffer,
+              second: inout EventBytes.SecondText) {
         var start = 0
         while let marker = ByteSearch.firstIndex(of: RecordHole.marker, in: template, from: start) {
             out.append(UnsafeRawBufferPointer(rebasing: template[start ..< marker]))
             if let hole = RecordHole(rawValue: template[marker + 1]) {
-                append(hole, values, sources: sources, links: links, to: &out, second: &second)
+                append(hole, values, shared: shared, to: &out, second: &second)
             }
             start = marker + 2
         }
         out.append(UnsafeRawBufferPointer(rebasing: template[start...]))
     }
 
-    private func append(_ hole: RecordHole, _ values: RecordValues, sources: [[UInt8]], links: [Int: [Int]],
-                        to out: inout ByteBuffer, second: inout EventBytes.SecondText) {
+    private func append(_ hole: RecordHole, _ values: RecordValues, shared: SharedHoleValues, to out: inout ByteBuffer,
+                        second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
-        case .source: sources[values.source].withUnsafeBytes { out.append($0) }
+        case .source: shared.sources[values.source].withUnsafeBytes { out.append($0) }
         case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
@@ -97,7 +97,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: "e"))
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)
         case .links:
-            appendLinks(values.isLinked ? links[values.ordinal] ?? [] : [], to: &out)
+            appendLinks(values.isLinked ? shared.links[values.ordinal] ?? [] : [], to: &out)
         case .finding, .firstFinding:
             var first = hole == .firstFinding
             if let segment = values.clockSegment {
@@ -367,6 +367,18 @@ enum RecordHole: UInt8 {
         out.append(UInt8(ascii: "\""))
         append(to: &out)
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// What fills the holes of every record of a merge alike: each source's name as the format writes it
+/// (`sourceText`), by number, and the ordinals of the events linked to each linked event, by its ordinal.
+struct SharedHoleValues: Sendable {
+    let sources: [[UInt8]]
+    let links: [Int: [Int]]
+
+    init(_ merge: RecordMerge, format: TimelineFormat) {
+        sources = merge.sourceNames.map(format.sourceText)
+        links = merge.correlation.links
     }
 }
 
