@@ -187,7 +187,7 @@ final class LogSourceReader {
                         let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
                         let kind = TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile]))
                         let event = PendingEvent(kind: kind, line: 0, stamp: prefix.stamp, deviceTime: nil, level: nil, origin: nil,
-                                                 message: PendingEvent.messageText(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
+                                                 message: messageText(message)).decode(dialect: dialect, bundle: nil, tuyaKey: nil)
                         if let epoch = event.epoch, let stamp = event.stamp, clock.learn(epoch: epoch, stamp: stamp) { return nil }
                     }
                     position = end + 1
@@ -211,9 +211,9 @@ final class LogSourceReader {
                 let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
                 let kind = TuyaMessage.kind(message: message, sourceFile: sourceFile)
                 if let onlyForClock = startEvent(kind) {
-                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
-                                           level: prefix.level.rawValue, origin: text(line.bytes, prefix.sourceFile),
-                                           message: PendingEvent.messageText(message),
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: repeatedText(line.bytes, prefix.deviceTime),
+                                           level: prefix.level.rawValue, origin: repeatedText(line.bytes, prefix.sourceFile),
+                                           message: messageText(message),
                                            foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil,
                                            onlyForClock: onlyForClock)
                 }
@@ -224,18 +224,18 @@ final class LogSourceReader {
                 let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
                 let kind = MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)
                 if let onlyForClock = startEvent(kind) {
-                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: text(line.bytes, prefix.deviceTime),
-                                           level: Self.miioLevel(prefix.level), origin: text(line.bytes, prefix.function),
-                                           message: PendingEvent.messageText(message), onlyForClock: onlyForClock)
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: repeatedText(line.bytes, prefix.deviceTime),
+                                           level: Self.miioLevel(prefix.level), origin: repeatedText(line.bytes, prefix.function),
+                                           message: messageText(message), onlyForClock: onlyForClock)
                 }
                 return
             }
         case .kernel:
             if let prefix = KernelLinePrefix.parse(line.bytes) {
                 if let onlyForClock = startEvent(.kernelLine) {
-                    pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil, deviceTime: text(line.bytes, prefix.uptime),
+                    pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil, deviceTime: repeatedText(line.bytes, prefix.uptime),
                                            level: nil, origin: nil,
-                                           message: PendingEvent.messageText(UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])),
+                                           message: messageText(UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])),
                                            uptimeMicroseconds: prefix.uptimeMicroseconds, onlyForClock: onlyForClock)
                 }
                 return
@@ -276,13 +276,25 @@ final class LogSourceReader {
             }
             if let onlyForClock = startEvent(kind) {
                 pending = PendingEvent(kind: kind, line: line.number, stamp: nil, deviceTime: nil, level: nil, origin: nil,
-                                       message: PendingEvent.messageText(line.bytes), onlyForClock: onlyForClock)
+                                       message: messageText(line.bytes), onlyForClock: onlyForClock)
             }
         }
     }
 
     /// Unprefixed lines at the very start form one event; after that, unprefixed lines only continue.
     private var sawPrefix = false
+
+    private var repeated = RepeatedText()
+
+    /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
+    /// straight from the line, where trimming the text made a substring and often a second string.
+    private func messageText(_ bytes: UnsafeRawBufferPointer) -> String {
+        repeated.text(UnsafeRawBufferPointer(rebasing: bytes[..<ByteSearch.endTrimmingWhitespace(bytes)]))
+    }
+
+    private func repeatedText(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        repeated.text(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
 
     // MARK: Events
 
@@ -444,7 +456,7 @@ struct PendingEvent {
     let level: String?
     /// `iot_httpc.c:883` for Tuya, the function for miio.
     let origin: String?
-    /// The first line's message without its trailing spaces, tabs and CRs (`messageText`).
+    /// The first line's message without its trailing spaces, tabs and CRs (`LogSourceReader.messageText`).
     let message: String
     let foreign: String?
     private(set) var continuation: [[UInt8]] = []
@@ -470,12 +482,6 @@ struct PendingEvent {
         self.foreign = foreign
         self.uptimeMicroseconds = uptimeMicroseconds
         self.onlyForClock = onlyForClock
-    }
-
-    /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
-    /// straight from the line, where trimming the text made a substring and often a second string.
-    static func messageText(_ bytes: UnsafeRawBufferPointer) -> String {
-        EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[..<ByteSearch.endTrimmingWhitespace(bytes)]))
     }
 
     mutating func addContinuation(_ bytes: UnsafeRawBufferPointer) {
