@@ -163,4 +163,29 @@ struct ByteLevelTests {
         }
         #expect(census.alive == 0)
     }
+
+    @Test("a needle is found where a byte-by-byte search finds it, in texts shorter and longer than a short haystack",
+          arguments: [8, 40, ByteSearch.shortHaystack, ByteSearch.shortHaystack + 1, 1_000])
+    func needleFoundAsNaively(length: Int) {
+        // Few distinct bytes, so that needles' first bytes repeat and partial matches abound.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt8 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return UInt8(ascii: "a") + UInt8(state % 3)
+        }
+        for _ in 0 ..< 200 {
+            let haystack = (0 ..< length).map { _ in next() }
+            let needle = (0 ..< 1 + Int(state % 4)).map { _ in next() }
+            let start = Int(state % UInt64(length))
+            let expected = (start ... max(start, length - needle.count)).first { position in
+                position + needle.count <= length && Array(haystack[position ..< position + needle.count]) == needle
+            }
+            let found = haystack.withUnsafeBytes { bytes in
+                needle.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: bytes, from: start) }
+            }
+            #expect(found == expected, "\(needle) in \(haystack) from \(start)")
+        }
+    }
 }
