@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
-import Synchronization
 
 /// A large log file read as slices side by side. Decoding lines into events is most of a timeline's
 /// work and one file would otherwise keep one core busy while the others wait. Each slice is framed and
@@ -24,10 +23,6 @@ final class SlicedLog: @unchecked Sendable {
     static let shortLineBytes = 64
     /// How far past a nominal boundary a line that starts an event is looked for.
     static let boundaryWindow = 64 << 10
-    /// Where such a line is looked for first.
-    static let shortBoundaryWindow = 4 << 10
-    /// Threads that look for slice boundaries side by side (`eventStarts`).
-    static let boundaryReaders = 16
 
     let ranges: [Range<Int64>]
     private let path: String
@@ -59,11 +54,9 @@ final class SlicedLog: @unchecked Sendable {
         var refusal = Diagnostics()
         guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &refusal) }) else { return nil }
         self.source = source
-        let nominals = Array(stride(from: sliceBytes, to: size, by: Int(sliceBytes)))
-        let found = withExtendedLifetime(file) { Self.eventStarts(after: nominals, descriptor: file.descriptor, dialect: dialect) }
         var starts: [Int64] = [0]
-        for (nominal, start) in zip(nominals, found) where nominal > starts[starts.count - 1] {
-            if let start { starts.append(start) }
+        for nominal in stride(from: sliceBytes, to: size, by: Int(sliceBytes)) where nominal > starts[starts.count - 1] {
+            if let start = Self.eventStart(in: file, after: nominal, dialect: dialect) { starts.append(start) }
         }
         guard starts.count > 1 else { return nil }
         ranges = zip(starts, starts.dropFirst() + [size]).map { $0 ..< $1 }
@@ -77,36 +70,11 @@ final class SlicedLog: @unchecked Sendable {
         turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
     }
 
-    /// `eventStart` after each of `nominals`, found by `boundaryReaders` threads at once: from a cold cache
-    /// each is a read of its own, bound by the disk's latency rather than its bandwidth, and made one after
-    /// another, 1,900 of them held a 500 MB log's timeline up for a third of a second before any slice was
-    /// decoded. Each thread is a queue of its own: the global queues run only as many blocks as there are
-    /// cores, however long those wait.
-    private static func eventStarts(after nominals: [Int64], descriptor: Int32, dialect: LogDialect) -> [Int64?] {
-        let found = Locked([Int64?](repeating: nil, count: nominals.count))
-        let next = NextIndex()
-        let group = DispatchGroup()
-        for reader in 0 ..< min(boundaryReaders, nominals.count) {
-            DispatchQueue(label: "firmtrace.slice-boundaries.\(reader)").async(group: group) {
-                while true {
-                    let index = next.take()
-                    guard index < nominals.count else { return }
-                    // A line is found in the first few kilobytes nearly always, without reading the whole window.
-                    let start = eventStart(descriptor: descriptor, after: nominals[index], window: shortBoundaryWindow, dialect: dialect)
-                        ?? eventStart(descriptor: descriptor, after: nominals[index], window: boundaryWindow, dialect: dialect)
-                    found.withLock { $0[index] = start }
-                }
-            }
-        }
-        group.wait()
-        return found.withLock { $0 }
-    }
-
     /// The offset of the first line after `nominal` (and after a newline) that may begin a slice
-    /// (`LogDialect.beginsSlice`), within `window` bytes; nil when there is none.
-    private static func eventStart(descriptor: Int32, after nominal: Int64, window size: Int, dialect: LogDialect) -> Int64? {
-        var window = [UInt8](repeating: 0, count: size)
-        let count = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, size, off_t(nominal)) }
+    /// (`LogDialect.beginsSlice`), within `boundaryWindow`; nil when there is none.
+    private static func eventStart(in file: FileChunkReader, after nominal: Int64, dialect: LogDialect) -> Int64? {
+        var window = [UInt8](repeating: 0, count: boundaryWindow)
+        let count = window.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, boundaryWindow, off_t(nominal)) }
         guard count > 0 else { return nil }
         return window.withUnsafeBytes { bytes -> Int64? in
             let bytes = UnsafeRawBufferPointer(rebasing: bytes[0 ..< count])
@@ -158,13 +126,6 @@ final class SlicedLog: @unchecked Sendable {
         (lines, cut) = (reader.linesFramed, reader.cutLines)
         return nil
     }
-}
-
-/// The next of a list of pieces of work, for threads that share them.
-private final class NextIndex: Sendable {
-    private let next = Atomic<Int>(0)
-
-    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// The events the placer sent on during one slice's turn.
