@@ -1,6 +1,6 @@
 /// JSON as it appears inside firmware log lines (`Post Data: {…}`, `read buf:{…}`, JSON-RPC). Not
 /// `indirect`: arrays and objects already hold their elements in arrays, and an indirect enum put every
-/// value, each string and number too, in an allocation of its own (a tenth of decoding a Tuya log's
+/// value, each string and number too, in an allocation of its own (an eighth of decoding a Tuya log's
 /// `Post Data` lines).
 public enum JSONValue: Sendable, Hashable {
     case null

@@ -211,7 +211,8 @@ final class LogSourceReader {
                 let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
                 let kind = TuyaMessage.kind(message: message, sourceFile: sourceFile)
                 if let onlyForClock = startEvent(kind) {
-                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: repeatedText(line.bytes, prefix.deviceTime),
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp,
+                                           deviceTime: repeatedText(line.bytes, prefix.deviceTime),
                                            level: prefix.level.rawValue, origin: repeatedText(line.bytes, prefix.sourceFile),
                                            message: messageText(message),
                                            foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil,
@@ -224,7 +225,8 @@ final class LogSourceReader {
                 let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
                 let kind = MiioMessage.kind(function: UnsafeRawBufferPointer(rebasing: line.bytes[prefix.function]), message: message)
                 if let onlyForClock = startEvent(kind) {
-                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp, deviceTime: repeatedText(line.bytes, prefix.deviceTime),
+                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp,
+                                           deviceTime: repeatedText(line.bytes, prefix.deviceTime),
                                            level: Self.miioLevel(prefix.level), origin: repeatedText(line.bytes, prefix.function),
                                            message: messageText(message), onlyForClock: onlyForClock)
                 }
@@ -233,8 +235,8 @@ final class LogSourceReader {
         case .kernel:
             if let prefix = KernelLinePrefix.parse(line.bytes) {
                 if let onlyForClock = startEvent(.kernelLine) {
-                    pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil, deviceTime: repeatedText(line.bytes, prefix.uptime),
-                                           level: nil, origin: nil,
+                    pending = PendingEvent(kind: .kernelLine, line: line.number, stamp: nil,
+                                           deviceTime: repeatedText(line.bytes, prefix.uptime), level: nil, origin: nil,
                                            message: messageText(UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])),
                                            uptimeMicroseconds: prefix.uptimeMicroseconds, onlyForClock: onlyForClock)
                 }
@@ -284,6 +286,7 @@ final class LogSourceReader {
     /// Unprefixed lines at the very start form one event; after that, unprefixed lines only continue.
     private var sawPrefix = false
 
+    /// The texts of this reader's lines, for the next time the same bytes come (`RepeatedText`).
     private var repeated = RepeatedText()
 
     /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
