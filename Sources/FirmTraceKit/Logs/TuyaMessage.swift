@@ -105,34 +105,33 @@ enum TuyaMessage {
         // of a Tuya log; splitting its query Character-wise was a seventh of decoding one, and stepping a
         // UTF-8 view's indices still cost some 600 instructions a line.
         url.withUTF8Bytes { bytes in
-            func piece(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             func first(_ byte: UInt8, in range: Range<Int>) -> Int? {
                 ByteSearch.firstIndex(of: byte, in: UnsafeRawBufferPointer(rebasing: bytes[range])).map { range.lowerBound + $0 }
             }
             var hostStart = 0
             if let scheme = ByteSearch.firstIndex(of: "://", in: bytes) {
-                fields.append("scheme", .string(piece(0 ..< scheme)))
+                fields.append("scheme", .string(piece(bytes, 0 ..< scheme)))
                 hostStart = scheme + 3
             }
             var hostEnd = hostStart
             while hostEnd < bytes.count, bytes[hostEnd] != UInt8(ascii: "/"), bytes[hostEnd] != UInt8(ascii: "?") { hostEnd += 1 }
             if let colon = ByteSearch.lastIndex(of: UInt8(ascii: ":"), in: bytes, before: hostEnd), colon >= hostStart,
-               let port = Int64(piece(colon + 1 ..< hostEnd)) {
-                fields.append("host", .string(piece(hostStart ..< colon)))
+               let port = Int64(piece(bytes, colon + 1 ..< hostEnd)) {
+                fields.append("host", .string(piece(bytes, hostStart ..< colon)))
                 fields.append("port", .integer(port))
             } else {
-                fields.append("host", .string(piece(hostStart ..< hostEnd)))
+                fields.append("host", .string(piece(bytes, hostStart ..< hostEnd)))
             }
             let queryStart = first(UInt8(ascii: "?"), in: hostEnd ..< bytes.count) ?? bytes.count
-            fields.append("path", .string(piece(hostEnd ..< queryStart)))
+            fields.append("path", .string(piece(bytes, hostEnd ..< queryStart)))
             var pairStart = queryStart + 1
             while pairStart < bytes.count {
                 let pairEnd = first(UInt8(ascii: "&"), in: pairStart ..< bytes.count) ?? bytes.count
                 if pairStart < pairEnd {
                     let equals = first(UInt8(ascii: "="), in: pairStart ..< pairEnd)
                     let nameEnd = equals ?? pairEnd
-                    let key = nameEnd - pairStart == 1 && bytes[pairStart] == UInt8(ascii: "a") ? "api" : piece(pairStart ..< nameEnd)
-                    let value = equals.map { piece($0 + 1 ..< pairEnd) } ?? ""
+                    let key = nameEnd - pairStart == 1 && bytes[pairStart] == UInt8(ascii: "a") ? "api" : piece(bytes, pairStart ..< nameEnd)
+                    let value = equals.map { piece(bytes, $0 + 1 ..< pairEnd) } ?? ""
                     if key == "t" || key == "et", let number = Int64(value) {
                         fields.set(key, number)
                     } else {
@@ -144,26 +143,27 @@ enum TuyaMessage {
         }
     }
 
-    /// The `index`th space-separated word (from 0), found without splitting the whole message: most lines
-    /// need one or two words of a long message, on every line of a large log. Found over the text's bytes:
-    /// stepping a UTF-8 view's indices cost a tenth of reading a TLS line.
-    private static func word(_ index: Int, of message: String) -> Substring? {
+    /// The bytes of the `index`th space-separated word (from 0), found without splitting the whole message:
+    /// most lines need one or two words of a long message, on every line of a large log.
+    private static func word(_ index: Int, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         let space = UInt8(ascii: " ")
-        let found: Range<Int>? = message.withUTF8Bytes { bytes in
-            var (position, count) = (0, 0)
-            while true {
-                while position < bytes.count, bytes[position] == space { position += 1 }
-                guard position < bytes.count else { return nil }
-                var end = position
-                while end < bytes.count, bytes[end] != space { end += 1 }
-                if count == index { return position ..< end }
-                count += 1
-                position = end
-            }
+        var (position, count) = (0, 0)
+        while true {
+            while position < bytes.count, bytes[position] == space { position += 1 }
+            guard position < bytes.count else { return nil }
+            var end = position
+            while end < bytes.count, bytes[end] != space { end += 1 }
+            if count == index { return position ..< end }
+            count += 1
+            position = end
         }
-        guard let found else { return nil }
-        let start = message.utf8.index(message.utf8.startIndex, offsetBy: found.lowerBound)
-        return message[start ..< message.utf8.index(start, offsetBy: found.count)]
+    }
+
+    /// Text straight from a message's bytes. Cut only at ASCII bytes (spaces, colons), so each piece is the
+    /// text a `Substring` would give; made as `Substring`s and then strings, with their indices stepped
+    /// through the UTF-8 view, each TLS line cost some two thousand instructions.
+    private static func piece(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     // Connect and TLS lines add each of their keys once, after `level` and `src`: appended, not searched
@@ -171,43 +171,50 @@ enum TuyaMessage {
 
     /// `Connect: a2.tuyaeu.com Port: 443  -->>` (before connecting) and `--<<` (after).
     private static func connect(_ message: String, _ fields: inout EventFields) {
-        if let host = word(1, of: message) { fields.append("host", .string(String(host))) }
-        if word(2, of: message)?.utf8.elementsEqual("Port:".utf8) == true, let port = word(3, of: message).flatMap({ Int64($0) }) {
-            fields.append("port", .integer(port))
+        message.withUTF8Bytes { bytes in
+            if let host = word(1, in: bytes) { fields.append("host", .string(piece(bytes, host))) }
+            if let label = word(2, in: bytes), label.count == 5, ByteSearch.hasPrefix("Port:", bytes, at: label.lowerBound),
+               let number = word(3, in: bytes), let port = Int64(piece(bytes, number)) {
+                fields.append("port", .integer(port))
+            }
         }
         if ByteSearch.hasSuffix("-->>", message) { fields.append("phase", .string("begin")) }
         if ByteSearch.hasSuffix("--<<", message) { fields.append("phase", .string("end")) }
     }
 
     // Substrings are cut at UTF-8 positions throughout: Character-wise searching ran grapheme breaking
-    // over every TLS and MQTT line.
+    // over every MQTT line.
     private static func tls(_ message: String, _ fields: inout EventFields) {
-        func word(_ index: Int) -> Substring? { Self.word(index, of: message) }
-        func hostPort(_ word: Substring) {
-            if let colon = word.utf8.lastIndex(of: UInt8(ascii: ":")), let port = Int64(word[word.utf8.index(after: colon)...]) {
-                fields.append("host", .string(String(word[..<colon])))
-                fields.append("port", .integer(port))
-            } else {
-                fields.append("host", .string(String(word)))
+        message.withUTF8Bytes { bytes in
+            func hostPort(_ word: Range<Int>) {
+                if let colon = ByteSearch.lastIndex(of: UInt8(ascii: ":"), in: bytes, before: word.upperBound), colon >= word.lowerBound,
+                   let port = Int64(piece(bytes, colon + 1 ..< word.upperBound)) {
+                    fields.append("host", .string(piece(bytes, word.lowerBound ..< colon)))
+                    fields.append("port", .integer(port))
+                } else {
+                    fields.append("host", .string(piece(bytes, word)))
+                }
             }
-        }
-        if ByteSearch.hasPrefix("TUYA_TLS Begin Connect", message), let target = word(3) {
-            fields.append("stage", .string("begin"))
-            hostPort(target)
-        } else if ByteSearch.hasPrefix("TUYA_TLS Success Connect", message), let target = word(3) {
-            fields.append("stage", .string("success"))
-            hostPort(target)
-            if let suite = ByteSearch.range(of: "Suit:", in: message) {
-                let rest = message[suite.upperBound...]
-                fields.append("cipher_suite", .string(String(rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex)])))
+            if ByteSearch.hasPrefix("TUYA_TLS Begin Connect", bytes), let target = word(3, in: bytes) {
+                fields.append("stage", .string("begin"))
+                hostPort(target)
+            } else if ByteSearch.hasPrefix("TUYA_TLS Success Connect", bytes), let target = word(3, in: bytes) {
+                fields.append("stage", .string("success"))
+                hostPort(target)
+                if let suite = ByteSearch.firstIndex(of: "Suit:", in: bytes) {
+                    let start = suite + 5
+                    let end = ByteSearch.firstIndex(of: UInt8(ascii: " "), in: bytes, from: start) ?? bytes.count
+                    fields.append("cipher_suite", .string(piece(bytes, start ..< end)))
+                }
+            } else if ByteSearch.hasPrefix("handshake finish for ", bytes), let host = word(3, in: bytes) {
+                fields.append("stage", .string("handshake_finish"))
+                let end = bytes[host.upperBound - 1] == UInt8(ascii: ".") ? host.upperBound - 1 : host.upperBound
+                fields.append("host", .string(piece(bytes, host.lowerBound ..< end)))
+            } else if ByteSearch.hasPrefix("TUYA_TLS Disconnect", bytes) {
+                fields.append("stage", .string("disconnect"))
+            } else if ByteSearch.hasPrefix("socket fd is set", bytes) {
+                fields.append("stage", .string("socket"))
             }
-        } else if ByteSearch.hasPrefix("handshake finish for ", message), let host = word(3) {
-            fields.append("stage", .string("handshake_finish"))
-            fields.append("host", .string(String(host.utf8.last == UInt8(ascii: ".") ? host[..<host.utf8.index(before: host.endIndex)] : host)))
-        } else if ByteSearch.hasPrefix("TUYA_TLS Disconnect", message) {
-            fields.append("stage", .string("disconnect"))
-        } else if ByteSearch.hasPrefix("socket fd is set", message) {
-            fields.append("stage", .string("socket"))
         }
     }
 

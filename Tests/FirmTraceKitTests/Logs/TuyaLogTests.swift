@@ -82,6 +82,41 @@ struct TuyaLogTests {
         #expect(events[5].fields["firmk"] == nil)
     }
 
+    @Test("TLS and connect lines give their host and port however the words fall: no port, a sign, a colon in the host, non-ASCII, a trailing dot")
+    func tlsAndConnectEdges() throws {
+        let log = """
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:792] TUYA_TLS Begin Connect hé.example.com:8883  CustomNet:TRUE
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:792] TUYA_TLS Begin Connect m2.tuyaeu.com  CustomNet:TRUE
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:792] TUYA_TLS Begin Connect [::1]:+443
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:792] TUYA_TLS Begin Connect host:abc
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:932] TUYA_TLS Success Connect a.b:1 Suit:
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:920] handshake finish for a2.tuyaeu.com. set send/recv to user set
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:920] handshake finish for é. x
+            [07-09 20:51:50 TUYA Debug][tuya_tls.c:920] handshake finish for
+            [07-09 20:51:50 TUYA Debug][httpc.c:742] Connect: a2.tuyaeu.com Ports: 443  -->>
+            [07-09 20:51:50 TUYA Debug][httpc.c:742] Connect: ü.example Port: 99999999999999999999  --<<
+            [07-09 20:51:50 TUYA Debug][httpc.c:742] Connect:   spaced.example   Port:   -7  -->>
+
+            """
+        let fields = try LogFixture.events(log).map { event in
+            Dictionary(uniqueKeysWithValues: event.fields.filter { $0.key != "level" && $0.key != "src" }.map { ($0.key, $0.value) })
+        }
+        let expected: [[String: FieldValue]] = [
+            ["stage": .string("begin"), "host": .string("hé.example.com"), "port": .integer(8883)],
+            ["stage": .string("begin"), "host": .string("m2.tuyaeu.com")],
+            ["stage": .string("begin"), "host": .string("[::1]"), "port": .integer(443)],
+            ["stage": .string("begin"), "host": .string("host:abc")],
+            ["stage": .string("success"), "host": .string("a.b"), "port": .integer(1), "cipher_suite": .string("")],
+            ["stage": .string("handshake_finish"), "host": .string("a2.tuyaeu.com")],
+            ["stage": .string("handshake_finish"), "host": .string("é")],
+            [:],
+            ["host": .string("a2.tuyaeu.com"), "phase": .string("begin")],
+            ["host": .string("ü.example"), "phase": .string("end")],
+            ["host": .string("spaced.example"), "port": .integer(-7), "phase": .string("begin")],
+        ]
+        #expect(fields == expected)
+    }
+
     @Test("MQTT settings and JSON-RPC lines are typed")
     func mqttAndRPC() throws {
         let log = """
