@@ -130,7 +130,8 @@ enum TuyaMessage {
                 if pairStart < pairEnd {
                     let equals = first(UInt8(ascii: "="), in: pairStart ..< pairEnd)
                     let nameEnd = equals ?? pairEnd
-                    let key = nameEnd - pairStart == 1 && bytes[pairStart] == UInt8(ascii: "a") ? "api" : piece(bytes, pairStart ..< nameEnd)
+                    let isAPI = nameEnd - pairStart == 1 && bytes[pairStart] == UInt8(ascii: "a")
+                    let key = isAPI ? "api" : piece(bytes, pairStart ..< nameEnd)
                     let value = equals.map { piece(bytes, $0 + 1 ..< pairEnd) } ?? ""
                     if key == "t" || key == "et", let number = Int64(value) {
                         fields.set(key, number)
@@ -159,9 +160,9 @@ enum TuyaMessage {
         }
     }
 
-    /// Text straight from a message's bytes. Cut only at ASCII bytes (spaces, colons), so each piece is the
-    /// text a `Substring` would give; made as `Substring`s and then strings, with their indices stepped
-    /// through the UTF-8 view, each TLS line cost some two thousand instructions.
+    /// Text straight from a message's bytes. Cut only at ASCII bytes (spaces, colons, a URL's delimiters),
+    /// so each piece is the text a `Substring` would give; made as `Substring`s and then strings, with their
+    /// indices stepped through the UTF-8 view, each TLS line cost some two thousand instructions.
     private static func piece(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
@@ -182,8 +183,6 @@ enum TuyaMessage {
         if ByteSearch.hasSuffix("--<<", message) { fields.append("phase", .string("end")) }
     }
 
-    // Substrings are cut at UTF-8 positions throughout: Character-wise searching ran grapheme breaking
-    // over every MQTT line.
     private static func tls(_ message: String, _ fields: inout EventFields) {
         message.withUTF8Bytes { bytes in
             func hostPort(_ word: Range<Int>) {
@@ -248,6 +247,7 @@ enum TuyaMessage {
         }
     }
 
+    // MQTT lines are cut at UTF-8 positions: Character-wise searching ran grapheme breaking over every one.
     private static func mqtt(_ message: String, _ fields: inout EventFields) {
         func value(after marker: StaticString) -> String? {
             guard let range = ByteSearch.range(of: marker, in: message) else { return nil }
