@@ -309,7 +309,6 @@ enum TuyaMessage {
             func word(_ range: Range<Int>, is name: StaticString) -> Bool {
                 ByteSearch.hasPrefix(name, bytes, at: range.lowerBound) && range.count == name.utf8CodeUnitCount
             }
-            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             var start = 0
             while start < bytes.count {
                 var end = start
@@ -318,11 +317,11 @@ enum TuyaMessage {
                     let current = start ..< end
                     if !afterZone, word(previous, is: "zone") {
                         afterZone = true
-                        fields.set("zone", text(current))
+                        fields.set("zone", piece(bytes, current))
                     }
                     if !afterUTC, word(previous, is: "utc") {
                         afterUTC = true
-                        if let seconds = Int64(text(current)) { fields.set("utc", seconds) }
+                        if let seconds = Int64(piece(bytes, current)) { fields.set("utc", seconds) }
                     }
                     previous = current
                 }
