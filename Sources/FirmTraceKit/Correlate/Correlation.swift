@@ -405,18 +405,49 @@ final class CorrelationCollector: EventSink {
         }
     }
 
-    /// The last connection claimed and its keys' numbers: a log connects to the same few hosts over and
-    /// over, and making and interning three keys a claim cost more than the rest of taking it in.
-    private var lastConnection: (host: String, port: Int64, numbers: (dating: Int32, other: Int32, connection: Int32))?
+    /// A host or address and a port, as a line or packet names it.
+    private struct Endpoint: Equatable {
+        let host: String
+        let port: Int64
+    }
+
+    /// The keys' numbers of the connections claimed last: a device's connections take turns (its MQTT
+    /// broker between two API calls).
+    private var recentConnections = RecentValues<Endpoint, (dating: Int32, other: Int32, connection: Int32)>(capacity: 8)
 
     /// The numbers of the keys a connection to `host`:`port` is dated and linked by: the DNS query and the
     /// ClientHello for the host, the connection itself.
     private func connectionKeys(_ host: String, _ port: Int64) -> (dating: Int32, other: Int32, connection: Int32) {
-        if let last = lastConnection, last.port == port, last.host == host { return last.numbers }
+        let endpoint = Endpoint(host: host, port: port)
+        if let numbers = recentConnections[endpoint] { return numbers }
         let key = Self.hostKey(host)
         let numbers = (intern("dns:" + key), intern("sni:" + key), intern(Self.endpointKey("conn:", key, .integer(port))))
-        lastConnection = (host, port, numbers)
+        recentConnections.keep(numbers, for: endpoint)
         return numbers
+    }
+
+    /// What a packet's key says it was, and the name (and port) in it.
+    private struct TrafficName: Equatable {
+        enum Kind { case dnsQuery, clientHello, flow, syn }
+        let kind: Kind
+        let endpoint: Endpoint
+    }
+
+    /// The keys' numbers of the traffic seen last: a capture holds the device's few queries and
+    /// connections over and over.
+    private var recentTraffic = RecentValues<TrafficName, Int32>(capacity: 16)
+
+    private func trafficKey(_ kind: TrafficName.Kind, _ name: String, port: Int64 = 0) -> Int32 {
+        let traffic = TrafficName(kind: kind, endpoint: Endpoint(host: name, port: port))
+        if let number = recentTraffic[traffic] { return number }
+        let number = switch kind {
+        case .dnsQuery: intern("dns:" + Self.hostKey(name))
+        case .clientHello: intern("sni:" + Self.hostKey(name))
+        case .flow: intern(Self.endpointKey("flow:", name, .integer(port)))
+        case .syn: intern(Self.endpointKey("syn:", name, .integer(port)))
+        }
+        recentTraffic.keep(number, for: traffic)
+        return number
     }
 
     /// The zone a device-local stamp implies, from its placed time (Tuya stamps only; miio is UTC).
@@ -441,16 +472,12 @@ final class CorrelationCollector: EventSink {
     private func sight(_ event: Event) {
         guard let time = event.time, PlausibleTime.range.contains(time) else { return }
         let capture = includeInCapture(event.source, RecordedSpan(time))
-        var keys: [String] = []
+        // A packet's keys, at most two (a flow's and its SYN's); -1 for none.
+        var (key, secondKey): (Int32, Int32) = (-1, -1)
         var unnamed: String?
-        // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
-        func sender() -> Int32 {
-            guard let address = event.fields.text("src_ip") else { return -1 }
-            return Int32(senders.number(of: Correlation.Sender(address: address, link: event.fields.text("src_mac") ?? "")).number)
-        }
         switch event.kind {
         case .netDNSQuery:
-            if let name = event.fields.text("name") { keys.append("dns:" + Self.hostKey(name)) } else { unnamed = "DNS query without a name" }
+            if let name = event.fields.text("name") { key = trafficKey(.dnsQuery, name) } else { unnamed = "DNS query without a name" }
         case .netDNSAnswer:
             if let name = event.fields.text("name"), let addresses = event.fields.text("addresses") {
                 let host = Self.hostKey(name)
@@ -462,16 +489,21 @@ final class CorrelationCollector: EventSink {
             return
         case .netTLSClientHello:
             if let name = event.fields.text("sni") {
-                keys.append("sni:" + Self.hostKey(name))
+                key = trafficKey(.clientHello, name)
             } else {
                 unnamed = "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
             }
         case .netHTTPRequest:
-            if let ip = event.fields.text("dst_ip") { keys.append("http:" + ip) } else { unnamed = "HTTP request without an address" }
+            if let ip = event.fields.text("dst_ip") { key = intern("http:" + ip) } else { unnamed = "HTTP request without an address" }
         case .netFlow:
-            if let ip = event.fields.text("dst_ip"), let port = event.fields["dst_port"] {
-                keys.append(Self.endpointKey("flow:", ip, port))
-                if case .bool(true)? = event.fields["syn"] { keys.append(Self.endpointKey("syn:", ip, port)) }
+            switch (event.fields.text("dst_ip"), event.fields["dst_port"]) {
+            case (let ip?, .integer(let port)?):
+                key = trafficKey(.flow, ip, port: port)
+                if case .bool(true)? = event.fields["syn"] { secondKey = trafficKey(.syn, ip, port: port) }
+            case (let ip?, let port?):
+                key = intern(Self.endpointKey("flow:", ip, port))
+                if case .bool(true)? = event.fields["syn"] { secondKey = intern(Self.endpointKey("syn:", ip, port)) }
+            default: break
             }
             // A flow is dated by its first packet: its last one shows the capture still running.
             if let duration = event.fields.integer("duration_ms") {
@@ -479,14 +511,17 @@ final class CorrelationCollector: EventSink {
                 let (end, overflow) = time.addingReportingOverflow(length)
                 if !tooLong, !overflow, PlausibleTime.range.contains(end) { captureSpans[capture].include(end) }
             }
-            let sender = sender()
-            for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
-            return
         default: return
         }
-        let sender = sender()
+        // Looked up only for what is kept: a capture's events carry a dozen fields, searched by name.
+        var sender: Int32 = -1
+        if let address = event.fields.text("src_ip") {
+            sender = Int32(senders.number(of: Correlation.Sender(address: address, link: event.fields.text("src_mac") ?? "")).number)
+        }
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
-        for key in keys { sightings[Int(intern(key))].append(.init(time: time, ordinal: ordinal, sender: sender)) }
+        let sighting = Correlation.Sighting(time: time, ordinal: ordinal, sender: sender)
+        if key >= 0 { sightings[Int(key)].append(sighting) }
+        if secondKey >= 0 { sightings[Int(secondKey)].append(sighting) }
     }
 
     /// `flow:10.0.0.1:443`: written into bytes, as every flow of a capture makes one or two; interpolated,
@@ -532,14 +567,18 @@ final class CorrelationCollector: EventSink {
         let hasSightings = sightings.contains { !$0.isEmpty }
         let captureCoverage = Coverage(captureSpans.map(\.range))
         // By connection key: the connections opened to the host's addresses, and those with the DNS queries
-        // for the host, the first packet a claim caused being either.
-        var openings: [Int32: [Correlation.Sighting]] = [:]
-        var firstPackets: [Int32: [Correlation.Sighting]] = [:]
-        for claim in claims where claim.connectionKey >= 0 && openings[claim.connectionKey] == nil {
+        // for the host, the first packet a claim caused being either. Arrays by key, not dictionaries: they are
+        // looked up for every claim of every fit, and the merge waits for all of it.
+        var openings = [[Correlation.Sighting]?](repeating: nil, count: keys.names.count)
+        var firstPackets = [[Correlation.Sighting]](repeating: [], count: keys.names.count)
+        for claim in claims where claim.connectionKey >= 0 && openings[Int(claim.connectionKey)] == nil {
             let opened = connectionsOpened(claim.connectionKey)
-            openings[claim.connectionKey] = opened
-            firstPackets[claim.connectionKey] = (sightings[Int(claim.datingKey)] + opened).sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
+            openings[Int(claim.connectionKey)] = opened
+            firstPackets[Int(claim.connectionKey)] = (sightings[Int(claim.datingKey)] + opened)
+                .sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
         }
+        // A flow names no packet a claim caused first: a miio line's flow key only finds the server's address.
+        let isFlowKey = keys.names.map { $0.hasPrefix("flow:") }
         for index in sources.indices.sorted(by: { sources[$0].name < sources[$1].name }) {
             var info = sources[index]
             let source = info.name
@@ -557,16 +596,18 @@ final class CorrelationCollector: EventSink {
             var matched = 0, unmatched = 0, outside = 0
             for claim in sourceClaims {
                 let corrected = claim.time - (placed.linking[claim.segment]?.offset(at: claim.time) ?? 0)
+                let window = Correlation.packetWindow(ofClaimAt: corrected)
                 var found: [Int] = []
-                var counterparts = [claim.datingKey, claim.otherKey].filter { $0 >= 0 && !keys.names[Int($0)].hasPrefix("flow:") }
-                    .map { sightings[Int($0)] }
-                if claim.connectionKey >= 0 { counterparts.append(openings[claim.connectionKey] ?? []) }
-                for list in counterparts {
-                    let window = Correlation.packetWindow(ofClaimAt: corrected)
-                    guard let first = Self.firstAfter(list, window.lowerBound), window.contains(first.time) else { continue }
+                func link(_ list: [Correlation.Sighting]) {
+                    guard let first = Self.firstAfter(list, window.lowerBound), window.contains(first.time) else { return }
                     found.append(first.ordinal)
                     deviceSenders.insert(first.sender)
                 }
+                // Key by key, not gathered into a list of lists, which cost an allocation and two key
+                // comparisons a claim.
+                if claim.datingKey >= 0, !isFlowKey[Int(claim.datingKey)] { link(sightings[Int(claim.datingKey)]) }
+                if claim.otherKey >= 0, !isFlowKey[Int(claim.otherKey)] { link(sightings[Int(claim.otherKey)]) }
+                if claim.connectionKey >= 0 { link(openings[Int(claim.connectionKey)] ?? []) }
                 if found.isEmpty {
                     // Without any capture there is nothing a claim could be missing from.
                     guard hasSightings else { continue }
@@ -590,7 +631,7 @@ final class CorrelationCollector: EventSink {
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
         let logged = loggedCoverage(corrections)
-        let unlogged = unloggedTraffic(links, device: device, logged: logged)
+        let unlogged = unloggedTraffic(OrdinalSet(links.keys), device: device, logged: logged)
         return Correlation(sources: clocks, sawCapture: hasSightings || !unnamedTraffic.isEmpty, unmatchedCapture: unlogged.ordinals.count,
                            trafficOutsideLogs: unlogged.outsideLogs, captureSpans: captureCoverage.spans, loggedSpans: logged.spans,
                            claimsWithoutPackets: claimsWithoutPackets.findings { source, key in (sources[source].name, describe(key)) }
@@ -612,6 +653,8 @@ final class CorrelationCollector: EventSink {
         let senders: Set<Int32>
         let addresses: [String]
         let linkAddresses: [String]
+        /// `senders` by number (shifted by one, for -1): asked for every packet that may be a finding.
+        private let sentBy: [Bool]
 
         init(linked: Set<Int32>, senders pairs: [Correlation.Sender]) {
             var ipv4ByLink: [String: Set<String>] = [:]
@@ -625,9 +668,10 @@ final class CorrelationCollector: EventSink {
             senders = Set(device.map(Int32.init)).union(linked.filter { $0 < 0 })
             addresses = Set(device.map { pairs[$0].address }).sorted()
             linkAddresses = links.sorted()
+            sentBy = (-1 ..< Int32(pairs.count)).map { [senders] in senders.isEmpty || senders.contains($0) }
         }
 
-        func sent(_ sender: Int32) -> Bool { senders.isEmpty || senders.contains(sender) }
+        func sent(_ sender: Int32) -> Bool { sentBy[Int(sender) + 1] }
     }
 
     /// A stretch of a clock segment placed by its claims' pairs with packets.
@@ -656,7 +700,7 @@ final class CorrelationCollector: EventSink {
     /// the offset of the nearest segment's nearest stretch, since a segment without traffic of its own says
     /// nothing of its clock.
     private func placeClock(_ info: SourceInfo, claims: ArraySlice<Correlation.Claim>, dateHeaderOffset: Correlation.DateHeaderOffset?,
-                            firstPackets: [Int32: [Correlation.Sighting]]) -> PlacedClock {
+                            firstPackets: [[Correlation.Sighting]]) -> PlacedClock {
         let claimsBySegment = Self.runs(of: claims, by: \.segment)
         let recorded = info.segments.indices.filter { info.segments[$0] != nil }.map(Int32.init)
         let segments = Set(claimsBySegment.keys).union(recorded).sorted()
@@ -724,7 +768,7 @@ final class CorrelationCollector: EventSink {
     /// A clock segment's stretches, each fitted to its claims' pairs: the segment cut where its pairs show
     /// a step. Empty without any pair.
     private func fitClock(_ claims: ArraySlice<Correlation.Claim>, record: SegmentRecord?,
-                          firstPackets: [Int32: [Correlation.Sighting]]) -> [ClockFit] {
+                          firstPackets: [[Correlation.Sighting]]) -> [ClockFit] {
         let raw = pairs(claims, around: nil, firstPackets: firstPackets).sorted { $0.time < $1.time }
         var steps = Self.levelShifts(raw).map { shift in
             Self.step(after: raw[shift.index - 1].time, before: raw[shift.index].time, size: shift.size, in: record)
@@ -752,7 +796,7 @@ final class CorrelationCollector: EventSink {
     /// Pairs each claim with the packet nearest to it, then again nearest to where the estimate says it
     /// belongs, so a skew larger than the traffic's period still pairs right; nil without any pair.
     private func fitStretch(_ claims: ArraySlice<Correlation.Claim>, from: Int64, step: Correlation.SegmentClock.StepPoint?,
-                            firstPackets: [Int32: [Correlation.Sighting]]) -> ClockFit? {
+                            firstPackets: [[Correlation.Sighting]]) -> ClockFit? {
         var fit: ClockFit?
         for _ in 0 ..< 3 {
             let pairs = pairs(claims, around: fit?.piece, firstPackets: firstPackets)
@@ -781,10 +825,10 @@ final class CorrelationCollector: EventSink {
     /// Each claim with its packet nearest to where `estimate` puts it (where the device put it, without
     /// one), within `searchWindow`: claim time and the difference.
     private func pairs(_ claims: ArraySlice<Correlation.Claim>, around estimate: ClockCorrection.Piece?,
-                       firstPackets: [Int32: [Correlation.Sighting]]) -> [(time: Int64, difference: Int64)] {
+                       firstPackets: [[Correlation.Sighting]]) -> [(time: Int64, difference: Int64)] {
         claims.compactMap { claim in
             let expected = claim.time - (estimate?.offset(at: claim.time) ?? 0)
-            let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[claim.connectionKey] ?? []
+            let candidates = claim.connectionKey < 0 ? sightings[Int(claim.datingKey)] : firstPackets[Int(claim.connectionKey)]
             guard let nearest = Self.nearest(candidates, to: expected), abs(expected - nearest.time) <= Correlation.searchWindow else {
                 return nil
             }
@@ -859,12 +903,12 @@ final class CorrelationCollector: EventSink {
     /// The TCP connections the device opened, no log line claimed, to an address no DNS answer in the
     /// capture gave: hard-coded in the firmware, or resolved before the capture began. Only when the
     /// device is known: a connection opened to an unnamed address by some host is no finding.
-    private func connectionsToUnresolvedAddresses(_ links: [Int: [Int]], device: DeviceAddresses) -> [(ordinal: Int, time: Int64, key: Int32)] {
+    private func connectionsToUnresolvedAddresses(_ linked: OrdinalSet, device: DeviceAddresses) -> [(ordinal: Int, time: Int64, key: Int32)] {
         guard !device.senders.isEmpty else { return [] }
         let resolved = Set(resolutions.values.joined())
         return keys.names.indices.filter { keys.names[$0].hasPrefix("syn:") && !resolved.contains(String(Self.endpoint(of: keys.names[$0]).host)) }
             .flatMap { key in
-                sightings[key].filter { links[$0.ordinal] == nil && device.senders.contains($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
+                sightings[key].filter { !linked.contains($0.ordinal) && device.senders.contains($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
             }
     }
 
@@ -884,7 +928,7 @@ final class CorrelationCollector: EventSink {
     /// The device traffic no link reached while a log was written, grouped by what it was: named traffic by
     /// its sighting's key, connections to unresolved addresses by theirs, the rest by the description kept
     /// for it; with the ordinals of all of it, and how much more was sent while no log was written.
-    private func unloggedTraffic(_ links: [Int: [Int]], device: DeviceAddresses, logged: Coverage)
+    private func unloggedTraffic(_ linked: OrdinalSet, device: DeviceAddresses, logged: Coverage)
         -> (findings: [Correlation.Finding], ordinals: [Int], outsideLogs: Int) {
         var ordinals: [Int] = [], outsideLogs = 0
         func isFinding(_ ordinal: Int, at time: Int64) -> Bool {
@@ -896,15 +940,18 @@ final class CorrelationCollector: EventSink {
             return true
         }
         var named = FindingTally(), unnamed = FindingTally(), connections = FindingTally()
-        for connection in connectionsToUnresolvedAddresses(links, device: device) {
+        for connection in connectionsToUnresolvedAddresses(linked, device: device) {
             if isFinding(connection.ordinal, at: connection.time) { connections.count(source: -1, what: connection.key, at: connection.time) }
         }
         for (key, name) in keys.names.enumerated() where Self.trafficDescription(name) != nil {
-            for sighting in sightings[key] where links[sighting.ordinal] == nil && device.sent(sighting.sender) {
-                if isFinding(sighting.ordinal, at: sighting.time) { named.count(source: -1, what: Int32(key), at: sighting.time) }
+            // Tallied here and counted once: a capture can hold hundreds of thousands of one query.
+            var count = 0, first = Int64.max
+            for sighting in sightings[key] where !linked.contains(sighting.ordinal) && device.sent(sighting.sender) {
+                if isFinding(sighting.ordinal, at: sighting.time) { (count, first) = (count + 1, min(first, sighting.time)) }
             }
+            if count > 0 { named.count(source: -1, what: Int32(key), at: first, times: count) }
         }
-        for traffic in unnamedTraffic where links[traffic.ordinal] == nil && device.sent(traffic.sender) {
+        for traffic in unnamedTraffic where !linked.contains(traffic.ordinal) && device.sent(traffic.sender) {
             if isFinding(traffic.ordinal, at: traffic.time) { unnamed.count(source: -1, what: traffic.what, at: traffic.time) }
         }
         let findings = (named.findings { _, key in (nil, Self.trafficDescription(keys.names[Int(key)]) ?? "") }
@@ -994,11 +1041,11 @@ private struct FindingTally {
 
     private var groups: [Group: (count: Int, first: Int64)] = [:]
 
-    /// Changed in place: one lookup, where reading and then storing the tally hashed the group twice, for
-    /// every finding of a timeline that the merge waits for.
-    mutating func count(source: Int, what: Int32, at time: Int64) {
+    /// `times` findings, the first of them at `time`. Changed in place: one lookup, where reading and then
+    /// storing the tally hashed the group twice, for every finding of a timeline that the merge waits for.
+    mutating func count(source: Int, what: Int32, at time: Int64, times: Int = 1) {
         func add(_ tally: inout (count: Int, first: Int64)) {
-            tally.count += 1
+            tally.count += times
             tally.first = min(tally.first, time)
         }
         add(&groups[Group(source: source, what: what), default: (0, .max)])
