@@ -21,10 +21,21 @@ final class SlicedLog: @unchecked Sendable {
     static let sliceBytes: Int64 = 256 << 10
     /// A short log line, for guessing how many events a slice holds.
     static let shortLineBytes = 64
-    /// How far past a nominal boundary a line that starts an event is looked for.
+    /// How far past a nominal boundary a line that starts an event is looked for,
     static let boundaryWindow = 64 << 10
+    /// and how much of that is read first: the line is nearly always within a few hundred bytes.
+    static let firstBoundaryWindow = 4 << 10
 
-    let ranges: [Range<Int64>]
+    /// Slices of `sliceBytes` each, nominally: each begins at the first line after its nominal start that
+    /// may begin a slice, and is empty when there is none within `boundaryWindow`.
+    let sliceCount: Int
+    private let size: Int64
+    private let sliceBytes: Int64
+    private let dialect: LogDialect
+    /// Where each slice begins (and, last, where the file ends), once a thread has looked. Looked for by the
+    /// threads reading the slices as they take them, not by one thread before any reading: from a log not in
+    /// the page cache, that held the start of a timeline up by a quarter of a second.
+    private let starts: Locked<[Int64?]>
     private let path: String
     private let source: InputSource
     private let placing: SlicePlacing
@@ -54,12 +65,9 @@ final class SlicedLog: @unchecked Sendable {
         var refusal = Diagnostics()
         guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &refusal) }) else { return nil }
         self.source = source
-        var starts: [Int64] = [0]
-        for nominal in stride(from: sliceBytes, to: size, by: Int(sliceBytes)) where nominal > starts[starts.count - 1] {
-            if let start = Self.eventStart(in: file, after: nominal, dialect: dialect) { starts.append(start) }
-        }
-        guard starts.count > 1 else { return nil }
-        ranges = zip(starts, starts.dropFirst() + [size]).map { $0 ..< $1 }
+        (self.size, self.sliceBytes, self.dialect) = (size, sliceBytes, dialect)
+        sliceCount = Int((size + sliceBytes - 1) / sliceBytes)
+        starts = Locked([0] + Array(repeating: nil, count: sliceCount - 1) + [size])
         path = unit.path
         let placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
             placed.events.append(consume event)
@@ -67,33 +75,71 @@ final class SlicedLog: @unchecked Sendable {
         }
         placing = SlicePlacing(placer)
         sliceSetup = placer.sliceSetup
-        turns = ranges.indices.map { _ in DispatchSemaphore(value: 0) }
+        turns = (0 ..< sliceCount).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    /// The bytes slice `index` covers before its ends move to lines that begin events: what the progress
+    /// line and the order of the work count.
+    func nominalBytes(ofSlice index: Int) -> Int64 {
+        min(size, Int64(index + 1) * sliceBytes) - Int64(index) * sliceBytes
+    }
+
+    /// Where slice `index` begins and ends, read from `file` (this log) the first time either end is asked for.
+    func range(ofSlice index: Int, in file: FileChunkReader) -> Range<Int64> {
+        start(ofSlice: index, in: file) ..< start(ofSlice: index + 1, in: file)
+    }
+
+    /// The first line that may begin a slice after slice `index`'s nominal start, or where the next slice
+    /// begins when there is none in the window. The first line after a later offset is never earlier, so the
+    /// slices follow on whichever thread looks first; two threads looking at once find the same line.
+    private func start(ofSlice index: Int, in file: FileChunkReader) -> Int64 {
+        var (index, unknown) = (index, [Int]())
+        var start: Int64
+        while true {
+            if let known = starts.withLock({ $0[index] }) {
+                start = known
+                break
+            }
+            unknown.append(index)
+            if let found = eventStart(in: file, after: Int64(index) * sliceBytes) {
+                start = found
+                break
+            }
+            index += 1
+        }
+        starts.withLock { starts in for index in unknown { starts[index] = start } }
+        return start
     }
 
     /// The offset of the first line after `nominal` (and after a newline) that may begin a slice
-    /// (`LogDialect.beginsSlice`), within `boundaryWindow`; nil when there is none.
-    private static func eventStart(in file: FileChunkReader, after nominal: Int64, dialect: LogDialect) -> Int64? {
-        var window = [UInt8](repeating: 0, count: boundaryWindow)
-        let count = window.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, boundaryWindow, off_t(nominal)) }
-        guard count > 0 else { return nil }
-        return window.withUnsafeBytes { bytes -> Int64? in
-            let bytes = UnsafeRawBufferPointer(rebasing: bytes[0 ..< count])
-            guard var start = ByteSearch.firstIndex(of: 0x0A, in: bytes).map({ $0 + 1 }) else { return nil }
-            while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
-                let line = UnsafeRawBufferPointer(rebasing: bytes[start ..< end])
-                if dialect.beginsSlice(line) { return nominal + Int64(start) }
-                start = end + 1
-            }
-            return nil
+    /// (`LogDialect.beginsSlice`), within `boundaryWindow`; nil when there is none, or it cannot be read.
+    private func eventStart(in file: FileChunkReader, after nominal: Int64) -> Int64? {
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.boundaryWindow, alignment: 16)
+        defer { window.deallocate() }
+        var count = pread(file.descriptor, window.baseAddress, Self.firstBoundaryWindow, off_t(nominal))
+        if count == Self.firstBoundaryWindow, let start = lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])) {
+            return nominal + Int64(start)
         }
+        if count == Self.firstBoundaryWindow { count = pread(file.descriptor, window.baseAddress, Self.boundaryWindow, off_t(nominal)) }
+        guard count > 0 else { return nil }
+        return lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])).map { nominal + Int64($0) }
+    }
+
+    /// Where in `bytes` the first whole line after a newline that may begin a slice starts.
+    private func lineBeginningSlice(in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard var start = ByteSearch.firstIndex(of: 0x0A, in: bytes).map({ $0 + 1 }) else { return nil }
+        while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
+            if dialect.beginsSlice(UnsafeRawBufferPointer(rebasing: bytes[start ..< end])) { return start }
+            start = end + 1
+        }
+        return nil
     }
 
     /// Decodes slice `index`, waits for the slices before it to be placed, places its events and hands
     /// them back in order. The last slice also returns what ends the file.
     func read(slice index: Int) throws(InputError) -> (events: HandOffQueue<Event>, ending: Ending?) {
-        let events = HandOffQueue<DecodedEvent>.forSlice(of: Int(ranges[index].count))
         var (lines, cut) = (0, 0)
-        let failure = decode(slice: index, into: events, lines: &lines, cut: &cut)
+        let (events, failure) = decode(slice: index, lines: &lines, cut: &cut)
         if index > 0 { turns[index].wait() }
         defer { if index + 1 < turns.count { turns[index + 1].signal() } }
         guard !failed else { return (HandOffQueue(), nil) }
@@ -102,7 +148,7 @@ final class SlicedLog: @unchecked Sendable {
             throw failure
         }
         placing.place(events, lines: lines, cutLines: cut)
-        guard index == ranges.count - 1 else { return (placed.take(), nil) }
+        guard index == sliceCount - 1 else { return (placed.take(), nil) }
         placing.placer.finishPlacing()
         var diagnostics = Diagnostics()
         diagnostics.reportCutLines(placing.cutLines, at: source.location)
@@ -110,21 +156,28 @@ final class SlicedLog: @unchecked Sendable {
         return (placed.take(last: true), Ending(diagnostics: diagnostics, yearSources: yearSources))
     }
 
-    /// Frames and decodes slice `index` into `events`; the error when it could not be read.
-    private func decode(slice index: Int, into events: HandOffQueue<DecodedEvent>, lines: inout Int, cut: inout Int) -> InputError? {
+    /// Frames and decodes slice `index`; the error when it could not be read.
+    private func decode(slice index: Int, lines: inout Int, cut: inout Int) -> (HandOffQueue<DecodedEvent>, InputError?) {
+        let file: FileChunkReader
+        do {
+            file = try FileChunkReader(path: path)
+        } catch {
+            return (HandOffQueue(), InputError(.unreadable(error.description), at: source.location))
+        }
+        let range = range(ofSlice: index, in: file)
+        let events = HandOffQueue<DecodedEvent>.forSlice(of: Int(range.count))
         let reader = sliceSetup.reader(collecting: events)
         do {
-            let file = try FileChunkReader(path: path)
-            try file.forEachChunk(from: ranges[index].lowerBound, upTo: ranges[index].upperBound) { chunk in
+            try file.forEachChunk(from: range.lowerBound, upTo: range.upperBound) { chunk in
                 reader.feed(chunk)
                 return true
             }
         } catch {
-            return InputError(.unreadable(error.description), at: source.location)
+            return (events, InputError(.unreadable(error.description), at: source.location))
         }
         reader.finishLines()
         (lines, cut) = (reader.linesFramed, reader.cutLines)
-        return nil
+        return (events, nil)
     }
 }
 

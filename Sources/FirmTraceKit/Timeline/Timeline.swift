@@ -274,7 +274,7 @@ private final class UnitReaders: @unchecked Sendable {
         let plan = grep.logReadPlan(needsEvents: true)
         let work = units.flatMap { unit -> [Work] in
             guard let sliceBytes = plan.sliceBytes, let log = SlicedLog(unit, plan: plan, sliceBytes: sliceBytes) else { return [.unit(unit)] }
-            return log.ranges.indices.map { .slice(log, $0) }
+            return (0 ..< log.sliceCount).map { .slice(log, $0) }
         }
         self.work = work
         pieceBytes = work.map(Self.bytes(of:))
@@ -298,7 +298,7 @@ private final class UnitReaders: @unchecked Sendable {
             var status = stat()
             return stat(unit.path, &status) == 0 ? Int64(status.st_size) : 0
         case .slice(let log, let index):
-            return Int64(log.ranges[index].count)
+            return log.nominalBytes(ofSlice: index)
         }
     }
 

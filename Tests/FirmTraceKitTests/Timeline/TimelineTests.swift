@@ -102,7 +102,13 @@ struct TimelineTests {
 
         let plan = LogReadPlan(wantsKind: { _ in true }, needsEvents: true)
         let unit = InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil)
-        #expect(try #require(SlicedLog(unit, plan: plan, sliceBytes: Int64(sliceBytes))).ranges.count > 10)
+        let slicing = try #require(SlicedLog(unit, plan: plan, sliceBytes: Int64(sliceBytes)))
+        let file = try FileChunkReader(path: log)
+        let ranges = (0 ..< slicing.sliceCount).map { slicing.range(ofSlice: $0, in: file) }
+        #expect(ranges.filter { !$0.isEmpty }.count > 10)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "the slices follow on, the file whole")
+        let size = Int64(try Data(contentsOf: URL(fileURLWithPath: log)).count)
+        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == size)
         for format in [TimelineFormat.csv, .jsonl] {
             var whole = TimelineRequest(inputs: inputs, output: scratch.appending("whole.\(format)"), format: format)
             whole.sliceBytes = nil
@@ -153,6 +159,31 @@ struct TimelineTests {
             #expect(slicedEvents.events == wholeEvents.events)
             #expect(wholeEvents.events.count == min(limit, query.kindPatterns.isEmpty ? 1_655 : 400))
         }
+    }
+
+    @Test("a stretch without a line that begins an event, longer than a boundary is looked for, leaves its slices empty and the timeline whole")
+    func slicesWithoutBoundary() throws {
+        let scratch = try ScratchFolder()
+        // 6,000 continuation lines: some 100 KB, past `SlicedLog.boundaryWindow`.
+        let log = try Self.hardToSliceLog(in: scratch, continuationLines: 6_000)
+        let sliceBytes = 2_048
+        let slicing = try #require(SlicedLog(InputWalker.Unit(path: log, isExplicit: true, firstPacketTime: nil),
+                                             plan: LogReadPlan(wantsKind: { _ in true }, needsEvents: true), sliceBytes: Int64(sliceBytes)))
+        let file = try FileChunkReader(path: log)
+        // Asked for from the end first: whichever slice looks first, the ends are the same.
+        let ranges = (0 ..< slicing.sliceCount).reversed().map { slicing.range(ofSlice: $0, in: file) }.reversed()
+        #expect(ranges.filter(\.isEmpty).count > 10)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+
+        var whole = TimelineRequest(inputs: [log], output: scratch.appending("whole.csv"), format: .csv)
+        whole.sliceBytes = nil
+        var sliced = whole
+        sliced.output = scratch.appending("sliced.csv")
+        sliced.sliceBytes = Int64(sliceBytes)
+        _ = try Timeline.run(whole)
+        _ = try Timeline.run(sliced)
+        #expect(try Self.lines(whole.output) == Self.lines(sliced.output))
+        #expect(try String(contentsOfFile: sliced.output, encoding: .utf8).contains("body line 5999"))
     }
 
     @Test("every record names its source in full in every format, through intermediate merges: commas, quotes, non-ASCII",
