@@ -577,7 +577,8 @@ final class CorrelationCollector: EventSink {
             firstPackets[Int(claim.connectionKey)] = (sightings[Int(claim.datingKey)] + opened)
                 .sorted { ($0.time, $0.ordinal) < ($1.time, $1.ordinal) }
         }
-        // A flow names no packet a claim caused first: a miio line's flow key only finds the server's address.
+        // Flows only date claims (a miio line's HTTP-DNS request by its flow); links go to the other keys'
+        // packets. Marked once by key number, not by comparing each claim's keys' text.
         let isFlowKey = keys.names.map { $0.hasPrefix("flow:") }
         for index in sources.indices.sorted(by: { sources[$0].name < sources[$1].name }) {
             var info = sources[index]

@@ -116,13 +116,14 @@ final class SlicedLog: @unchecked Sendable {
     private func eventStart(in file: FileChunkReader, after nominal: Int64) -> Int64? {
         let window = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.boundaryWindow, alignment: 16)
         defer { window.deallocate() }
-        var count = pread(file.descriptor, window.baseAddress, Self.firstBoundaryWindow, off_t(nominal))
-        if count == Self.firstBoundaryWindow, let start = lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])) {
-            return nominal + Int64(start)
+        for length in [Self.firstBoundaryWindow, Self.boundaryWindow] {
+            let count = pread(file.descriptor, window.baseAddress, length, off_t(nominal))
+            guard count > 0 else { return nil }
+            if let start = lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])) { return nominal + Int64(start) }
+            // The file ends inside the window.
+            guard count == length else { return nil }
         }
-        if count == Self.firstBoundaryWindow { count = pread(file.descriptor, window.baseAddress, Self.boundaryWindow, off_t(nominal)) }
-        guard count > 0 else { return nil }
-        return lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])).map { nominal + Int64($0) }
+        return nil
     }
 
     /// Where in `bytes` the first whole line after a newline that may begin a slice starts.
