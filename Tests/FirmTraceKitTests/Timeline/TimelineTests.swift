@@ -186,6 +186,59 @@ struct TimelineTests {
         #expect(try String(contentsOfFile: sliced.output, encoding: .utf8).contains("body line 5999"))
     }
 
+    /// A Tuya log of random lines, seeded: prefixed lines, Post Data and URL pairs, continuation lines and
+    /// (rarely) a stretch of them longer than a slice boundary is looked for, pre-sync runs, clock steps back,
+    /// blank, CRLF, coloured and invalid UTF-8 lines.
+    static func randomLog(seed: UInt64, in scratch: ScratchFolder) throws -> String {
+        var random = SeededGenerator(seed: seed)
+        var bytes: [UInt8] = []
+        func line(_ text: String) { bytes += Array(text.utf8) + [0x0A] }
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var second = 3 * 3600
+        func stamp() -> String { "07-10 \(two(second / 3600 % 24)):\(two(second / 60 % 60)):\(two(second % 60))" }
+        if Bool.random(using: &random) {
+            line("[\(stamp()) TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc \(1657384200 + second - 10 * 3600)")
+        }
+        for index in 0 ..< Int.random(in: 300 ... 1_200, using: &random) {
+            second += Int.random(in: 0 ... 3, using: &random)
+            switch Int.random(in: 0 ..< 100, using: &random) {
+            case ..<55: line("[\(stamp()) TUYA Debug][mqc_app.c:1043] mqtt heartbeat send \(index)")
+            case ..<65:
+                line("[\(stamp()) TUYA Debug][iot_httpc.c:883] Post Data: {\"t\":\(1657384200 + second - 10 * 3600)}")
+                line("[\(stamp()) TUYA Debug][iot_httpc.c:894] Post URL: https://a2.tuyaeu.com/d.json?a=tuya.device.timer.count&t=1")
+            case ..<73: (0 ..< Int.random(in: 1 ... 5, using: &random)).forEach { line("    continued \(index).\($0)") }
+            case ..<74: (0 ..< Int.random(in: 1 ... 6_000, using: &random)).forEach { line("  body \($0)") }
+            case ..<80:
+                (0 ..< Int.random(in: 1 ... 30, using: &random)).forEach { line("[01-01 00:00:\(two($0 % 60)) TUYA Debug][a.c:1] waiting \(index)") }
+            case ..<82: second -= Int.random(in: 5 ... 600, using: &random)
+            case ..<86: line("")
+            case ..<90: bytes += Array("[\(stamp()) TUYA Info][b.c:7] with CRLF \(index)\r\n".utf8)
+            case ..<95: line("\u{1B}[32m[\(stamp()) TUYA Info][tls.c:9] coloured \(index)\u{1B}[0m")
+            default: bytes += Array("[\(stamp()) TUYA Err][c.c:3] bytes ".utf8) + [0xFF, 0xFE, 0xC3] + [0x0A]
+            }
+        }
+        let log = scratch.appending("random-\(seed).log")
+        try Data(bytes).write(to: URL(fileURLWithPath: log))
+        return log
+    }
+
+    @Test("random logs read as slices of random sizes give what one reading gives", arguments: 1 ... 8)
+    func randomLogsSliced(seed: Int) throws {
+        let scratch = try ScratchFolder()
+        let log = try Self.randomLog(seed: UInt64(seed), in: scratch)
+        var random = SeededGenerator(seed: UInt64(seed) * 7_919)
+        var whole = TimelineRequest(inputs: [log], output: scratch.appending("whole.csv"), format: .csv)
+        whole.sliceBytes = nil
+        var sliced = whole
+        sliced.output = scratch.appending("sliced.csv")
+        sliced.sliceBytes = Int64.random(in: 97 ... 6_000, using: &random)
+        let wholeOutcome = try Timeline.run(whole)
+        let slicedOutcome = try Timeline.run(sliced)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sliced.output)) == Data(contentsOf: URL(fileURLWithPath: whole.output)),
+                "slices of \(sliced.sliceBytes!) bytes")
+        #expect(slicedOutcome.written == wholeOutcome.written && wholeOutcome.written >= 100)
+    }
+
     @Test("every record names its source in full in every format, through intermediate merges: commas, quotes, non-ASCII",
           arguments: [TimelineFormat.csv, .jsonl, .timesketch, .l2tcsv, .sqlite])
     func sourceNames(format: TimelineFormat) throws {
