@@ -30,16 +30,29 @@ final class ArchiveReader {
     private let handle: OpaquePointer
     private let location: InputLocation
     private let input: MemoryInput
+    /// The mapped file read, when it is one: kept mapped while the reader lives.
+    private let file: MappedFile?
     private var sawFirstHeader = false
 
     /// Opens `bytes`, which must stay valid while the reader lives.
-    init(bytes: UnsafeRawBufferPointer, location: InputLocation) throws(InputError) {
+    convenience init(bytes: UnsafeRawBufferPointer, location: InputLocation) throws(InputError) {
+        try self.init(MemoryInput(bytes, releasingPages: false), file: nil, location: location)
+    }
+
+    /// Opens a mapped file, whose pages libarchive has read past are given back as it goes: the mapping's
+    /// pages count as the process's memory until then, a compressed input's whole size by its end.
+    convenience init(mapped file: MappedFile, location: InputLocation) throws(InputError) {
+        try self.init(MemoryInput(file.bytes, releasingPages: true), file: file, location: location)
+    }
+
+    private init(_ input: MemoryInput, file: MappedFile?, location: InputLocation) throws(InputError) {
         guard let handle = archive_read_new() else {
             throw InputError(.unreadable("libarchive could not allocate a reader"), at: location)
         }
         self.handle = handle
         self.location = location
-        self.input = MemoryInput(bytes)
+        self.input = input
+        self.file = file
         // archive_read_support_filter_* / archive_read_support_format_*
         _ = archive_read_support_filter_gzip(handle)
         _ = archive_read_support_filter_zstd(handle)
@@ -168,9 +181,17 @@ private final class MemoryInput {
     private(set) var consumed = 0
     /// Small blocks keep `compressedOffset`, and so the byte offsets in messages, close to the truth.
     private static let blockSize = 16 << 10
+    /// For a file's mapping only (`MADV_DONTNEED` would empty other memory): the pages behind what libarchive
+    /// reads are dropped from the mapping every `releaseStep`, all but the last `keptBehind` bytes (libarchive
+    /// may still read the block it was given last). A seek back, as a zip's to its entries, maps them in again.
+    private let releasingPages: Bool
+    private var released = 0
+    private static let releaseStep = 8 << 20
+    private static let keptBehind = 1 << 20
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, releasingPages: Bool) {
         self.bytes = bytes
+        self.releasingPages = releasingPages
     }
 
     static func from(_ client: UnsafeMutableRawPointer?) -> MemoryInput {
@@ -205,5 +226,16 @@ private final class MemoryInput {
     private func advance(to newPosition: Int) {
         consumed += newPosition - position
         position = newPosition
+        if releasingPages { releaseBehind() }
+    }
+
+    private func releaseBehind() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = (position - Self.keptBehind) / page * page
+        guard end - released >= Self.releaseStep, let start = bytes.baseAddress.map({ UnsafeMutableRawPointer(mutating: $0 + released) }) else {
+            return
+        }
+        _ = madvise(start, end - released, MADV_DONTNEED)
+        released = end
     }
 }

@@ -109,11 +109,9 @@ enum InputWalker {
                 } catch {
                     throw InputError(.unreadable(error.description), at: location)
                 }
-                let reader = try ArchiveReader(bytes: mapped.bytes, location: location)
-                return try withExtendedLifetime(mapped) { () throws(InputError) -> Bool in
-                    try walkArchive(reader, location: location, name: baseName(path), explicit: explicit,
-                                    diagnostics: &diagnostics, visit: visit)
-                }
+                let reader = try ArchiveReader(mapped: mapped, location: location)
+                return try walkArchive(reader, location: location, name: baseName(path), explicit: explicit,
+                                       diagnostics: &diagnostics, visit: visit)
             }
             let source = InputSource(location: location, modificationTime: Int64(status.st_mtim.tv_sec), isExplicit: explicit,
                                      file: file) { body throws(InputError) in
