@@ -188,6 +188,7 @@ private final class MemoryInput {
     private var released = 0
     private static let releaseStep = 8 << 20
     private static let keptBehind = 1 << 20
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     init(_ bytes: UnsafeRawBufferPointer, releasingPages: Bool) {
         self.bytes = bytes
@@ -230,8 +231,7 @@ private final class MemoryInput {
     }
 
     private func releaseBehind() {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let end = (position - Self.keptBehind) / page * page
+        let end = (position - Self.keptBehind) / Self.pageSize * Self.pageSize
         guard end - released >= Self.releaseStep, let start = bytes.baseAddress.map({ UnsafeMutableRawPointer(mutating: $0 + released) }) else {
             return
         }
