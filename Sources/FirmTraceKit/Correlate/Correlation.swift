@@ -428,7 +428,7 @@ final class CorrelationCollector: EventSink {
 
     /// What a packet's key says it was, and the name (and port) in it.
     private struct TrafficName: Equatable {
-        enum Kind { case dnsQuery, clientHello, flow, syn }
+        enum Kind { case dnsQuery, clientHello, httpRequest, flow, syn }
         let kind: Kind
         let endpoint: Endpoint
     }
@@ -443,6 +443,7 @@ final class CorrelationCollector: EventSink {
         let number = switch kind {
         case .dnsQuery: intern("dns:" + Self.hostKey(name))
         case .clientHello: intern("sni:" + Self.hostKey(name))
+        case .httpRequest: intern("http:" + name)
         case .flow: intern(Self.endpointKey("flow:", name, .integer(port)))
         case .syn: intern(Self.endpointKey("syn:", name, .integer(port)))
         }
@@ -494,16 +495,12 @@ final class CorrelationCollector: EventSink {
                 unnamed = "TLS ClientHello without a server name to \(event.fields.text("dst_ip") ?? "?")"
             }
         case .netHTTPRequest:
-            if let ip = event.fields.text("dst_ip") { key = intern("http:" + ip) } else { unnamed = "HTTP request without an address" }
+            if let ip = event.fields.text("dst_ip") { key = trafficKey(.httpRequest, ip) } else { unnamed = "HTTP request without an address" }
         case .netFlow:
-            switch (event.fields.text("dst_ip"), event.fields["dst_port"]) {
-            case (let ip?, .integer(let port)?):
+            // The capture decoder writes a flow's port as a number.
+            if let ip = event.fields.text("dst_ip"), let port = event.fields.integer("dst_port") {
                 key = trafficKey(.flow, ip, port: port)
                 if case .bool(true)? = event.fields["syn"] { secondKey = trafficKey(.syn, ip, port: port) }
-            case (let ip?, let port?):
-                key = intern(Self.endpointKey("flow:", ip, port))
-                if case .bool(true)? = event.fields["syn"] { secondKey = intern(Self.endpointKey("syn:", ip, port)) }
-            default: break
             }
             // A flow is dated by its first packet: its last one shows the capture still running.
             if let duration = event.fields.integer("duration_ms") {
@@ -909,7 +906,7 @@ final class CorrelationCollector: EventSink {
         let resolved = Set(resolutions.values.joined())
         return keys.names.indices.filter { keys.names[$0].hasPrefix("syn:") && !resolved.contains(String(Self.endpoint(of: keys.names[$0]).host)) }
             .flatMap { key in
-                sightings[key].filter { !linked.contains($0.ordinal) && device.senders.contains($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
+                sightings[key].filter { !linked.contains($0.ordinal) && device.sent($0.sender) }.map { ($0.ordinal, $0.time, Int32(key)) }
             }
     }
 
