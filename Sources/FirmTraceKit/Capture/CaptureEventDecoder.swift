@@ -294,7 +294,10 @@ public final class CaptureEventDecoder {
             fields.append("dst_port", .integer(Int64(flow.responderPort)))
             fields.append("packets", .integer(Int64(flow.packets)))
             fields.append("bytes", .integer(Int64(flow.bytes)))
-            if let first = flow.first, let last = flow.last { fields.append("duration_ms", .integer((last - first) / 1_000_000)) }
+            // Packet times are whatever the capture file says: two far apart enough to overflow give no duration.
+            if let first = flow.first, let last = flow.last, case let (span, false) = last.subtractingReportingOverflow(first) {
+                fields.append("duration_ms", .integer(span / 1_000_000))
+            }
             fields.append("first_frame", .integer(Int64(flow.firstFrame)))
             if flow.protocolNumber == 6 { fields.append("syn", .bool(flow.opensWithSYN)) }
             var message = ByteBuffer(capacity: 96)

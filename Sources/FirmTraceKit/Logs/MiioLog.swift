@@ -89,13 +89,17 @@ enum MiioMessage {
 enum HTTPDate {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// Nil for anything but a date of years 1970 to 9999 with each part in its range: the header is
+    /// whatever the log holds, and a day of `9223372036854775807` must not reach the calendar arithmetic.
     static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
-              let year = Int64(parts[3]) else { return nil }
-        let time = parts[4].split(separator: ":").compactMap { Int64($0) }
-        guard time.count == 3 else { return nil }
-        return UTCDateTime.epochSeconds(year: year, month: Int64(monthIndex + 1), day: day, hour: time[0], minute: time[1], second: time[2])
+        guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]), (1 ... 31).contains(day),
+              let monthIndex = months.firstIndex(of: String(parts[2])),
+              let year = Int64(parts[3]), (1970 ... 9999).contains(year) else { return nil }
+        let time = parts[4].split(separator: ":", omittingEmptySubsequences: false).map { Int64($0) }
+        guard time.count == 3, let hour = time[0], let minute = time[1], let second = time[2],
+              (0 ... 23).contains(hour), (0 ... 59).contains(minute), (0 ... 60).contains(second) else { return nil }
+        return UTCDateTime.epochSeconds(year: year, month: Int64(monthIndex + 1), day: day, hour: hour, minute: minute, second: second)
     }
 }
 

@@ -252,4 +252,23 @@ struct FlowBoundTests {
         #expect(flows.count == 5)
         #expect(flows.map { $0.fields["src_port"] } == [1000, 1001, 1002, 1003, 1004].map { FieldValue.integer($0) })
     }
+
+    @Test("a conversation whose packets are stamped too far apart for one number has no duration, and no crash",
+          arguments: [(Int64.min, Int64.max), (Int64.max, Int64.min), (-1, Int64.max), (0, 2_000_000_000)] as [(Int64, Int64)])
+    func durationOutOfRange(first: Int64, last: Int64) {
+        let decoder = CaptureEventDecoder(source: "stamps.pcap", wantsKind: { $0 == .netFlow })
+        var flows: [Event] = []
+        for (index, time) in [first, last].enumerated() {
+            Self.datagram(sourcePort: 1000).withUnsafeBytes { data in
+                let packet = CapturedPacket(data: data, originalLength: data.count, timestamp: time,
+                                            linkType: .raw, frame: index + 1, interface: 0, offset: 0)
+                #expect(decoder.decode(packet) { flows.append($0); return true })
+            }
+        }
+        decoder.finish { flows.append($0); return true }
+        #expect(flows.count == 1)
+        #expect(flows.first?.fields["packets"] == .integer(2))
+        let (span, overflow) = last.subtractingReportingOverflow(first)
+        #expect(flows.first?.fields["duration_ms"] == (overflow ? nil : .integer(span / 1_000_000)))
+    }
 }

@@ -66,6 +66,18 @@ struct MiioAndKernelLogTests {
         #expect(events[1].fields["http_date_epoch"] == .integer(1_657_384_293))
     }
 
+    @Test("a Date: header out of range is kept as text with no epoch, and reading goes on",
+          arguments: ["Sat, 9223372036854775807 Jul 2022 16:31:33 GMT", "Sat, 09 Jul 9223372036854775807 16:31:33 GMT",
+                      "Sat, 09 Jul 2022 9223372036854775807:31:33 GMT", "Sat, 09 Jul 2022 16:-9223372036854775808:33 GMT",
+                      "Sat, 32 Jul 2022 16:31:33 GMT", "Sat, 09 Jul 2022 24:00:00 GMT", "Sat, 09 Jul 2022 16::33 GMT"])
+    func httpDateOutOfRange(header: String) throws {
+        let log = Self.miio.replacingOccurrences(of: "Sat, 09 Jul 2022 16:31:33 GMT", with: header)
+        let events = try LogFixture.events(log, name: "miio.log")
+        #expect(events.count == 3)
+        #expect(events[1].fields["http_date"] == .string(header))
+        #expect(events[1].fields["http_date_epoch"] == nil)
+    }
+
     @Test("kernel lines carry their uptime")
     func kernel() throws {
         let events = try LogFixture.events("[    0.000000] Booting Linux\n[    2.306924] EXT4-fs (mmcblk0p8): mounted\n", name: "kern.log")
