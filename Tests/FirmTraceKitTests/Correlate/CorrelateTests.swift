@@ -377,6 +377,47 @@ struct CorrelateTests {
         }
     }
 
+    /// Numbers a hostile or corrupt log may hold where the samples hold ordinary ones.
+    static let extremeNumbers = ["0", "99", "4294967296", "9223372036854775807", "9223372036854775808", "18446744073709551615",
+                                 "99999999999999999999999", "-9223372036854775808", "253402300800", "000000000000000000001"]
+
+    @Test("numbers anywhere in the samples' logs made extreme never crash the clock model or the correlation: every link resolves, both ways",
+          arguments: 0 ..< 8 as Range<UInt64>)
+    func extremeNumbersInLogs(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let scratch = try ScratchFolder()
+        let (logs, captures) = Self.inputs(Self.profiles[Int(seed) % Self.profiles.count].version)
+        _ = try Unpack.run(UnpackRequest(archives: logs, outputDirectory: scratch.appending("bundle"), maxDepth: 0))
+        let texts = scratch.tree("bundle").filter { $0.hasSuffix("tuya.log") || $0.hasSuffix("tuya.log.1") || $0.hasSuffix("miio.log") }
+        #expect(!texts.isEmpty)
+        for file in texts.map({ scratch.appending("bundle/\($0)") }) {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            var mutated = ""
+            var digits = ""
+            for character in text {
+                if character.isASCII, character.isNumber { digits.append(character); continue }
+                if !digits.isEmpty {
+                    mutated += Int.random(in: 0 ..< 30, using: &random) == 0 ? Self.extremeNumbers.randomElement(using: &random)! : digits
+                    digits = ""
+                }
+                mutated.append(character)
+            }
+            try Data((mutated + digits).utf8).write(to: URL(fileURLWithPath: file))
+        }
+        let outcome = try Correlate.run(CorrelateRequest(logs: [scratch.appending("bundle")], captures: captures,
+                                                         output: scratch.appending("linked.jsonl"), format: .jsonl))
+        let text = try String(contentsOfFile: scratch.appending("linked.jsonl"), encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { line in Array(line.utf8).withUnsafeBytes { EventJSONDecoder.decode($0) } }
+        #expect(events.count == outcome.timeline?.written)
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id!, $0) })
+        #expect(events.contains { !$0.links.isEmpty })
+        for event in events {
+            for link in event.links {
+                #expect(byID[link]?.links.contains(event.id!) == true, "\(event.id!) links to \(link)")
+            }
+        }
+    }
+
     @Test("a clock segment without traffic of its own is placed with the nearest segment's offset, and says so")
     func clockSegmentWithoutPairs() throws {
         let scratch = try ScratchFolder()
