@@ -98,6 +98,25 @@ struct CommandLineTests {
         #expect(result.output.contains("unpacked 5 files"))
     }
 
+    @Test("--tz takes an offset as people write it, UTC and Z for none; anything else exits 64 naming it",
+          arguments: [("+10:00", 36_000), ("-0330", -12_600), ("UTC+10", 36_000), ("+5:45", 20_700), ("UTC", 0), ("Z", 0), ("z", 0),
+                      ("+15:00", nil), ("+10:60", nil), ("+-5:00", nil), ("+1O:00", nil), ("10:00", nil), ("+99999999999999999999", nil)]
+            as [(String, Int?)])
+    func zoneOption(zone: String, seconds: Int?) throws {
+        let folder = try Self.createdTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = folder + "/tuya.log"
+        try Data("[07-09 20:51:49 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send\n".utf8).write(to: URL(fileURLWithPath: log))
+        let result = try Self.run(["clock", log, "--tz=\(zone)", "--year", "2022", "--json"])
+        if let seconds {
+            #expect(result.status == 0)
+            #expect(result.output.contains("\"tz_offset_s\":\(seconds),"))
+        } else {
+            #expect(result.status == 64)
+            #expect(result.error.contains("--tz: '\(zone)' is not an offset like +10:00"))
+        }
+    }
+
     @Test("a wrong command line exits 64 with usage")
     func usageError() throws {
         let result = try Self.run(["unpack", "x.tar.gz"])

@@ -16,9 +16,10 @@ struct ClockOptions: ParsableArguments {
         if let year, !(1970 ... 9999).contains(year) { throw ValidationError("--year: \(year) is out of range") }
     }
 
-    /// `+10:00`, `-0330`, `UTC+10`, `+5:45`.
+    /// `+10:00`, `-0330`, `UTC+10`, `+5:45`, and `UTC` or ISO 8601's `Z` for no offset.
     static func parseZone(_ text: String) -> Int64? {
         var rest = Substring(text.uppercased())
+        if rest == "Z" { return 0 }
         if rest.hasPrefix("UTC") { rest = rest.dropFirst(3) }
         guard let sign = rest.first, sign == "+" || sign == "-" else { return rest.isEmpty ? 0 : nil }
         let digits = rest.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
@@ -33,7 +34,8 @@ struct ClockOptions: ParsableArguments {
         } else if let whole = digits.first {
             hours = Int64(whole)
         }
-        guard let hours, hours <= 14, minutes < 60 else { return nil }
+        guard let hours, (0 ... 14).contains(hours), (0 ..< 60).contains(minutes), rest.dropFirst().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ":") })
+        else { return nil }
         return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 }
