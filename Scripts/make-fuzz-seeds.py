@@ -4,6 +4,7 @@ libraries (never by firmtrace): one folder per harness under the given directory
 import gzip
 import io
 import os
+import struct
 import sys
 import tarfile
 from pathlib import Path
@@ -81,3 +82,30 @@ filters += ["eth.addr == 64:90:c1:1d:24:c4", "dns.qry.name contains \"tuya\" and
             "(kind == \"tuya.post_url\") && !(sign_ok == false)", "frame.len >= 60 and ip.dst == 10.10.10.0/24"]
 for index, line in enumerate(f for f in filters if f.strip() and not f.startswith("#")):
     put("FuzzFilter", f"filter-{index}", line.split(":", 1)[-1].strip().encode())
+
+
+def capture_prefix(pcapng, limit):
+    """The capture's first blocks (header and interfaces first), as many as fit in `limit` bytes."""
+    end = 0
+    while end + 12 <= len(pcapng):
+        length = struct.unpack_from("<I", pcapng, end + 4)[0]
+        if length < 12 or end + length > limit:
+            break
+        end += length
+    return pcapng[:end]
+
+
+# FuzzCorrelate: one byte naming the log (0 tuya.log, 1 miio.log, 2 tuya.log.1), its length (4 bytes,
+# little-endian), the log, then the start of the same profile's capture: the first minutes, which the older
+# Tuya log and the miio log cover, with their DNS queries, ClientHellos and HTTP-DNS requests.
+for bundle in sorted(root.glob("Samples/*/*.tar.gz")):
+    capture = next(bundle.parent.glob("*.pcapng.gz"))
+    with tarfile.open(bundle) as tar:
+        for member in tar.getmembers():
+            name = member.name.rsplit("/", 1)[-1]
+            names = ("tuya.log", "miio.log", "tuya.log.1")
+            if member.isfile() and name in names:
+                log = tar.extractfile(member).read()[:48 << 10]
+                start = capture_prefix(gzip.decompress(capture.read_bytes()), MAX_SEED - len(log) - 5)
+                put("FuzzCorrelate", f"{bundle.parent.name}-{name}",
+                    bytes([names.index(name)]) + struct.pack("<I", len(log)) + log + start)

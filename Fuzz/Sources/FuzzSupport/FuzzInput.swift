@@ -29,6 +29,21 @@ public enum FuzzInput {
         return path
     }
 
+    /// The bytes of a file the code under test wrote, read without Foundation, whose
+    /// `String(contentsOfFile:)` leaks its buffer for an empty file and so stops a leak-checking fuzzer.
+    public static func contents(of path: String) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return bytes }
+            bytes += chunk[..<count]
+        }
+    }
+
     /// Reads every input as grep does, rendering each event as JSON so the formatting runs too; then as
     /// the report does, rendering its page (without the OUI registry, which would be most of the time).
     /// Logs are decoded in slices of 64 bytes side by side, so that small inputs are cut as large ones are.

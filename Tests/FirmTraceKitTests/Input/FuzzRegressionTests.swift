@@ -38,6 +38,19 @@ struct FuzzRegressionTests {
             var request = ReportRequest(inputs: [path])
             request.registry = "/nonexistent"
             _ = ReportHTML.render(BehaviourReport.build(request))
+        case "FuzzCorrelate":
+            // As the harness splits it: the log's name, its length, the log, then the capture.
+            guard bytes.count >= 5 else { return }
+            let scratch = try ScratchFolder()
+            let declared = Int(bytes[1]) | Int(bytes[2]) << 8 | Int(bytes[3]) << 16 | Int(bytes[4]) << 24
+            let logBytes = min(declared, bytes.count - 5)
+            let log = scratch.appending(["tuya.log", "miio.log", "tuya.log.1"][Int(bytes[0]) % 3])
+            try bytes[5 ..< 5 + logBytes].write(to: URL(fileURLWithPath: log))
+            let capture = scratch.appending("capture.pcapng")
+            try bytes[(5 + logBytes)...].write(to: URL(fileURLWithPath: capture))
+            let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: scratch.appending("linked.jsonl"),
+                                                             format: .jsonl))
+            _ = CorrelationReport.json(outcome)
         default:
             Issue.record("no replay for harness \(harness)")
         }
