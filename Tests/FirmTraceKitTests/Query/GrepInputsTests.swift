@@ -208,6 +208,18 @@ struct GrepRobustnessTests {
         #expect(CaptureFilter.expandFolders([scratch.path], &expansion) == [scratch.appending("tuya.log")])
     }
 
+    @Test("an empty file named on the command line is said once, as a warning; empty files in a folder are passed over quietly")
+    func emptyFiles() throws {
+        let scratch = try ScratchFolder()
+        try Data().write(to: URL(fileURLWithPath: scratch.appending("capture.pcapng")))
+        try Data().write(to: URL(fileURLWithPath: scratch.appending("tuya.log.1")))
+        let named = GrepInputsTests.run([scratch.appending("capture.pcapng")])
+        #expect(named.outcome.diagnostics.all.map(\.description) == ["\(scratch.appending("capture.pcapng")): warning: empty file; nothing to read"])
+        #expect(named.outcome.exitStatus == 1, "no event matched; a warning does not make the run fail")
+        let inFolder = GrepInputsTests.run([scratch.path])
+        #expect(inFolder.outcome.diagnostics.all.isEmpty)
+    }
+
     @Test("a binary file named on the command line is reported and skipped")
     func binaryFile() throws {
         let result = try LogFixture.grep(bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00] + Array("[07-09 20:51:49 TUYA Debug][a.c:1] x\n".utf8),
