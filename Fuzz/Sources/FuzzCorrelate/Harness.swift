@@ -18,7 +18,9 @@ public func fuzzCorrelate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let outcome = try? Correlate.run(request) else { return 0 }
     _ = CorrelationReport.text(outcome)
     _ = CorrelationReport.json(outcome)
-    let events = FuzzInput.contents(of: output).split(separator: 0x0A).compactMap { line in line.withUnsafeBytes { EventJSONDecoder.decode($0) } }
+    let events = FuzzInput.contents(of: output).split(separator: 0x0A).compactMap { line in
+        line.withUnsafeBytes { EventJSONDecoder.decode($0) }
+    }
     precondition(events.count == outcome.timeline?.written ?? 0, "the timeline reads back with fewer events than were written")
     var linksOf: [String: [String]] = [:]
     for event in events { if let id = event.id { linksOf[id] = event.links } }

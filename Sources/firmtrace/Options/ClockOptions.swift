@@ -22,6 +22,7 @@ struct ClockOptions: ParsableArguments {
         if rest == "Z" { return 0 }
         if rest.hasPrefix("UTC") { rest = rest.dropFirst(3) }
         guard let sign = rest.first, sign == "+" || sign == "-" else { return rest.isEmpty ? 0 : nil }
+        guard rest.dropFirst().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ":") }) else { return nil }
         let digits = rest.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
         var hours: Int64?, minutes: Int64 = 0
         if digits.count == 2 {
@@ -34,8 +35,7 @@ struct ClockOptions: ParsableArguments {
         } else if let whole = digits.first {
             hours = Int64(whole)
         }
-        guard let hours, (0 ... 14).contains(hours), (0 ..< 60).contains(minutes), rest.dropFirst().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ":") })
-        else { return nil }
+        guard let hours, hours <= 14, minutes < 60 else { return nil }
         return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 }
