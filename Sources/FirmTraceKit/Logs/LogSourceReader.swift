@@ -200,6 +200,10 @@ final class LogSourceReader {
     // MARK: Lines
 
     private func handle(_ line: LogLine) {
+        if let nul = ByteSearch.firstIndex(of: 0, in: line.bytes) {
+            handleAroundZeros(line, from: nul)
+            return
+        }
         if dialect == .tuya, ByteSearch.containsPair(0x1B, UInt8(ascii: "["), in: line.bytes) {
             ANSIEscapes.strip(line.bytes).withUnsafeBytes { handle(LogLine(bytes: $0, number: line.number, offset: line.offset)) }
             return
@@ -244,6 +248,28 @@ final class LogSourceReader {
             }
         }
         continueEvent(line)
+    }
+
+    /// A line holding NUL bytes: a stretch the device never wrote (a power failure leaves whole blocks of
+    /// zeros where the last writes were, and the log goes on after them), which may have cut a line short
+    /// and be followed by the next. The text on each side is read as a line of its own, with the same line
+    /// number; the zeros are dropped and counted on the event they end (`nul_bytes`).
+    private func handleAroundZeros(_ line: LogLine, from firstNUL: Int) {
+        let bytes = line.bytes
+        var start = 0, nul = firstNUL
+        while true {
+            if nul > start {
+                handle(LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[start ..< nul]), number: line.number, offset: line.offset + Int64(start)))
+            }
+            var end = nul
+            while end < bytes.count, bytes[end] == 0 { end += 1 }
+            pending?.nulBytes += end - nul
+            guard end < bytes.count else { return }
+            start = end
+            guard let next = ByteSearch.firstIndex(of: 0, in: bytes, from: start) else { break }
+            nul = next
+        }
+        handle(LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[start...]), number: line.number, offset: line.offset + Int64(start)))
     }
 
     /// A line with a prefix: the event before it is complete, and a new one of `kind` starts. Returns
@@ -466,6 +492,8 @@ struct PendingEvent {
     private var continuationBytes = 0
     /// Continuation lines past `maxContinuationBytes`, counted but not kept.
     private var droppedContinuationLines = 0
+    /// NUL bytes dropped after this event's lines (`LogSourceReader.handleAroundZeros`).
+    var nulBytes = 0
     let uptimeMicroseconds: Int64?
     /// An event keeps at most this much of the unprefixed lines after it: a log that never writes another
     /// prefix must not become one event the size of the file.
@@ -527,6 +555,7 @@ struct PendingEvent {
         }
         bundle?.addFields(to: &fields)
         if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
+        if nulBytes > 0 { fields.set("nul_bytes", Int64(nulBytes)) }
         return DecodedEvent(event: Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
                                          fields: fields),
                             stamp: stamp, epoch: epoch, onlyForClock: onlyForClock)

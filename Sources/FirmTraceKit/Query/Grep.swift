@@ -257,7 +257,15 @@ extension Grep {
             diagnostics.report(.notice, at: source.location, InputError(.encryptedRRLog, at: source.location).explanation + "; skipped")
             return nil
         }
-        if let nul = ByteSearch.firstIndex(of: 0, in: UnsafeRawBufferPointer(rebasing: head.prefix(binaryProbeLength))) {
+        let probe = UnsafeRawBufferPointer(rebasing: head.prefix(binaryProbeLength))
+        if let nul = ByteSearch.firstIndex(of: 0, in: probe) {
+            // A log the device stopped writing mid-block (a power failure) holds a few runs of zeros where
+            // the writes were lost; a binary file holds NULs all through.
+            if let dialect = dialectAroundZeros(probe) {
+                diagnostics.report(.warning, at: source.location.at(byte: Int64(nul)),
+                                   "NUL bytes, as a write lost at a power failure leaves: the text around them is read, the event before them counts them (nul_bytes)")
+                return dialect
+            }
             diagnostics.report(severity, at: source.location.at(byte: Int64(nul)), "binary file (a NUL byte); skipped")
             return nil
         }
@@ -274,6 +282,31 @@ extension Grep {
         }
         return dialect
     }
+}
+
+extension Grep {
+    /// The dialect of a log's first bytes with each run of NUL bytes read as a line break, as the reader
+    /// reads them, when there are at most `maximumZeroRuns` runs and the rest is text: no control byte
+    /// but tab, line breaks and the escape of terminal colours.
+    static func dialectAroundZeros(_ probe: UnsafeRawBufferPointer) -> LogDialect? {
+        var text: [UInt8] = []
+        text.reserveCapacity(probe.count)
+        var runs = 0
+        for (index, byte) in probe.enumerated() {
+            if byte != 0 {
+                guard byte >= 0x20 && byte != 0x7F || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x1B else { return nil }
+                text.append(byte)
+            } else if index == 0 || probe[index - 1] != 0 {
+                runs += 1
+                guard runs <= maximumZeroRuns else { return nil }
+                text.append(0x0A)
+            }
+        }
+        return text.withUnsafeBytes { LogDialect.detect($0) }
+    }
+
+    /// Lost writes leave a run of zeros each; more runs than this in the first 8 KiB is a binary file.
+    static let maximumZeroRuns = 4
 }
 
 extension LogSourceReader {

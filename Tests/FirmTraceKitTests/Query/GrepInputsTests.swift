@@ -220,6 +220,36 @@ struct GrepRobustnessTests {
         #expect(inFolder.outcome.diagnostics.all.isEmpty)
     }
 
+    @Test("zeros where a log's last writes were lost (a power failure) are dropped and counted; the lines on each side are read, in every dialect",
+          arguments: [("tuya.log", "[07-09 20:51:49 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send", "[07-09 20:52:49 TUYA Debug][mqc_app.c:1412] mqtt heart"),
+                      ("miio.log", "[20220709 16:31:35] [I] ot_agent:88, one", "[20220709 16:31:36] [I] ot_agent:88, tw"),
+                      ("kern.log", "[    2.306924] one", "[    3.306924] tw")] as [(String, String, String)])
+    func zerosOfLostWrites(name: String, line: String, cut: String) throws {
+        let zeros = [UInt8](repeating: 0, count: 3_000)
+        // The second line is cut by the zeros; the log goes on after them, as it does after a restart.
+        let bytes = Array("\(line)\n\(cut)".utf8) + zeros + Array("\(line)\n".utf8) + zeros
+        let result = try LogFixture.grep(bytes: bytes, name: name)
+        #expect(result.events.map(\.line) == [1, 2, 2])
+        #expect(result.events.map { $0.message.contains("\u{0}") } == [false, false, false])
+        #expect(result.events.map { $0.fields["nul_bytes"] } == [nil, .integer(3_000), .integer(3_000)])
+        #expect(result.outcome.exitStatus == 0)
+        #expect(result.outcome.diagnostics.all.count == 1)
+        let warning = try #require(result.outcome.diagnostics.all.first)
+        #expect(warning.severity == .warning)
+        #expect(warning.message.hasPrefix("NUL bytes, as a write lost at a power failure leaves: the text around them is read"))
+        #expect(warning.location.byteOffset == Int64(line.utf8.count + 1 + cut.utf8.count))
+    }
+
+    @Test("a file with NUL bytes all through its first 8 KiB is binary, even with a log line in it")
+    func zerosAllThrough() throws {
+        var bytes = Array("[07-09 20:51:49 TUYA Debug][mqc_app.c:1412] mqtt heartbeat send\n".utf8)
+        for index in 0 ..< 100 { bytes += [0, UInt8(index), 0x41, 0x42] }
+        let result = try LogFixture.grep(bytes: bytes)
+        #expect(result.events.isEmpty)
+        #expect(result.outcome.exitStatus == 2)
+        #expect(result.outcome.diagnostics.all.first?.message.contains("binary file (a NUL byte)") == true)
+    }
+
     @Test("a binary file named on the command line is reported and skipped")
     func binaryFile() throws {
         let result = try LogFixture.grep(bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00] + Array("[07-09 20:51:49 TUYA Debug][a.c:1] x\n".utf8),
