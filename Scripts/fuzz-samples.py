@@ -36,14 +36,15 @@ def stamp_of(line):
 
 def mutate_log(rng, text):
     """A dozen edits: numbers made extreme or moved, lines repeated, dropped, swapped or reversed (a clock
-    going back), dates no calendar has, time sync and connect lines with odd zones, epochs and hosts."""
+    going back), dates no calendar has, time sync and connect lines with odd zones, epochs and hosts, runs
+    of zeros where writes were lost."""
     lines = text.split("\n")
     for _ in range(rng.randint(1, 12)):
         if not lines:
             lines = [""]
         index = rng.randrange(len(lines))
         line = lines[index]
-        operation = rng.randrange(12)
+        operation = rng.randrange(13)
         if operation <= 3:
             numbers = list(re.finditer(r"-?\d+", line))
             if numbers:
@@ -78,9 +79,12 @@ def mutate_log(rng, text):
                 f"[{when} TUYA Debug][httpc.c:742] Connect: {host} Port: {rng.choice(['443', '0', '99999', '-1'])}  -->>",
                 f"[{when} TUYA Debug][iot_httpc.c:894] Post URL: https://{host}/d.json?a=tuya.x&t={rng.choice(EXTREMES)}",
                 f"[{when} TUYA Debug][tuya_tls.c:792] TUYA_TLS Begin Connect {host}:443  CustomNet:TRUE"]))
-        else:
+        elif operation == 11:
             end = min(len(lines), index + rng.randint(1, 2000))
             lines[index:index] = lines[index:end]
+        else:
+            cut = rng.randint(0, len(line))
+            lines[index] = line[:cut] + "\0" * rng.choice([1, 7, 512, 4096, 70000]) + line[cut:]
     return "\n".join(lines)
 
 
