@@ -273,9 +273,10 @@ extension Grep {
             if !head.isEmpty {
                 diagnostics.report(severity, at: source.location,
                                    "not a log firmtrace knows (Tuya SDK, miio_client, kernel); skipped")
-            } else if source.isExplicit {
+            } else if source.isExplicit, source.location.chain.count == 1 {
                 // A file the user named that holds nothing (a capture cut off at 0 bytes, a log never
-                // written) is said once; empty ones met in folders, as rotated logs often are, are not.
+                // written) is said once; empty ones met in folders and archives, as rotated logs often
+                // are, are not.
                 diagnostics.report(.warning, at: source.location, "empty file; nothing to read")
             }
             return nil

@@ -208,7 +208,7 @@ struct GrepRobustnessTests {
         #expect(CaptureFilter.expandFolders([scratch.path], &expansion) == [scratch.appending("tuya.log")])
     }
 
-    @Test("an empty file named on the command line is said once, as a warning; empty files in a folder are passed over quietly")
+    @Test("an empty file named on the command line is said once, as a warning; empty files in a folder or an archive are passed over quietly")
     func emptyFiles() throws {
         let scratch = try ScratchFolder()
         try Data().write(to: URL(fileURLWithPath: scratch.appending("capture.pcapng")))
@@ -218,6 +218,8 @@ struct GrepRobustnessTests {
         #expect(named.outcome.exitStatus == 1, "no event matched; a warning does not make the run fail")
         let inFolder = GrepInputsTests.run([scratch.path])
         #expect(inFolder.outcome.diagnostics.all.isEmpty)
+        try TestArchive.write([.file("bundle/tuya.log.1", [])], as: .tarGzip, to: scratch.appending("bundle.tar.gz"))
+        #expect(GrepInputsTests.run([scratch.appending("bundle.tar.gz")]).outcome.diagnostics.all.isEmpty)
     }
 
     @Test("zeros where a log's last writes were lost (a power failure) are dropped and counted; the lines on each side are read, in every dialect",
