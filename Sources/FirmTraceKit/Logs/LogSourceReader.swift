@@ -253,14 +253,15 @@ final class LogSourceReader {
     /// A line holding NUL bytes: a stretch the device never wrote (a power failure leaves whole blocks of
     /// zeros where the last writes were, and the log goes on after them), which may have cut a line short
     /// and be followed by the next. The text on each side is read as a line of its own, with the same line
-    /// number; the zeros are dropped and counted on the event they end (`nul_bytes`).
+    /// number; the zeros are dropped and counted on the event they follow (`nul_bytes`).
     private func handleAroundZeros(_ line: LogLine, from firstNUL: Int) {
         let bytes = line.bytes
+        func piece(_ range: Range<Int>) -> LogLine {
+            LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]), number: line.number, offset: line.offset + Int64(range.lowerBound))
+        }
         var start = 0, nul = firstNUL
         while true {
-            if nul > start {
-                handle(LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[start ..< nul]), number: line.number, offset: line.offset + Int64(start)))
-            }
+            if nul > start { handle(piece(start ..< nul)) }
             var end = nul
             while end < bytes.count, bytes[end] == 0 { end += 1 }
             pending?.nulBytes += end - nul
@@ -269,7 +270,7 @@ final class LogSourceReader {
             guard let next = ByteSearch.firstIndex(of: 0, in: bytes, from: start) else { break }
             nul = next
         }
-        handle(LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[start...]), number: line.number, offset: line.offset + Int64(start)))
+        handle(piece(start ..< bytes.count))
     }
 
     /// A line with a prefix: the event before it is complete, and a new one of `kind` starts. Returns

@@ -262,8 +262,8 @@ extension Grep {
             // A log the device stopped writing mid-block (a power failure) holds a few runs of zeros where
             // the writes were lost; a binary file holds NULs all through.
             if let dialect = dialectAroundZeros(probe) {
-                diagnostics.report(.warning, at: source.location.at(byte: Int64(nul)),
-                                   "NUL bytes, as a write lost at a power failure leaves: the text around them is read, the event before them counts them (nul_bytes)")
+                diagnostics.report(.warning, at: source.location.at(byte: Int64(nul)), "NUL bytes, as a write lost at a power "
+                                   + "failure leaves: the text around them is read, the event before them counts them (nul_bytes)")
                 return dialect
             }
             diagnostics.report(severity, at: source.location.at(byte: Int64(nul)), "binary file (a NUL byte); skipped")
@@ -295,7 +295,7 @@ extension Grep {
         var runs = 0
         for (index, byte) in probe.enumerated() {
             if byte != 0 {
-                guard byte >= 0x20 && byte != 0x7F || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x1B else { return nil }
+                guard (byte >= 0x20 && byte != 0x7F) || [0x09, 0x0A, 0x0D, 0x1B].contains(byte) else { return nil }
                 text.append(byte)
             } else if index == 0 || probe[index - 1] != 0 {
                 runs += 1
