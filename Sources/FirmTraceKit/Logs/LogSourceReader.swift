@@ -259,18 +259,16 @@ final class LogSourceReader {
         func piece(_ range: Range<Int>) -> LogLine {
             LogLine(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]), number: line.number, offset: line.offset + Int64(range.lowerBound))
         }
-        var start = 0, nul = firstNUL
-        while true {
+        var start = 0
+        var nextNUL: Int? = firstNUL
+        while let nul = nextNUL {
             if nul > start { handle(piece(start ..< nul)) }
-            var end = nul
-            while end < bytes.count, bytes[end] == 0 { end += 1 }
-            pending?.nulBytes += end - nul
-            guard end < bytes.count else { return }
-            start = end
-            guard let next = ByteSearch.firstIndex(of: 0, in: bytes, from: start) else { break }
-            nul = next
+            start = nul
+            while start < bytes.count, bytes[start] == 0 { start += 1 }
+            pending?.nulBytes += start - nul
+            nextNUL = ByteSearch.firstIndex(of: 0, in: bytes, from: start)
         }
-        handle(piece(start ..< bytes.count))
+        if start < bytes.count { handle(piece(start ..< bytes.count)) }
     }
 
     /// A line with a prefix: the event before it is complete, and a new one of `kind` starts. Returns

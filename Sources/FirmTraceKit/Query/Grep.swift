@@ -294,13 +294,17 @@ extension Grep {
         text.reserveCapacity(probe.count)
         var runs = 0
         for (index, byte) in probe.enumerated() {
-            if byte != 0 {
-                guard (byte >= 0x20 && byte != 0x7F) || [0x09, 0x0A, 0x0D, 0x1B].contains(byte) else { return nil }
+            switch byte {
+            case 0x09, 0x0A, 0x0D, 0x1B, 0x20 ..< 0x7F, 0x80...:
                 text.append(byte)
-            } else if index == 0 || probe[index - 1] != 0 {
+            case 0 where index == 0 || probe[index - 1] != 0:
                 runs += 1
                 guard runs <= maximumZeroRuns else { return nil }
                 text.append(0x0A)
+            case 0:
+                continue
+            default:
+                return nil
             }
         }
         return text.withUnsafeBytes { LogDialect.detect($0) }
