@@ -321,7 +321,8 @@ def tuya_api_call(log, capture, t, api, version, post_data, response):
     log.tuya_line(answered + 0.34, "Debug", "tuya_tls.c:893", "socket fd is set. set to inner send/recv to handshake")
     log.tuya_line(answered + 0.99, "Debug", "tuya_tls.c:920", "handshake finish for a2.tuyaeu.com. set send/recv to user set")
     log.tuya_line(answered + 0.99, "Debug", "tuya_tls.c:932", "TUYA_TLS Success Connect a2.tuyaeu.com:443  CustomNet:TRUE Suit:TLS-ECDHE-RSA-WITH-AES-128-CBC-SHA256")
-    response = json.dumps(response, separators=(",", ":")).replace("\"DEVICE_T\"", str(device_epoch + 2))
+    # The cloud stamps its answer with its own clock (true time), in whole seconds, as it sends it.
+    response = json.dumps(response, separators=(",", ":")).replace("\"SERVER_T\"", str(int(end - 0.35)))
     log.tuya_line(end - 0.3, "Debug", "iot_httpc.c:570", "chunked:0.")
     log.tuya_line(end - 0.3, "Debug", "iot_httpc.c:534", f"Malloc Buffer Size:{len(response) + 64}")
     log.tuya_line(end - 0.3, "Debug", "iot_httpc.c:660", "Decode Rev:" + response + "\t" * 9)
@@ -332,13 +333,13 @@ def tuya_api_call(log, capture, t, api, version, post_data, response):
 def timer_count(log, capture, t):
     end = tuya_api_call(log, capture, t, "tuya.device.timer.count", "4.0",
                         {"devId": DEV_ID, "lastFetchTime": "0", "t": "DEVICE_T"},
-                        {"result": {"devId": DEV_ID, "count": 0, "lastFetchTime": 0}, "t": "DEVICE_T", "success": True})
+                        {"result": {"devId": DEV_ID, "count": 0, "lastFetchTime": 0}, "t": "SERVER_T", "success": True})
     log.tuya_line(end, "Debug", "timer_task.c:261", "timer query time equal. skip:0")
 
 
 def upgrade_check(log, capture, t):
     end = tuya_api_call(log, capture, t, "tuya.device.upgrade.silent.get", "4.3", {"subId": None, "t": "DEVICE_T"},
-                        {"t": "DEVICE_T", "success": True})
+                        {"t": "SERVER_T", "success": True})
     log.tuya_line(end, "Debug", "gw_intf.c:4020", "silent get gw firmware,no firmware available")
     log.tuya_line(end, "Debug", "gw_intf.c:4100", "silent get gw firmware finish")
 

@@ -44,8 +44,8 @@ public struct Correlation: Sendable {
         public let tzOffsetSeconds: Int64?
         /// Of its clock segment with the most pairs (the first of equals); nil with no pairs.
         public let paired: PairedOffset?
-        /// The same offset read against servers' clocks, from the HTTP `Date:` headers the log kept.
-        public let dateHeaderOffset: DateHeaderOffset?
+        /// The same offset read against servers' clocks, from the stamps of their answers the log kept.
+        public let serverClockOffset: ServerClockOffset?
         public let matched: Int
         public let unmatchedLog: Int
         /// Claims without packets made while no capture ran (or too near its ends for their packets to be
@@ -98,8 +98,8 @@ public struct Correlation: Sendable {
         public enum Placement: Sendable, Equatable {
             /// By its own pairs with the capture.
             case pairs
-            /// By the HTTP `Date:` headers its source kept.
-            case dateHeaders
+            /// By the servers' stamps its source kept (`ServerClockOffset`).
+            case serverClocks
             /// With the offset of the segment of this number, the nearest with pairs: a segment without
             /// traffic of its own says nothing about its clock.
             case segment(Int)
@@ -118,14 +118,30 @@ public struct Correlation: Sendable {
         public let placement: Placement
     }
 
-    /// Device clock, less its zone, minus the servers' clocks: each `Date:` header is the server's whole
-    /// second when it answered, and the line that kept it is stamped (in whole seconds) at or after that,
-    /// so each difference lies within a second of the offset plus the delay. The offset lies between the
-    /// largest difference less a second and the smallest plus a second.
-    public struct DateHeaderOffset: Sendable {
+    /// Device clock, less its zone, minus the servers' clocks: each stamp is the server's whole second
+    /// when it answered, and the line that kept it is stamped (in whole seconds) at or after that, so each
+    /// difference lies within a second of the offset plus the delay. The offset lies between the largest
+    /// difference less a second and the smallest plus a second.
+    public struct ServerClockOffset: Sendable {
+        /// What the servers stamped their answers with.
+        public enum Stamps: String, Sendable {
+            /// miio_client's HTTP-DNS responses, kept whole.
+            case httpDateHeaders = "http_date"
+            /// The `"t":` of the Tuya cloud's responses (`Decode Rev:`).
+            case tuyaResponses = "tuya_response_t"
+
+            public var description: String {
+                switch self {
+                case .httpDateHeaders: "HTTP Date headers"
+                case .tuyaResponses: "Tuya cloud responses' t"
+                }
+            }
+        }
+
         public let offsetSeconds: Double
         public let errorSeconds: Double
-        public let headers: Int
+        public let stamps: Int
+        public let kind: Stamps
     }
 
     /// Things of one sort that have no counterpart: claims of one source about one host, or device
@@ -208,8 +224,8 @@ final class CorrelationCollector: EventSink {
         var yearSource: String?
         var zone: Int64?
         var hasEpochs = false
-        /// Line time minus the HTTP `Date:` it kept.
-        var dateDifferences: [Int64] = []
+        /// Line time minus the server's stamp it kept.
+        var serverDifferences: [Int64] = []
         /// What was seen of each clock segment (`ClockSegments`), by its number.
         var segments: [SegmentRecord?] = []
 
@@ -312,7 +328,7 @@ final class CorrelationCollector: EventSink {
                 (sources[index].year, sources[index].yearSource, sources[index].zone) = (info.year, info.yearSource, info.zone)
             }
             sources[index].hasEpochs = sources[index].hasEpochs || info.hasEpochs
-            sources[index].dateDifferences += info.dateDifferences
+            sources[index].serverDifferences += info.serverDifferences
             for (segment, record) in info.segments.enumerated() {
                 if let record { sources[index].absorb(record, segment: segment) }
             }
@@ -372,10 +388,8 @@ final class CorrelationCollector: EventSink {
                 : event.fields["placed_from"] != nil ? .restart : .stepBack
             sources[index].record(time, segment: event.clockSegment, isTimeSync: event.kind == .tuyaTimeSync, beginning: beginning)
         }
-        // Only miio_client keeps HTTP responses; looking the field up in every Tuya line's fields costs.
-        if event.origin == "miio_client", let date = event.fields.integer("http_date_epoch"),
-           let dateTime = SourceClock.nanoseconds(date, 0) {
-            sources[index].dateDifferences.append(time - dateTime)
+        if let stamp = Self.serverStamp(of: event), let serverTime = SourceClock.nanoseconds(stamp, 0) {
+            sources[index].serverDifferences.append(time - serverTime)
         }
         var keys: (String, String)?
         var connection: (host: String, port: Int64)?
@@ -585,8 +599,8 @@ final class CorrelationCollector: EventSink {
                 info.yearSource = info.hasEpochs ? "epoch" : yearSources[source] ?? "assumed with --tz"
             }
             let sourceClaims = claims[claimsBySource[index] ?? 0 ..< 0]
-            let dateHeaderOffset = Self.dateHeaderOffset(info.dateDifferences)
-            let placed = placeClock(info, claims: sourceClaims, dateHeaderOffset: dateHeaderOffset, firstPackets: firstPackets)
+            let serverClockOffset = Self.serverClockOffset(info.serverDifferences, origin: info.origin)
+            let placed = placeClock(info, claims: sourceClaims, serverClockOffset: serverClockOffset, firstPackets: firstPackets)
             for (segment, correction) in placed.corrections { corrections[LogClock(source: source, segment: segment)] = correction }
             if placed.segments.count > 1 {
                 for (segment, number) in placed.numbers { segmentNumbers[LogClock(source: source, segment: segment)] = number }
@@ -624,7 +638,7 @@ final class CorrelationCollector: EventSink {
                 }
             }
             clocks.append(.init(source: source, origin: info.origin, year: info.year, yearSource: info.yearSource,
-                                tzOffsetSeconds: info.zone, paired: placed.main?.paired, dateHeaderOffset: dateHeaderOffset,
+                                tzOffsetSeconds: info.zone, paired: placed.main?.paired, serverClockOffset: serverClockOffset,
                                 matched: matched, unmatchedLog: unmatched, claimsOutsideCapture: outside, segments: placed.segments))
         }
         let device = DeviceAddresses(linked: deviceSenders, senders: senders.names)
@@ -697,7 +711,7 @@ final class CorrelationCollector: EventSink {
     /// Places each clock segment by its own pairs; one without pairs by the servers' clocks, or else with
     /// the offset of the nearest segment's nearest stretch, since a segment without traffic of its own says
     /// nothing of its clock.
-    private func placeClock(_ info: SourceInfo, claims: ArraySlice<Correlation.Claim>, dateHeaderOffset: Correlation.DateHeaderOffset?,
+    private func placeClock(_ info: SourceInfo, claims: ArraySlice<Correlation.Claim>, serverClockOffset: Correlation.ServerClockOffset?,
                             firstPackets: [[Correlation.Sighting]]) -> PlacedClock {
         let claimsBySegment = Self.runs(of: claims, by: \.segment)
         let recorded = info.segments.indices.filter { info.segments[$0] != nil }.map(Int32.init)
@@ -738,9 +752,9 @@ final class CorrelationCollector: EventSink {
             }
             placed.linking[segment] = borrowed.map { ClockCorrection(constant: $0.fit.piece.constant, drift: $0.fit.piece.drift) }
             let placement: Correlation.SegmentClock.Placement
-            if let date = dateHeaderOffset {
-                placed.corrections[segment] = ClockCorrection(constant: Int64((date.offsetSeconds * 1e9).rounded()), drift: nil)
-                placement = .dateHeaders
+            if let server = serverClockOffset {
+                placed.corrections[segment] = ClockCorrection(constant: Int64((server.offsetSeconds * 1e9).rounded()), drift: nil)
+                placement = .serverClocks
             } else if let borrowed {
                 placed.corrections[segment] = placed.linking[segment]
                 placement = .segment(borrowed.number)
@@ -992,15 +1006,25 @@ final class CorrelationCollector: EventSink {
         }
     }
 
-    private static func dateHeaderOffset(_ differences: [Int64]) -> Correlation.DateHeaderOffset? {
+    /// The server's stamp (epoch seconds) an event of a log kept: an HTTP `Date:` header of miio_client, the
+    /// `"t":` of a Tuya cloud response. Asked by kind and origin first: looking a field up in every line's
+    /// fields costs.
+    private static func serverStamp(of event: Event) -> Int64? {
+        if event.kind == .tuyaResponse, case .integer(let seconds)? = event.fields["t"], TuyaMessage.plausibleEpoch(seconds) { return seconds }
+        if event.origin == "miio_client" { return event.fields.integer("http_date_epoch") }
+        return nil
+    }
+
+    private static func serverClockOffset(_ differences: [Int64], origin: String) -> Correlation.ServerClockOffset? {
         guard !differences.isEmpty else { return nil }
         let sorted = differences.sorted()
         let median = sorted[sorted.count / 2]
-        // A header from a server whose own clock is off by more than a few seconds is not evidence.
+        // A stamp from a server whose own clock is off by more than a few seconds is not evidence.
         let kept = sorted.filter { abs($0 - median) <= stepThreshold }
         var low = kept.last! - 1_000_000_000, high = kept.first! + 1_000_000_000
         if low > high { (low, high) = (high, low) }
-        return .init(offsetSeconds: Double(low + high) / 2e9, errorSeconds: Double(high - low) / 2e9, headers: kept.count)
+        return .init(offsetSeconds: Double(low + high) / 2e9, errorSeconds: Double(high - low) / 2e9, stamps: kept.count,
+                     kind: origin == "miio_client" ? .httpDateHeaders : .tuyaResponses)
     }
 
     /// The sighting nearest `time`, the earlier of two as near. Compared where they lie, without a list of

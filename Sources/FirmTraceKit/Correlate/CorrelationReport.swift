@@ -8,13 +8,13 @@ public enum CorrelationReport {
             if let zone = clock.tzOffsetSeconds { line += " zone \(ZoneText.format(zone))," }
             if let paired = clock.paired {
                 line += " " + pairedText(paired) + ","
-            } else if clock.dateHeaderOffset != nil {
+            } else if clock.serverClockOffset != nil {
                 line += " no pairs with the capture, so placed by the servers' clocks:"
             } else {
                 line += " no pairs with the capture, clock not placed,"
             }
-            if let date = clock.dateHeaderOffset {
-                line += " \(formatted(date.offsetSeconds)) s ± \(formatted(date.errorSeconds)) s against the servers' clocks (\(date.headers) HTTP Date headers),"
+            if let server = clock.serverClockOffset {
+                line += " \(formatted(server.offsetSeconds)) s ± \(formatted(server.errorSeconds)) s against the servers' clocks (\(server.stamps) \(server.kind.description)),"
             }
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             if clock.claimsOutsideCapture > 0 { line += " (and \(clock.claimsOutsideCapture) more made while no capture ran)" }
@@ -60,9 +60,10 @@ public enum CorrelationReport {
             members.append("\"year_source\":" + (clock.yearSource.map(JSONText.quoted) ?? "null"))
             members.append("\"tz_offset_s\":" + (clock.tzOffsetSeconds.map(String.init) ?? "null"))
             members += pairedMembers(clock.paired)
-            members.append("\"date_header_offset_s\":" + (clock.dateHeaderOffset.map { formatted($0.offsetSeconds) } ?? "null"))
-            members.append("\"date_header_error_s\":" + (clock.dateHeaderOffset.map { formatted($0.errorSeconds) } ?? "null"))
-            members.append("\"date_headers\":\(clock.dateHeaderOffset?.headers ?? 0)")
+            members.append("\"server_clock_offset_s\":" + (clock.serverClockOffset.map { formatted($0.offsetSeconds) } ?? "null"))
+            members.append("\"server_clock_error_s\":" + (clock.serverClockOffset.map { formatted($0.errorSeconds) } ?? "null"))
+            members.append("\"server_stamps\":\(clock.serverClockOffset?.stamps ?? 0)")
+            members.append("\"server_stamp_kind\":" + (clock.serverClockOffset.map { JSONText.quoted($0.kind.rawValue) } ?? "null"))
             members.append("\"matched\":\(clock.matched)")
             members.append("\"unmatched_log\":\(clock.unmatchedLog)")
             members.append("\"claims_outside_capture\":\(clock.claimsOutsideCapture)")
@@ -117,7 +118,7 @@ public enum CorrelationReport {
     static func placementText(_ segment: Correlation.SegmentClock) -> String {
         switch segment.placement {
         case .pairs: segment.paired.map(pairedText) ?? ""
-        case .dateHeaders: "no pairs, placed by the servers' clocks"
+        case .serverClocks: "no pairs, placed by the servers' clocks"
         case .segment(let other): "no pairs, placed with segment \(other)'s offset"
         case .none: "no pairs, not placed"
         }
@@ -127,7 +128,7 @@ public enum CorrelationReport {
         func time(_ value: Int64?) -> String { value.map { JSONText.quoted(UTCDateTime.iso8601(nanoseconds: $0)) } ?? "null" }
         let placement = switch segment.placement {
         case .pairs: "\"pairs\""
-        case .dateHeaders: "\"date_headers\""
+        case .serverClocks: "\"server_clocks\""
         case .segment: "\"segment\""
         case .none: "null"
         }

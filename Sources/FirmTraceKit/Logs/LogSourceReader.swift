@@ -452,7 +452,7 @@ final class LogSourceReader {
                 decoded.event.fields.set("t_skew_s", epoch - time.floorDivided(by: 1_000_000_000).quotient)
             }
         }
-        if let epoch, dialect == .tuya {
+        if let epoch, dialect == .tuya, TuyaMessage.epochIsDeviceClock(decoded.event.kind) {
             decoded.event.time = epoch * 1_000_000_000
             decoded.event.timeBasis = .logEpoch
         }

@@ -52,8 +52,9 @@ enum TuyaMessage {
         }
     }
 
-    /// The epoch the message carries, in seconds (`t=`, `"t":`, `utc N`): the device's own clock written
-    /// as UTC, from which a source's time zone and year follow.
+    /// The epoch the message carries, in seconds (`t=`, `"t":`, `utc N`), from which a source's time zone
+    /// and year follow: the device's own clock written as UTC, or, in a response, the cloud's
+    /// (`epochIsDeviceClock`).
     static func epoch(kind: EventKind, fields: EventFields) -> Int64? {
         switch kind {
         case .tuyaPostURL, .tuyaPostData, .tuyaResponse:
@@ -64,6 +65,13 @@ enum TuyaMessage {
         }
         return nil
     }
+
+    /// Whether a message's epoch is the device's own clock, which then places its line: the `t=` of a
+    /// request it signed and the `utc` it set its clock to are; a response's `"t":` is the cloud's clock as
+    /// it answered. That still gives the zone and year (the device's offset from it is seconds, a zone's
+    /// step a quarter of an hour) and measures the device's clock against the servers' (`Correlation`), but
+    /// a line placed by it would stand on another clock than its neighbours, moved by their correction.
+    static func epochIsDeviceClock(_ kind: EventKind) -> Bool { kind != .tuyaResponse }
 
     /// Kinds whose lines can carry an epoch, read even when not asked for while a source's clock is open.
     static func carriesEpoch(_ kind: EventKind) -> Bool {

@@ -96,12 +96,12 @@ public enum ReportHTML {
             paired.map { "\(DurationText.signed($0.offsetSeconds)) ± \(DurationText.format($0.errorSeconds))" } ?? "not placed"
         }
         func sourceRow(_ clock: Correlation.SourceClock) -> [String] {
-            let dateHeaders = clock.dateHeaderOffset.map { date in
-                "\(DurationText.signed(date.offsetSeconds)) ± \(DurationText.format(date.errorSeconds)) (\(date.headers))"
+            let servers = clock.serverClockOffset.map { server in
+                "\(DurationText.signed(server.offsetSeconds)) ± \(DurationText.format(server.errorSeconds)) (\(server.stamps) \(server.kind.description))"
             }
             return ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
                     clock.tzOffsetSeconds.map(ZoneText.format) ?? "?", offset(clock.paired), String(clock.paired?.pairs ?? 0),
-                    dateHeaders ?? ""]
+                    HTMLText.escaped(servers ?? "")]
         }
         func segmentRow(_ segment: Correlation.SegmentClock) -> [String] {
             let placement = segment.placement == .pairs ? offset(segment.paired)
@@ -110,7 +110,7 @@ public enum ReportHTML {
                     String(segment.paired?.pairs ?? 0), ""]
         }
         let rows = report.clocks.flatMap { clock in [sourceRow(clock)] + (clock.segments.count > 1 ? clock.segments.map(segmentRow) : []) }
-        return table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against HTTP Date headers"], rows,
+        return table(["log source", "process", "year", "zone", "offset against the capture", "pairs", "against the servers' clocks"], rows,
                      numeric: [5])
     }
 

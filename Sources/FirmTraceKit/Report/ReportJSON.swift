@@ -103,7 +103,8 @@ public enum ReportJSON {
             ("source", .string(clock.source)), ("origin", .string(clock.origin)), ("year", clock.year.map { .integer(Int($0)) } ?? .null),
             ("tz_offset_s", clock.tzOffsetSeconds.map { .integer(Int($0)) } ?? .null), ("offset_s", .decimal(clock.paired?.offsetSeconds)),
             ("offset_error_s", .decimal(clock.paired?.errorSeconds)), ("pairs", .integer(clock.paired?.pairs ?? 0)),
-            ("date_header_offset_s", .decimal(clock.dateHeaderOffset?.offsetSeconds)), ("date_headers", .integer(clock.dateHeaderOffset?.headers ?? 0)),
+            ("server_clock_offset_s", .decimal(clock.serverClockOffset?.offsetSeconds)), ("server_stamps", .integer(clock.serverClockOffset?.stamps ?? 0)),
+            ("server_stamp_kind", clock.serverClockOffset.map { .string($0.kind.rawValue) } ?? .null),
             ("clock_segments", .integer(clock.segments.count)),
         ])
     }

@@ -95,13 +95,37 @@ struct CorrelateTests {
         for inputs in [(logs, captures), (logs, [])] {
             let outcome = try Correlate.run(CorrelateRequest(logs: inputs.0, captures: inputs.1))
             let miio = try #require(outcome.correlation.sources.first { $0.origin == "miio_client" })
-            let date = try #require(miio.dateHeaderOffset)
-            #expect(date.headers == 351)
+            let date = try #require(miio.serverClockOffset)
+            #expect(date.stamps == 351)
+            #expect(date.kind == .httpDateHeaders)
             #expect(abs(date.offsetSeconds - 2.4) <= date.errorSeconds)
             #expect(date.errorSeconds <= 0.5)
             #expect(outcome.correlation.corrections[LogClock(source: miio.source, segment: 0)].map { abs(Double($0.offset(at: 0)) / 1e9 - 2.4) < 0.2 } == true)
             // Logs alone: no claim can be said to lack its packets.
             if inputs.1.isEmpty { #expect(outcome.correlation.sources.allSatisfy { $0.unmatchedLog == 0 }) }
+        }
+    }
+
+    @Test("the Tuya cloud's response stamps give each Tuya log's clock against the servers, with a capture or without one",
+          arguments: profiles.map(\.version))
+    func tuyaResponseStamps(_ version: String) throws {
+        let skew = try #require(Self.profiles.first { $0.version == version }).skew
+        let (logs, captures) = Self.inputs(version)
+        for inputs in [(logs, captures), (logs, [])] {
+            let outcome = try Correlate.run(CorrelateRequest(logs: inputs.0, captures: inputs.1))
+            let tuya = outcome.correlation.sources.filter { $0.origin == "rriot_tuya" }
+            #expect(tuya.count == 2)
+            for clock in tuya {
+                let server = try #require(clock.serverClockOffset, "\(clock.source)")
+                #expect(server.kind == .tuyaResponses)
+                #expect(server.stamps >= 2)
+                #expect(abs(server.offsetSeconds - skew) <= server.errorSeconds, "\(clock.source): \(server)")
+                #expect(server.errorSeconds <= 1)
+                // Logs alone: the servers' clocks place the log.
+                if inputs.1.isEmpty {
+                    #expect(clock.segments.allSatisfy { $0.placement == .serverClocks }, "\(clock.segments)")
+                }
+            }
         }
     }
 
