@@ -319,7 +319,7 @@ final class CorrelationCollector: EventSink {
     func finish() {}
 
     /// Takes in what another collector saw, its ordinals counted on from `ordinalBase`: the timeline
-    /// reads inputs side by side, each with its own collector.
+    /// reads inputs side by side, each with its own collector. The other is spent: its packets move here.
     func absorb(_ other: CorrelationCollector, ordinalBase: Int) {
         let keyMap = other.keys.names.map { intern($0) }
         let sourceMap = other.sources.map { info -> Int in
@@ -342,12 +342,27 @@ final class CorrelationCollector: EventSink {
         resolutions.merge(other.resolutions) { $0.union($1) }
         let senderMap = other.senders.names.map { Int32(senders.number(of: $0).number) }
         func sender(_ number: Int32) -> Int32 { number < 0 ? -1 : senderMap[Int(number)] }
-        for (key, list) in other.sightings.enumerated() {
-            sightings[Int(keyMap[key])] += list.map { .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender)) }
+        // A capture's packets are taken out of the other collector and renumbered where they lie, and moved in
+        // whole when nothing of theirs is here yet (one capture): copied, the largest capture's came in at
+        // the end of reading as twice their size at once, the peak of a multi-gigabyte timeline.
+        for key in other.sightings.indices {
+            var list: [Correlation.Sighting] = []
+            swap(&list, &other.sightings[key])
+            for index in list.indices {
+                list[index] = .init(time: list[index].time, ordinal: list[index].ordinal + ordinalBase, sender: sender(list[index].sender))
+            }
+            let target = Int(keyMap[key])
+            if sightings[target].isEmpty { sightings[target] = list } else { sightings[target] += list }
         }
         for (name, span) in zip(other.captureNames.names, other.captureSpans) { includeInCapture(name, span) }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
-        unnamedTraffic += other.unnamedTraffic.map { ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time, sender($0.sender)) }
+        var unnamed: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
+        swap(&unnamed, &other.unnamedTraffic)
+        for index in unnamed.indices {
+            let traffic = unnamed[index]
+            unnamed[index] = (traffic.ordinal + ordinalBase, nameMap[Int(traffic.what)], traffic.time, sender(traffic.sender))
+        }
+        if unnamedTraffic.isEmpty { unnamedTraffic = unnamed } else { unnamedTraffic += unnamed }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
     }
