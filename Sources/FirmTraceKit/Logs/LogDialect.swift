@@ -22,9 +22,11 @@ public enum LogDialect: String, Sendable, Hashable {
 
     /// True when a slice of a log may begin at `line`, to be decoded apart from the lines before it: the
     /// line starts an event, so no event spans two slices, and holds no ANSI escape, as a line with one is
-    /// read only after the escapes are stripped.
+    /// read only after the escapes are stripped, and no NUL byte, as a line with one is read in pieces
+    /// around its zeros, which count on the event before them, and the text before them continues it (the
+    /// fuzzer found zeros at a slice's start counted on no event).
     func beginsSlice(_ line: UnsafeRawBufferPointer) -> Bool {
-        ByteSearch.firstIndex(of: 0x1B, in: line) == nil && startsEvent(line)
+        ByteSearch.firstIndex(of: 0x1B, in: line) == nil && ByteSearch.firstIndex(of: 0, in: line) == nil && startsEvent(line)
     }
 
     /// Looks at the first lines (up to 64 KiB) and picks the dialect most of them are written in.

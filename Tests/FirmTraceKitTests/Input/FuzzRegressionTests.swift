@@ -29,9 +29,24 @@ struct FuzzRegressionTests {
             if let expression = try? FilterExpression.parse(text) {
                 _ = EventQuery(expression: expression).matches(Event(kind: .tuyaLine, origin: "rriot_tuya", source: "t", message: "m"))
             }
-        case "FuzzLogs", "FuzzCapture", "FuzzArchive":
+        case "FuzzLogs":
+            // As the harness reads it: named by its first byte, then as slices of its second byte's size,
+            // which must give what one reading gives.
             let scratch = try ScratchFolder()
-            let name = ["FuzzLogs": "tuya.log", "FuzzCapture": "capture.pcapng", "FuzzArchive": "bundle.tar.gz"][harness]!
+            let names = ["tuya.log", "miio.log", "kern.log", "tuya.log.1", "000137.20220710033500000_R0018S91200123_v01.15.58.log"]
+            let path = scratch.appending(bytes.isEmpty ? names[0] : names[Int(bytes[0]) % names.count])
+            try bytes.write(to: URL(fileURLWithPath: path))
+            var request = GrepRequest(inputs: [path])
+            request.sliceBytes = nil
+            let whole = CollectingSink()
+            _ = Grep.run(request, sink: whole)
+            request.sliceBytes = 1 + Int64(bytes.count > 1 ? bytes[1] : 0)
+            let sliced = CollectingSink()
+            _ = Grep.run(request, sink: sliced)
+            #expect(sliced.events == whole.events)
+        case "FuzzCapture", "FuzzArchive":
+            let scratch = try ScratchFolder()
+            let name = harness == "FuzzCapture" ? "capture.pcapng" : "bundle.tar.gz"
             let path = scratch.appending(name)
             try bytes.write(to: URL(fileURLWithPath: path))
             _ = Grep.run(GrepRequest(inputs: [path]), sink: CollectingSink())

@@ -188,7 +188,8 @@ struct TimelineTests {
 
     /// A Tuya log of random lines, seeded: prefixed lines, Post Data and URL pairs, continuation lines and
     /// (rarely) a stretch of them longer than a slice boundary is looked for, pre-sync runs, clock steps back,
-    /// blank, CRLF, coloured and invalid UTF-8 lines, and a line cut short by a run of zeros (a lost write).
+    /// blank, CRLF, coloured and invalid UTF-8 lines, and runs of zeros (lost writes) cutting a line short or
+    /// between two.
     static func randomLog(seed: UInt64, in scratch: ScratchFolder) throws -> String {
         var random = SeededGenerator(seed: seed)
         var bytes: [UInt8] = []
@@ -211,8 +212,9 @@ struct TimelineTests {
             case ..<80:
                 (0 ..< Int.random(in: 1 ... 30, using: &random)).forEach { line("[01-01 00:00:\(two($0 % 60)) TUYA Debug][a.c:1] waiting \(index)") }
             case ..<82: second -= Int.random(in: 5 ... 600, using: &random)
-            case ..<85:
+            case ..<84:
                 bytes += Array("[\(stamp()) TUYA Debug][mqc_app.c:1043] mqtt hea".utf8) + Array(repeating: 0, count: Int.random(in: 1 ... 5_000, using: &random))
+            case ..<85: bytes += Array(repeating: 0, count: Int.random(in: 1 ... 5_000, using: &random))
             case ..<86: line("")
             case ..<90: bytes += Array("[\(stamp()) TUYA Info][b.c:7] with CRLF \(index)\r\n".utf8)
             case ..<95: line("\u{1B}[32m[\(stamp()) TUYA Info][tls.c:9] coloured \(index)\u{1B}[0m")
