@@ -1099,8 +1099,8 @@ private struct FindingTally {
 
 private extension Array {
     /// Sorts unless already in order, as claims (read in order, of one source and clock segment) and packets
-    /// (captured in order) nearly always are: the sort's scratch space is as large as the array, and for the
-    /// claims and packets of a multi-gigabyte input that was a hundred MiB on top of the run's peak.
+    /// (captured in order) nearly always are: the sort's scratch space grows with the array, and for the
+    /// claims and packets of a multi-gigabyte input it added tens of MiB to the run's peak.
     mutating func sortUnlessInOrder(by areInIncreasingOrder: (Element, Element) -> Bool) {
         guard indices.dropFirst().contains(where: { areInIncreasingOrder(self[$0], self[$0 - 1]) }) else { return }
         sort(by: areInIncreasingOrder)

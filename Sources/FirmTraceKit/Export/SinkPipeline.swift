@@ -38,7 +38,8 @@ final class SinkPipeline: EventSink, @unchecked Sendable {
 
     private func send() {
         guard !batch.isEmpty else { return }
-        // Every batch back is emptied here, not only the one to refill: held, their events were memory kept for nothing.
+        // Every batch back is emptied here, not only the one refilled: held, their events were memory kept
+        // for nothing.
         var returned = spent.withLock { batches in
             defer { batches = [] }
             return batches
