@@ -130,10 +130,11 @@ public struct Correlation: Sendable {
             /// The `"t":` of the Tuya cloud's responses (`Decode Rev:`).
             case tuyaResponses = "tuya_response_t"
 
-            public var description: String {
+            /// `count` of them in words: `351 HTTP Date headers`, `1 Tuya cloud response's t`.
+            public func counted(_ count: Int) -> String {
                 switch self {
-                case .httpDateHeaders: "HTTP Date headers"
-                case .tuyaResponses: "Tuya cloud responses' t"
+                case .httpDateHeaders: "\(count) HTTP Date header" + (count == 1 ? "" : "s")
+                case .tuyaResponses: "\(count) Tuya cloud " + (count == 1 ? "response's t" : "responses' t")
                 }
             }
         }

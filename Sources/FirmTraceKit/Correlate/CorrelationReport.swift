@@ -14,7 +14,7 @@ public enum CorrelationReport {
                 line += " no pairs with the capture, clock not placed,"
             }
             if let server = clock.serverClockOffset {
-                line += " \(formatted(server.offsetSeconds)) s ± \(formatted(server.errorSeconds)) s against the servers' clocks (\(server.stamps) \(server.kind.description)),"
+                line += " \(formatted(server.offsetSeconds)) s ± \(formatted(server.errorSeconds)) s against the servers' clocks (\(server.kind.counted(server.stamps))),"
             }
             line += " \(clock.matched) log lines linked to packets, \(clock.unmatchedLog) with no packet"
             if clock.claimsOutsideCapture > 0 { line += " (and \(clock.claimsOutsideCapture) more made while no capture ran)" }

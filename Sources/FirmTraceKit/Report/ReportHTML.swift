@@ -97,7 +97,7 @@ public enum ReportHTML {
         }
         func sourceRow(_ clock: Correlation.SourceClock) -> [String] {
             let servers = clock.serverClockOffset.map { server in
-                "\(DurationText.signed(server.offsetSeconds)) ± \(DurationText.format(server.errorSeconds)) (\(server.stamps) \(server.kind.description))"
+                "\(DurationText.signed(server.offsetSeconds)) ± \(DurationText.format(server.errorSeconds)) (\(server.kind.counted(server.stamps)))"
             }
             return ["<code>\(HTMLText.escaped(clock.source))</code>", HTMLText.escaped(clock.origin), clock.year.map { String($0) } ?? "?",
                     clock.tzOffsetSeconds.map(ZoneText.format) ?? "?", offset(clock.paired), String(clock.paired?.pairs ?? 0),

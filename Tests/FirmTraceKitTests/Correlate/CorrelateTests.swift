@@ -129,6 +129,23 @@ struct CorrelateTests {
         }
     }
 
+    @Test("a Tuya log whose only epoch is a cloud response: zone and year from it, the log placed by it, said in the singular")
+    func responseOnlyLog() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.appending("tuya.log")
+        let log = """
+            [07-10 02:31:40 TUYA Debug][mqc_app.c:1043] mqtt heartbeat send
+            [07-10 02:31:45 TUYA Debug][iot_httpc.c:660] Decode Rev:{"t":1657384302,"success":true}\t\t\t\t\t\t\t\t\t
+
+            """
+        try Data(log.utf8).write(to: URL(fileURLWithPath: path))
+        let outcome = try Correlate.run(CorrelateRequest(logs: [path], captures: []))
+        let clock = try #require(outcome.correlation.sources.first)
+        #expect(clock.year == 2022 && clock.yearSource == "epoch" && clock.tzOffsetSeconds == 36_000)
+        #expect(clock.segments.map(\.placement) == [.serverClocks])
+        #expect(CorrelationReport.text(outcome).contains("3.0 s ± 1.0 s against the servers' clocks (1 Tuya cloud response's t)"))
+    }
+
     @Test("every Post URL is linked to its DNS query and ClientHello, after it on the capture's clock",
           arguments: profiles.map(\.version))
     func postURLsLinked(_ version: String) throws {
