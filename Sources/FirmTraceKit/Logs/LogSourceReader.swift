@@ -448,7 +448,8 @@ final class LogSourceReader {
             let (time, basis) = clock.place(stamp)
             decoded.event.time = time
             decoded.event.timeBasis = basis
-            if let epoch, decoded.event.kind == .tuyaPostURL, let time {
+            // A response's gap is the cloud's clock against the device's, line by line.
+            if let epoch, decoded.event.kind == .tuyaPostURL || decoded.event.kind == .tuyaResponse, let time {
                 decoded.event.fields.set("t_skew_s", epoch - time.floorDivided(by: 1_000_000_000).quotient)
             }
         }

@@ -255,7 +255,7 @@ struct TuyaLogTests {
         #expect(events.map(\.timeBasis) == [.logClock, .logEpoch])
     }
 
-    @Test("a cloud response is placed by its line's clock, not by its t, which is the cloud's; its t still gives the zone and year")
+    @Test("a cloud response is placed by its line's clock, not by its t, which is the cloud's; its t still gives the zone and year and its gap from the line")
     func responseStampIsTheCloudsClock() throws {
         let log = """
             [07-10 02:31:40 TUYA Debug][mqc_app.c:1043] mqtt connect to ms.tuyaeu.com:8883
@@ -266,6 +266,7 @@ struct TuyaLogTests {
         #expect(events.map(\.time) == [1_657_384_300_000_000_000, 1_657_384_305_000_000_000])
         #expect(events.map(\.timeBasis) == [.logClock, .logClock])
         #expect(events[1].fields["t"] == .integer(1_657_384_302))
+        #expect(events[1].fields["t_skew_s"] == .integer(-3))
     }
 
     @Test("the 01-01 clock before time sync is never a date in January: placed back from the clock step, else log_unsynced")
