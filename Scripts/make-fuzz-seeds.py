@@ -98,14 +98,14 @@ def capture_prefix(pcapng, limit):
 # FuzzCorrelate: one byte naming the log (0 tuya.log, 1 miio.log, 2 tuya.log.1), its length (4 bytes,
 # little-endian), the log, then the start of the same profile's capture: the first minutes, which the older
 # Tuya log and the miio log cover, with their DNS queries, ClientHellos and HTTP-DNS requests.
+names = ("tuya.log", "miio.log", "tuya.log.1")
 for bundle in sorted(root.glob("Samples/*/*.tar.gz")):
-    capture = next(bundle.parent.glob("*.pcapng.gz"))
+    capture = gzip.decompress(next(bundle.parent.glob("*.pcapng.gz")).read_bytes())
     with tarfile.open(bundle) as tar:
         for member in tar.getmembers():
             name = member.name.rsplit("/", 1)[-1]
-            names = ("tuya.log", "miio.log", "tuya.log.1")
             if member.isfile() and name in names:
                 log = tar.extractfile(member).read()[:48 << 10]
-                start = capture_prefix(gzip.decompress(capture.read_bytes()), MAX_SEED - len(log) - 5)
+                start = capture_prefix(capture, MAX_SEED - len(log) - 5)
                 put("FuzzCorrelate", f"{bundle.parent.name}-{name}",
                     bytes([names.index(name)]) + struct.pack("<I", len(log)) + log + start)

@@ -347,25 +347,26 @@ final class CorrelationCollector: EventSink {
         // whole when nothing of theirs is here yet (one capture): copied, the largest capture's came in at
         // the end of reading as twice their size at once, the peak of a multi-gigabyte timeline.
         for key in other.sightings.indices {
-            var list: [Correlation.Sighting] = []
-            swap(&list, &other.sightings[key])
-            for index in list.indices {
-                list[index] = .init(time: list[index].time, ordinal: list[index].ordinal + ordinalBase, sender: sender(list[index].sender))
+            Self.move(&other.sightings[key], onto: &sightings[Int(keyMap[key])]) {
+                .init(time: $0.time, ordinal: $0.ordinal + ordinalBase, sender: sender($0.sender))
             }
-            let target = Int(keyMap[key])
-            if sightings[target].isEmpty { sightings[target] = list } else { sightings[target] += list }
         }
         for (name, span) in zip(other.captureNames.names, other.captureSpans) { includeInCapture(name, span) }
         let nameMap = other.unnamedTrafficNames.names.map { Int32(unnamedTrafficNames.number(of: $0).number) }
-        var unnamed: [(ordinal: Int, what: Int32, time: Int64, sender: Int32)] = []
-        swap(&unnamed, &other.unnamedTraffic)
-        for index in unnamed.indices {
-            let traffic = unnamed[index]
-            unnamed[index] = (traffic.ordinal + ordinalBase, nameMap[Int(traffic.what)], traffic.time, sender(traffic.sender))
+        Self.move(&other.unnamedTraffic, onto: &unnamedTraffic) {
+            ($0.ordinal + ordinalBase, nameMap[Int($0.what)], $0.time, sender($0.sender))
         }
-        if unnamedTraffic.isEmpty { unnamedTraffic = unnamed } else { unnamedTraffic += unnamed }
         note(yearSources: other.yearSources)
         ordinal += other.ordinal
+    }
+
+    /// Empties `source` onto the end of `target`, each element changed by `renumber` where it lies, and
+    /// moved whole when `target` is empty: no copy of the array is made.
+    private static func move<Element>(_ source: inout [Element], onto target: inout [Element], renumbering renumber: (Element) -> Element) {
+        var taken: [Element] = []
+        swap(&taken, &source)
+        for index in taken.indices { taken[index] = renumber(taken[index]) }
+        if target.isEmpty { target = taken } else { target += taken }
     }
 
     /// Widens the span of capture `name` by `span`; the capture's number.
@@ -1026,7 +1027,7 @@ final class CorrelationCollector: EventSink {
     /// `"t":` of a Tuya cloud response. Asked by kind and origin first: looking a field up in every line's
     /// fields costs.
     private static func serverStamp(of event: Event) -> Int64? {
-        if event.kind == .tuyaResponse, case .integer(let seconds)? = event.fields["t"], TuyaMessage.plausibleEpoch(seconds) { return seconds }
+        if event.kind == .tuyaResponse { return TuyaMessage.epoch(kind: .tuyaResponse, fields: event.fields) }
         if event.origin == "miio_client" { return event.fields.integer("http_date_epoch") }
         return nil
     }
