@@ -150,7 +150,10 @@ struct ReportCommandLineTests {
         #expect(html.contains("id=\"report-end\""))
         let again = try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["-o", page])
         #expect(again.status == 2)
-        #expect(again.error.contains("already exists"))
+        #expect(again.error.contains("already exists") && again.output.isEmpty)
+        let intoFolder = try CommandLineTests.run(["report"] + Self.sample("v01.15.58") + ["-o", folder, "--force"])
+        #expect(intoFolder.status == 2 && intoFolder.output.isEmpty)
+        #expect(intoFolder.error == "firmtrace: \(folder): cannot write: it is a folder; give the name of a file to write\n")
     }
 
     @Test("report --json is the same from one run to the next: ties are not left to a dictionary's order, which each process seeds anew")

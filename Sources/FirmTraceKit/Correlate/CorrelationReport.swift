@@ -37,7 +37,11 @@ public enum CorrelationReport {
             lines += listed(claims)
         }
         let traffic = correlation.trafficWithoutLogLine
-        if correlation.sawCapture {
+        if correlation.sources.isEmpty {
+            // Without a log every packet lacks a line and no device is told apart: counting them says nothing.
+            lines.append(correlation.sawCapture ? "no log read: no log lines to pair the packets with"
+                                                : "no log and no capture traffic read: nothing to pair")
+        } else if correlation.sawCapture {
             lines.append(device(correlation))
             lines.append("\(correlation.unmatchedCapture) DNS queries, TLS ClientHellos, HTTP requests and TCP connections to "
                 + "unresolved addresses in the capture have no log line"
@@ -47,7 +51,7 @@ public enum CorrelationReport {
         } else {
             lines.append("no capture traffic read: no packets to pair the log lines with")
         }
-        if let timeline = outcome.timeline {
+        if let timeline = outcome.timeline, timeline.isWritten {
             lines.append("\(timeline.written) events written to the linked timeline")
         }
         return lines.joined(separator: "\n")
@@ -79,7 +83,7 @@ public enum CorrelationReport {
         text += ",\"traffic_without_log_line\":" + json(outcome.correlation.trafficWithoutLogLine)
         text += ",\"device_addresses\":[" + outcome.correlation.deviceAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
         text += ",\"device_link_addresses\":[" + outcome.correlation.deviceLinkAddresses.map(JSONText.quoted).joined(separator: ",") + "]"
-        if let timeline = outcome.timeline { text += ",\"timeline_events\":\(timeline.written)" }
+        if let timeline = outcome.timeline, timeline.isWritten { text += ",\"timeline_events\":\(timeline.written)" }
         return text + "}"
     }
 

@@ -34,9 +34,23 @@ public final class AtomicOutputFile {
     /// An output path as messages name it.
     public static func name(of path: String) -> String { isStandardOutput(path) ? "standard output" : path }
 
-    /// Whether `path` may be written: standard output always, a file when it does not exist or `overwrite`.
-    static func mayWrite(_ path: String, overwrite: Bool) -> Bool {
-        overwrite || isStandardOutput(path) || access(path, F_OK) != 0
+    /// Refuses an output that cannot be written, before any work is spent on it: one that exists (unless
+    /// `overwrite`), a folder, one whose folder is missing. Found only when the file was made, after every
+    /// input had been read, a slip in the name cost the minutes of a large timeline or report. Standard
+    /// output is always written.
+    public static func checkWritable(_ path: String, overwrite: Bool) throws(InputError) {
+        guard !isStandardOutput(path) else { return }
+        let location = InputLocation(path: path)
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if status.st_mode & S_IFMT == S_IFDIR { throw InputError(.writeFailed("it is a folder; give the name of a file to write"), at: location) }
+            if !overwrite { throw InputError(.alreadyExists, at: location) }
+            return
+        }
+        let folder = PartialFiles.scratchDirectory(beside: path)
+        guard stat(folder.isEmpty ? "." : folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw InputError(.writeFailed("there is no folder \(folder.count > 1 ? String(folder.dropLast()) : folder) to write it in"), at: location)
+        }
     }
 
     public convenience init(path: String, overwrite: Bool) throws(InputError) {
@@ -47,7 +61,7 @@ public final class AtomicOutputFile {
     init(path: String, overwrite: Bool, pageRelease: PageCacheRelease) throws(InputError) {
         self.path = path
         let location = InputLocation(path: path)
-        guard Self.mayWrite(path, overwrite: overwrite) else { throw InputError(.alreadyExists, at: location) }
+        try Self.checkWritable(path, overwrite: overwrite)
         isStandardOutput = Self.isStandardOutput(path)
         if isStandardOutput {
             temporaryPath = ""

@@ -35,7 +35,7 @@ final class SQLiteTimelineWriter {
 
     init(path: String, overwrite: Bool) throws(InputError) {
         let location = InputLocation(path: path)
-        guard AtomicOutputFile.mayWrite(path, overwrite: overwrite) else { throw InputError(.alreadyExists, at: location) }
+        try AtomicOutputFile.checkWritable(path, overwrite: overwrite)
         self.path = path
         self.overwrite = overwrite
         // Not the copy's own partial name, which the compression writes to.

@@ -52,6 +52,8 @@ public struct TimelineOutcome: Sendable {
     /// Logs against captures, found while reading; applied to the timeline.
     public let correlation: Correlation
     public let written: Int
+    /// False when no input gave an event and some failed: nothing is written (`Timeline.run`).
+    public var isWritten = true
     public let withoutTime: Int
     /// Events the format cannot hold (no time, for Timesketch and l2tcsv).
     public let leftOut: Int
@@ -70,8 +72,16 @@ public enum Timeline {
     public static func run(_ request: TimelineRequest,
                            progress: (@Sendable (TimelineProgress) -> Void)? = nil) throws(InputError) -> TimelineOutcome {
         let output = InputLocation(path: request.output)
-        guard AtomicOutputFile.mayWrite(request.output, overwrite: request.overwrite) else { throw InputError(.alreadyExists, at: output) }
+        try AtomicOutputFile.checkWritable(request.output, overwrite: request.overwrite)
         let read = try read(request, spilling: true, progress: progress)
+        if read.records + read.leftOut == 0, read.diagnostics.hasErrors {
+            // A file holding a header alone would look like the timeline of inputs that held nothing.
+            var diagnostics = read.diagnostics
+            diagnostics.report(.error, at: output, "not written: no input gave an event")
+            var outcome = TimelineOutcome(correlation: read.correlation, written: 0, withoutTime: 0, leftOut: 0, diagnostics: diagnostics)
+            outcome.isWritten = false
+            return outcome
+        }
         var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, skipping: read.repeatedPieces,
                                 correlation: read.correlation, output: output)
         merge.fanIn = request.mergeFanIn

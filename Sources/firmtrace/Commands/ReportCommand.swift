@@ -46,6 +46,14 @@ struct ReportCommand: ParsableCommand {
         var request = ReportRequest(inputs: inputs, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         Terminal.ignoreBrokenPipe()
+        if let output {
+            do {
+                try AtomicOutputFile.checkWritable(output, overwrite: force)
+            } catch {
+                Terminal.printError(error.description)
+                throw ExitCode(2)
+            }
+        }
         let report = BehaviourReport.build(request)
         for diagnostic in report.diagnostics.all { Terminal.printError(diagnostic.description) }
         if let output {

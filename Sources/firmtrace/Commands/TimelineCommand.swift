@@ -69,10 +69,12 @@ struct TimelineCommand: ParsableCommand {
         for diagnostic in outcome.diagnostics.all {
             Terminal.printError(diagnostic.description)
         }
-        var summary = "\(outcome.written) events written to \(AtomicOutputFile.name(of: output))"
-        if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
-        if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
-        Terminal.printSummary(summary, wrote: output)
+        if outcome.isWritten {
+            var summary = "\(outcome.written) events written to \(AtomicOutputFile.name(of: output))"
+            if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
+            if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
+            Terminal.printSummary(summary, wrote: output)
+        }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

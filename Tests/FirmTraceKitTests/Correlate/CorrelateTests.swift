@@ -690,6 +690,18 @@ struct CorrelateTests {
         #expect(withCapture.correlation.sawCapture)
     }
 
+    @Test("with no log the summary says there was nothing to pair the packets with, not that every packet lacks a line")
+    func noLog() throws {
+        let captureOnly = try Correlate.run(CorrelateRequest(logs: [Self.cachedResolutionCapture], captures: [Self.cachedResolutionCapture]))
+        #expect(captureOnly.correlation.sources.isEmpty && captureOnly.correlation.sawCapture)
+        let text = CorrelationReport.text(captureOnly)
+        #expect(text.hasSuffix("no log read: no log lines to pair the packets with"), "\(text)")
+        #expect(!text.contains("have no log line") && !text.contains("the device is") && !text.contains("accounted for"))
+        #expect(text.hasPrefix("the capture ran from "), "\(text)")
+        let nothing = try Correlate.run(CorrelateRequest(logs: [], captures: []))
+        #expect(CorrelationReport.text(nothing) == "no log and no capture traffic read: nothing to pair")
+    }
+
     @Test("the JSON summary has one entry per log source with the documented keys")
     func jsonSummary() throws {
         let (logs, captures) = Self.inputs("v01.15.58")

@@ -372,6 +372,40 @@ struct TimelineTests {
         }
         #expect(try String(contentsOfFile: scratch.appending("t.csv"), encoding: .utf8) == "keep")
     }
+
+    @Test("an output that is a folder, or in a folder that is not there, is refused before any input is read",
+          arguments: [false, true])
+    func unwritableOutputRefusedFirst(force: Bool) throws {
+        let scratch = try ScratchFolder()
+        try FileManager.default.createDirectory(atPath: scratch.appending("folder"), withIntermediateDirectories: false)
+        for (output, reason) in [(scratch.appending("folder"), "it is a folder"), (scratch.appending("missing/t.csv"), "there is no folder")] {
+            let read = Locked(false)
+            let error = #expect(throws: InputError.self) {
+                try Timeline.run(TimelineRequest(inputs: Self.inputs, output: output, format: .csv, overwrite: force)) { _ in
+                    read.withLock { $0 = true }
+                }
+            }
+            #expect(error?.explanation.contains(reason) == true, "\(String(describing: error))")
+            #expect(!read.withLock { $0 })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.appending("folder")).isEmpty)
+    }
+
+    @Test("when no input gives an event and some fail, no timeline is written: a header alone would look like empty evidence")
+    func nothingReadWritesNothing() throws {
+        let scratch = try ScratchFolder()
+        let output = scratch.appending("t.csv")
+        let outcome = try Timeline.run(TimelineRequest(inputs: [scratch.appending("no-such.log")], output: output, format: .csv))
+        #expect(!outcome.isWritten && outcome.exitStatus == 2)
+        #expect(outcome.diagnostics.all.contains { $0.description.contains("not written: no input gave an event") })
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        // An empty log is read without fault: its timeline is a header, and it is written.
+        try Data().write(to: URL(fileURLWithPath: scratch.appending("empty.log")))
+        let empty = try Timeline.run(TimelineRequest(inputs: [scratch.appending("empty.log")], output: output, format: .csv))
+        #expect(empty.isWritten && empty.written == 0 && empty.exitStatus == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).hasPrefix("datetime,timestamp,"))
+    }
 }
 
 @Suite("timeline as SQLite")
