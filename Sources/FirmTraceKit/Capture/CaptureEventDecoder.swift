@@ -25,7 +25,7 @@ public final class CaptureEventDecoder {
     }
 
     /// Decodes one packet; false when `emit` asked to stop.
-    public func decode(_ packet: CapturedPacket, emit: (Event) -> Bool) -> Bool {
+    public func decode(_ packet: CapturedPacket, emit: (consuming Event) -> Bool) -> Bool {
         // The context holds `emit` only while this packet is decoded.
         withoutActuallyEscaping(emit) { emit in
             let dissection = PacketDissection(packet)
@@ -42,7 +42,7 @@ public final class CaptureEventDecoder {
     }
 
     /// Emits the flow summaries.
-    public func finish(emit: (Event) -> Bool) {
+    public func finish(emit: (consuming Event) -> Bool) {
         flushFlows(emit: emit)
     }
 
@@ -254,7 +254,7 @@ public final class CaptureEventDecoder {
 
     /// Counts the packet into its conversation; false when a summary emitted early was refused.
     private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket,
-                       emit: (Event) -> Bool) -> Bool {
+                       emit: (consuming Event) -> Bool) -> Bool {
         guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return true }
         let index: Int
         if let known = flowIndex[key] {
@@ -281,7 +281,7 @@ public final class CaptureEventDecoder {
 
     /// Emits and forgets every tracked conversation; false when `emit` asked to stop.
     @discardableResult
-    private func flushFlows(emit: (Event) -> Bool) -> Bool {
+    private func flushFlows(emit: (consuming Event) -> Bool) -> Bool {
         for flow in flows {
             // Every key new: appended, not searched for. The message written into bytes: interpolated, it
             // cost more than all of a flow's fields.
@@ -412,13 +412,13 @@ private struct Context {
     let dissection: PacketDissection
     let source: String
     let names: AddressNames
-    let emit: (Event) -> Bool
+    let emit: (consuming Event) -> Bool
     var stopped = false
     private var ip: PacketDissection.IPHeader?
     private var transport: PacketDissection.TransportHeader?
 
     init(packet: CapturedPacket, dissection: PacketDissection, source: String, names: AddressNames,
-         emit: @escaping (Event) -> Bool) {
+         emit: @escaping (consuming Event) -> Bool) {
         self.packet = packet
         self.dissection = dissection
         self.source = source

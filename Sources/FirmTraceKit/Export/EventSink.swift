@@ -3,7 +3,14 @@
 public protocol EventSink: AnyObject {
     /// Takes one event; false asks the producer to stop (the output went away).
     func accept(_ event: Event) -> Bool
+    /// Takes one event its producer is done with: a sink that keeps events (`SinkPipeline`) moves it in
+    /// rather than copying it, which retained each of its strings and arrays once more.
+    func accept(owned event: consuming Event) -> Bool
     func finish()
+}
+
+extension EventSink {
+    public func accept(owned event: consuming Event) -> Bool { accept(event) }
 }
 
 /// Aligned lines for people: time (or the device's own stamp when there is no time), kind, origin,

@@ -25,6 +25,10 @@ final class SinkPipeline: EventSink, @unchecked Sendable {
     }
 
     func accept(_ event: Event) -> Bool {
+        accept(owned: copy event)
+    }
+
+    func accept(owned event: consuming Event) -> Bool {
         batch.append(event)
         if batch.count >= Self.batchSize { send() }
         return !stopped.load(ordering: .relaxed)
@@ -49,16 +53,45 @@ final class SinkPipeline: EventSink, @unchecked Sendable {
         next.removeAll(keepingCapacity: true)
         if next.capacity < Self.batchSize { next.reserveCapacity(Self.batchSize) }
         swap(&batch, &next)
-        let events = next
+        let inFlight = InFlight(consume next)
         slots.wait()
         queue.async { [self] in
             defer { slots.signal() }
             guard !stopped.load(ordering: .relaxed) else { return }
-            // Through a buffer pointer each event is lent to the sink, not copied out of the array.
-            if !events.withUnsafeBufferPointer({ batch in batch.indices.allSatisfy { sink.accept(batch[$0]) } }) {
-                stopped.store(true, ordering: .relaxed)
-            }
+            if !inFlight.lend(to: sink) { stopped.store(true, ordering: .relaxed) }
+            let events = inFlight.take()
             spent.withLock { $0.append(events) }
+        }
+    }
+
+    /// A batch on the sink's thread, the only holder of its array. Each event is moved out, lent to the
+    /// sink and moved back: lent straight from the array, each was copied first (every string and array in
+    /// it retained, then released), a tenth of the processor time of a timeline of a log in an archive.
+    private final class InFlight: @unchecked Sendable {
+        // @unchecked: made by the producer, then touched by one job only.
+        private var events: [Event]
+
+        init(_ events: [Event]) {
+            self.events = events
+        }
+
+        /// The array, left to no one else: the producer empties it in place only when it is the only holder.
+        func take() -> [Event] {
+            var taken: [Event] = []
+            swap(&taken, &events)
+            return taken
+        }
+
+        /// Whether the sink took every event.
+        func lend(to sink: EventSink) -> Bool {
+            events.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return true }
+                return buffer.indices.allSatisfy { index in
+                    let event = (base + index).move()
+                    defer { (base + index).initialize(to: event) }
+                    return sink.accept(event)
+                }
+            }
         }
     }
 }

@@ -103,11 +103,11 @@ private final class GrepRun {
         miioToken = request.miioToken
     }
 
-    private func emit(_ event: Event) -> Bool {
+    private func emit(_ event: consuming Event) -> Bool {
         guard query.matches(event) else { return true }
         matched += 1
         if countOnly { return true }
-        if sink?.accept(event) == false {
+        if sink?.accept(owned: event) == false {
             stopped = true
             return false
         }
