@@ -1,5 +1,8 @@
 @testable import FirmTraceKit
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The clock model, the correlation and the linked timeline on a log and a capture together: the first
 /// byte picks the log's name (and so its dialect), the next four (little-endian) how many of the bytes
@@ -14,10 +17,16 @@ public func fuzzCorrelate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let log = FuzzInput.file(data + 5, logBytes, name: names[Int(bytes[0]) % names.count])
     let capture = FuzzInput.file(data + 5 + logBytes, size - 5 - logBytes, name: "capture.pcapng")
     let output = FuzzInput.folder + "/linked.jsonl"
+    // The last run's timeline is gone first: a run that reads no event writes none (`isWritten`).
+    unlink(output)
     let request = CorrelateRequest(logs: [log], captures: [capture], output: output, format: .jsonl, overwrite: true)
     guard let outcome = try? Correlate.run(request) else { return 0 }
     _ = CorrelationReport.text(outcome)
     _ = CorrelationReport.json(outcome)
+    guard outcome.timeline?.isWritten != false else {
+        precondition(access(output, F_OK) != 0, "a timeline said to be not written is there")
+        return 0
+    }
     let events = FuzzInput.contents(of: output).split(separator: 0x0A).compactMap { line in
         line.withUnsafeBytes { EventJSONDecoder.decode($0) }
     }

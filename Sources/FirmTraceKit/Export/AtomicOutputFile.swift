@@ -43,13 +43,16 @@ public final class AtomicOutputFile {
         let location = InputLocation(path: path)
         var status = stat()
         if stat(path, &status) == 0 {
-            if status.st_mode & S_IFMT == S_IFDIR { throw InputError(.writeFailed("it is a folder; give the name of a file to write"), at: location) }
+            guard status.st_mode & S_IFMT != S_IFDIR else {
+                throw InputError(.writeFailed("it is a folder; give the name of a file to write"), at: location)
+            }
             if !overwrite { throw InputError(.alreadyExists, at: location) }
             return
         }
         let folder = PartialFiles.scratchDirectory(beside: path)
         guard stat(folder.isEmpty ? "." : folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw InputError(.writeFailed("there is no folder \(folder.count > 1 ? String(folder.dropLast()) : folder) to write it in"), at: location)
+            let named = folder.count > 1 ? String(folder.dropLast()) : folder
+            throw InputError(.writeFailed("there is no folder \(named) to write it in"), at: location)
         }
     }
 

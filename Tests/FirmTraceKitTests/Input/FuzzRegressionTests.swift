@@ -63,9 +63,13 @@ struct FuzzRegressionTests {
             try bytes[5 ..< 5 + logBytes].write(to: URL(fileURLWithPath: log))
             let capture = scratch.appending("capture.pcapng")
             try bytes[(5 + logBytes)...].write(to: URL(fileURLWithPath: capture))
-            let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: scratch.appending("linked.jsonl"),
-                                                             format: .jsonl))
+            let output = scratch.appending("linked.jsonl")
+            let outcome = try Correlate.run(CorrelateRequest(logs: [log], captures: [capture], output: output, format: .jsonl))
             _ = CorrelationReport.json(outcome)
+            // As the harness checks it: every event written reads back, and one not written is not there.
+            let timeline = try #require(outcome.timeline)
+            let lines = FileManager.default.fileExists(atPath: output) ? try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n") : nil
+            #expect(timeline.isWritten ? lines?.count == timeline.written : lines == nil)
         default:
             Issue.record("no replay for harness \(harness)")
         }
