@@ -53,7 +53,7 @@ public struct TimelineOutcome: Sendable {
     public let correlation: Correlation
     public let written: Int
     /// False when no input gave an event and some failed: nothing is written (`Timeline.run`).
-    public var isWritten = true
+    public let isWritten: Bool
     public let withoutTime: Int
     /// Events the format cannot hold (no time, for Timesketch and l2tcsv).
     public let leftOut: Int
@@ -78,9 +78,8 @@ public enum Timeline {
             // A file holding a header alone would look like the timeline of inputs that held nothing.
             var diagnostics = read.diagnostics
             diagnostics.report(.error, at: output, "not written: no input gave an event")
-            var outcome = TimelineOutcome(correlation: read.correlation, written: 0, withoutTime: 0, leftOut: 0, diagnostics: diagnostics)
-            outcome.isWritten = false
-            return outcome
+            return TimelineOutcome(correlation: read.correlation, written: 0, isWritten: false, withoutTime: 0, leftOut: 0,
+                                   diagnostics: diagnostics)
         }
         var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, skipping: read.repeatedPieces,
                                 correlation: read.correlation, output: output)
@@ -95,8 +94,8 @@ public enum Timeline {
         let written = request.format == .sqlite
             ? try writeDatabase(merge, request: request, progress: writing, indexing: indexing)
             : try writeFile(merge, request: request, progress: writing)
-        return TimelineOutcome(correlation: read.correlation, written: written, withoutTime: read.withoutTime, leftOut: read.leftOut,
-                               diagnostics: read.diagnostics)
+        return TimelineOutcome(correlation: read.correlation, written: written, isWritten: true, withoutTime: read.withoutTime,
+                               leftOut: read.leftOut, diagnostics: read.diagnostics)
     }
 
     /// The correlation of the request's inputs alone, read as a timeline reads them (side by side, large logs
