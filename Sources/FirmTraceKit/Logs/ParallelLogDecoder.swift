@@ -9,8 +9,10 @@ import Synchronization
 /// an event, and offers each slice to the other cores. Whichever thread takes a slice decodes it, waits for
 /// the slice before it to be placed, then places its events through the one `placer` (and so hands them on)
 /// exactly as one reading of the whole stream would: clock, held events, pre-sync runs. Events are made and
-/// destroyed on the same thread, which keeps malloc's per-thread caches working. A slice no other thread
-/// has taken when the reading thread must wait is taken by the reading thread itself, so a busy machine
+/// destroyed on the same thread, which keeps malloc's per-thread caches working (placing each slice on the
+/// thread that finished the one before it, so that no thread waited for its turn, took a fifth more
+/// processor time). When the reading thread must wait and no slice is placed for `takeOverDelay`, other
+/// work holds the cores, and the reading thread takes a slice nobody has taken itself, so a busy machine
 /// loses only the copy into the slice.
 final class ParallelLogDecoder {
     /// A slice that holds no line beginning a slice after this many times its nominal size: the rest of
@@ -21,6 +23,11 @@ final class ParallelLogDecoder {
     /// with two waiting, 3.8–4.2 s with eight); larger ones held more memory (a mebibyte each, 20 to 30 MiB
     /// more of a timeline) for no time measured.
     static let maxSliceBytes: Int64 = 128 << 10
+    /// Far longer than a slice takes to decode (about a millisecond). Taking a slice as soon as it had to
+    /// wait, the reading thread cut no more while it decoded, and the cores decoding the others ran out of
+    /// slices: `grep --count --since` of the benchmark log kept two cores 1.65 busy and took 2.37 s, 2.00 s
+    /// with the wait, as with 20 ms.
+    static let takeOverDelay = DispatchTimeInterval.milliseconds(5)
 
     private let placing: SlicePlacing
     /// Signalled once for each slice placed, for the reading thread to wait on.
@@ -118,11 +125,13 @@ final class ParallelLogDecoder {
         if offered { DispatchQueue.global().async { slice.runUnlessTaken() } }
     }
 
-    /// Lets go of the slices placed; when some are not, runs the oldest nobody has taken (those before it
-    /// are all being run), or waits for one to be placed.
+    /// Lets go of the slices placed; when some are not, waits for one to be placed, and when none is within
+    /// `takeOverDelay`, runs the oldest nobody has taken (those before it are all being run) or waits on.
     private func awaitProgress() {
         unfinished.removeFirst(unfinished.firstIndex { !$0.isPlaced } ?? unfinished.count)
-        guard !unfinished.isEmpty, !unfinished.contains(where: { $0.runUnlessTaken() }) else { return }
+        guard !unfinished.isEmpty else { return }
+        if slicePlaced.wait(timeout: .now() + Self.takeOverDelay) == .success { return }
+        guard !unfinished.contains(where: { $0.runUnlessTaken() }) else { return }
         slicePlaced.wait()
     }
 
