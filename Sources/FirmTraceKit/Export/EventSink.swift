@@ -49,13 +49,18 @@ public final class HumanEventSink: EventSink {
 /// input appear as `\xNN` in the strings, so every line is valid JSON and nothing is lost.
 public final class JSONLSink: EventSink {
     private let output: OutputWriter
+    /// Events come in time order, often many to a second: the date and time of the last second are kept.
+    private var second = EventBytes.SecondText()
 
     public init(output: OutputWriter) {
         self.output = output
     }
 
     public func accept(_ event: Event) -> Bool {
-        output.write { Self.append(event, to: &$0) ; $0.append(0x0A) }
+        output.write { out in
+            Self.append(event, to: &out) { EventBytes.appendISO8601(nanoseconds: $0, to: &$1, cache: &second) }
+            out.append(0x0A)
+        }
         return output.isWritable
     }
 
@@ -69,8 +74,9 @@ public final class JSONLSink: EventSink {
 
     /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links),
     /// and the source, kept once for all its records, are left as `RecordHole`s, to be filled when the
-    /// record is written out.
-    static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false) {
+    /// record is written out. `dateTime` writes the time as ISO 8601 text.
+    static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false,
+                       dateTime: (Int64, inout ByteBuffer) -> Void = { EventBytes.appendISO8601(nanoseconds: $0, to: &$1) }) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
@@ -87,7 +93,7 @@ public final class JSONLSink: EventSink {
                 RecordHole.isoTime.appendQuoted(to: &out)
             } else {
                 out.append(UInt8(ascii: "\""))
-                EventBytes.appendISO8601(nanoseconds: time, to: &out)
+                dateTime(time, &out)
                 out.append(UInt8(ascii: "\""))
             }
             key("time_basis")
@@ -151,6 +157,8 @@ public final class JSONLSink: EventSink {
 /// the fields as one JSON object.
 public final class CSVSink: EventSink {
     private let output: OutputWriter
+    /// As for JSON Lines: the date and time of the last second, kept.
+    private var second = EventBytes.SecondText()
     public static let header = ["datetime", "timestamp", "timestamp_desc", "message", "kind", "origin", "source", "line",
                                 "device_time", "time_basis", "fields"]
 
@@ -162,7 +170,7 @@ public final class CSVSink: EventSink {
     public func accept(_ event: Event) -> Bool {
         output.write { out in
             if let time = event.time {
-                EventBytes.appendISO8601(nanoseconds: time, to: &out)
+                EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
                 out.append(UInt8(ascii: ","))
                 EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
             } else {

@@ -5,6 +5,8 @@
 public final class FieldsSink: EventSink {
     private let output: OutputWriter
     private let names: [String]
+    /// As for JSON Lines: the date and time of the last second, kept.
+    private var second = EventBytes.SecondText()
 
     public init(output: OutputWriter, names: [String]) {
         self.output = output
@@ -16,7 +18,7 @@ public final class FieldsSink: EventSink {
             for (index, name) in names.enumerated() {
                 if index > 0 { out.append(0x09) }
                 switch name {
-                case "datetime": if let time = event.time { EventBytes.appendISO8601(nanoseconds: time, to: &out) }
+                case "datetime": if let time = event.time { EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second) }
                 case "time": if let time = event.time { EventBytes.appendInteger(time, to: &out) }
                 case "kind": Self.append(event.kind.rawValue, to: &out)
                 case "origin": Self.append(event.origin, to: &out)
