@@ -18,26 +18,88 @@ extension EventSink {
 public final class HumanEventSink: EventSink {
     private let output: OutputWriter
     private let colour: Bool
+    /// Events come in time order, often many to a second: the date and time of the last second are kept.
+    private var second = EventBytes.SecondText()
 
     public init(output: OutputWriter, colour: Bool) {
         self.output = output
         self.colour = colour
     }
 
+    /// Written as bytes into the output's buffer: built as strings, each line took four times as long as
+    /// the same event as CSV.
     public func accept(_ event: Event) -> Bool {
-        let when = event.time.map { UTCDateTime.iso8601(nanoseconds: $0) } ?? "[\(event.deviceTime ?? event.timeBasis.rawValue)]"
-        let place = event.line.map { "\(event.source):\($0)" } ?? event.frame.map { "\(event.source)#\($0)" } ?? event.source
-        let message = event.message.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ⏎ ")
-        var line = paint(when.padding(24), "2") + " " + paint(event.kind.rawValue.padding(18), "36") + " "
-        line += event.origin.padding(11) + " " + paint(place, "2") + "  " + message + "\n"
-        output.write(line)
+        output.write { out in
+            paint("2", &out) { out in
+                if let time = event.time {
+                    let start = out.count
+                    EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
+                    Self.appendSpaces(24 - (out.count - start), to: &out)
+                } else {
+                    Self.appendPadded("[\(event.deviceTime ?? event.timeBasis.rawValue)]", width: 24, to: &out)
+                }
+            }
+            out.append(UInt8(ascii: " "))
+            paint("36", &out) { Self.appendPadded(event.kind.rawValue, width: 18, to: &$0) }
+            out.append(UInt8(ascii: " "))
+            Self.appendPadded(event.origin, width: 11, to: &out)
+            out.append(UInt8(ascii: " "))
+            paint("2", &out) { out in
+                out.append(utf8: event.source)
+                if let line = event.line {
+                    out.append(UInt8(ascii: ":"))
+                    EventBytes.appendInteger(Int64(line), to: &out)
+                } else if let frame = event.frame {
+                    out.append(UInt8(ascii: "#"))
+                    EventBytes.appendInteger(Int64(frame), to: &out)
+                }
+            }
+            out.append("  ")
+            Self.appendMessage(event.message, to: &out)
+            out.append(0x0A)
+        }
         return output.isWritable
     }
 
     public func finish() { output.flush() }
 
-    private func paint(_ text: String, _ code: String) -> String {
-        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    private func paint(_ code: StaticString, _ out: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
+        guard colour else { return body(&out) }
+        out.append("\u{1B}[")
+        out.append(code)
+        out.append(UInt8(ascii: "m"))
+        body(&out)
+        out.append("\u{1B}[0m")
+    }
+
+    /// The text, then spaces up to `width` characters (user-perceived, as `String.count` counts them).
+    private static func appendPadded(_ text: String, width: Int, to out: inout ByteBuffer) {
+        var characters = 0
+        text.withUTF8Bytes { bytes in
+            out.append(bytes)
+            // Plain ASCII is a character a byte, but for CR LF, which is one.
+            characters = bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? bytes.count : text.count
+        }
+        appendSpaces(width - characters, to: &out)
+    }
+
+    private static func appendSpaces(_ count: Int, to out: inout ByteBuffer) {
+        for _ in 0 ..< max(0, count) { out.append(UInt8(ascii: " ")) }
+    }
+
+    /// The message on one line: each line break written as ` ⏎ `. A line break is LF as a character of its
+    /// own; CR LF is one character, not a line break, and is kept.
+    private static func appendMessage(_ message: String, to out: inout ByteBuffer) {
+        message.withUTF8Bytes { bytes in
+            var start = 0
+            while let newline = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
+                let isLineBreak = newline == 0 || bytes[newline - 1] != 0x0D
+                out.append(UnsafeRawBufferPointer(rebasing: bytes[start ..< (isLineBreak ? newline : newline + 1)]))
+                if isLineBreak { out.append(" ⏎ ") }
+                start = newline + 1
+            }
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+        }
     }
 }
 
