@@ -10,13 +10,13 @@ public enum UTCDateTime {
     }
 
     /// `2022-07-09T10:51:49.123456789Z` from nanoseconds, with as many fraction digits as needed (0, 3, 6 or 9).
+    /// Written as the exports write it (`EventBytes`): put together from a dozen strings for each of an SQLite
+    /// timeline's rows, it cost 52 MB of log 0.9 s of processor time in 12.9. The years nanoseconds reach
+    /// (1677 to 2262) are four digits either way.
     public static func iso8601(nanoseconds: Int64) -> String {
-        let (seconds, fraction) = nanoseconds.floorDivided(by: 1_000_000_000)
-        let base = iso8601(seconds: seconds)
-        guard fraction != 0 else { return base }
-        var digits = String(fraction).leftPadded(to: 9)
-        while digits.count > 3, digits.hasSuffix("000") { digits.removeLast(3) }
-        return String(base.dropLast()) + "." + digits + "Z"
+        var text = ByteBuffer(capacity: 32)
+        EventBytes.appendISO8601(nanoseconds: nanoseconds, to: &text)
+        return text.string
     }
 
     /// Seconds since 1970 for a civil UTC date and time (Howard Hinnant's days-from-civil).

@@ -133,4 +133,14 @@ struct UTCDateTimeTests {
     func iso8601(_ seconds: Int64, _ text: String) {
         #expect(UTCDateTime.iso8601(seconds: seconds) == text)
     }
+
+    @Test("an instant in nanoseconds is written with 0, 3, 6 or 9 fraction digits, to the ends of what Int64 holds",
+          arguments: [
+              (Int64.max, "2262-04-11T23:47:16.854775807Z"), (Int64.min, "1677-09-21T00:12:43.145224192Z"),
+              (-1, "1969-12-31T23:59:59.999999999Z"), (0, "1970-01-01T00:00:00Z"), (1_000_000, "1970-01-01T00:00:00.001Z"),
+              (1_657_363_909_123_456_000, "2022-07-09T10:51:49.123456Z"), (1_657_363_909_000_000_007, "2022-07-09T10:51:49.000000007Z"),
+          ])
+    func nanoseconds(instant: Int64, text: String) {
+        #expect(UTCDateTime.iso8601(nanoseconds: instant) == text)
+    }
 }
