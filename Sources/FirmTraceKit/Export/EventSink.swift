@@ -36,7 +36,12 @@ public final class HumanEventSink: EventSink {
                     EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
                     Self.appendSpaces(24 - (out.count - start), to: &out)
                 } else {
-                    Self.appendPadded("[\(event.deviceTime ?? event.timeBasis.rawValue)]", width: 24, to: &out)
+                    // Bracketed in place: a string made for it was an allocation for each line of a kernel log.
+                    let stamp = event.deviceTime ?? event.timeBasis.rawValue
+                    out.append(UInt8(ascii: "["))
+                    out.append(utf8: stamp)
+                    out.append(UInt8(ascii: "]"))
+                    Self.appendSpaces(24 - (Self.isCharacterPerByte(stamp) ? stamp.utf8.count + 2 : "[\(stamp)]".count), to: &out)
                 }
             }
             out.append(UInt8(ascii: " "))
@@ -74,13 +79,13 @@ public final class HumanEventSink: EventSink {
 
     /// The text, then spaces up to `width` characters (user-perceived, as `String.count` counts them).
     private static func appendPadded(_ text: String, width: Int, to out: inout ByteBuffer) {
-        var characters = 0
-        text.withUTF8Bytes { bytes in
-            out.append(bytes)
-            // Plain ASCII is a character a byte, but for CR LF, which is one.
-            characters = bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? bytes.count : text.count
-        }
-        appendSpaces(width - characters, to: &out)
+        out.append(utf8: text)
+        appendSpaces(width - (isCharacterPerByte(text) ? text.utf8.count : text.count), to: &out)
+    }
+
+    /// Plain ASCII is a character a byte, but for CR LF, which is one.
+    private static func isCharacterPerByte(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     }
 
     private static func appendSpaces(_ count: Int, to out: inout ByteBuffer) {
