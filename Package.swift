@@ -25,7 +25,7 @@ let package = Package(
             name: "CCompression",
             providers: [.apt(["zlib1g-dev", "libzstd-dev", "liblz4-dev"])]
         ),
-        .target(name: "CShims"),
+        .target(name: "CShims", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(
             name: "FirmTraceKit",
             dependencies: [

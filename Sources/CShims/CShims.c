@@ -5,6 +5,7 @@
 #ifdef __linux__
 #include <fcntl.h>
 #endif
+#include <sqlite3.h>
 #include "CShims.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -165,3 +166,7 @@ int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t co
     return 1;
 }
 #endif
+
+int firmtrace_sqlite_skip_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+}

@@ -27,4 +27,9 @@ int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t co
    their own module, Swift stops seeing glibc's _SC_ constants in files that do not import them too. */
 int firmtrace_active_cores(void);
 
+/* Turns off SQLite's count of the memory it holds, which takes a process-wide lock on every allocation (a
+   fifth of inserting a row). A setting of the whole library: it takes only before SQLite is first used in
+   the process, and is ignored after; whether it took. */
+int firmtrace_sqlite_skip_memory_statistics(void);
+
 #endif

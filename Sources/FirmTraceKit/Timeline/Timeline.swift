@@ -169,12 +169,12 @@ public enum Timeline {
         return written
     }
 
-    /// SQLite takes events, not text: each record is filled as a JSON line and read back into a row, off the
-    /// writer's thread.
+    /// SQLite takes values, not text: each record is filled as a JSON line and read into its rows' columns
+    /// (`SQLiteRow`), off the writer's thread.
     private static func writeDatabase(_ merge: RecordMerge, request: TimelineRequest, progress: (@Sendable (Int) -> Void)?,
                                       indexing: (@Sendable () -> Void)?) throws(InputError) -> Int {
         let database = try SQLiteTimelineWriter(path: request.output, overwrite: request.overwrite)
-        let rows = RecordEvents(merge, format: request.format, output: InputLocation(path: request.output), row: SQLiteTimelineWriter.Row.init)
+        let rows = RecordRows(merge, format: request.format, output: InputLocation(path: request.output), row: SQLiteRow.init(line:))
         defer { rows.finish() }
         var count = 0
         return try database.write({ body throws(InputError) in

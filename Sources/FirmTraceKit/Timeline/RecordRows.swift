@@ -1,12 +1,11 @@
 import Dispatch
 import Synchronization
 
-/// The merged records as events again, made into the writer's rows off its thread. SQLite takes rows on
-/// one thread, and merging, filling each record as a JSON line, reading it back and formatting its columns
-/// were a third of that thread's work: the merge now runs on a thread of its own and copies records into
-/// batches, the batches are filled, read back and made into rows side by side, and the writer takes them
-/// in merge order.
-final class RecordEvents<Row: Sendable>: @unchecked Sendable {
+/// The merged records made into a database writer's rows off its thread. SQLite takes rows on one thread,
+/// and merging, filling each record as a JSON line and reading its columns back were a third of that
+/// thread's work: the merge runs on a thread of its own and copies records into batches, the batches are
+/// filled and read side by side, and the writer takes them in merge order.
+final class RecordRows<Row: Sendable>: @unchecked Sendable {
     // @unchecked: `merge` is used by the merging thread alone, `ended` by the writer alone. A `Pending`'s
     // rows and failure are written by the job that decodes it before `done` is signalled and read by the
     // writer after; `mergeFailure` is written by the merging thread before it queues the end and read
@@ -18,7 +17,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     }
 
     private let merge: RecordMerge
-    private let row: @Sendable (Event) -> Row
+    private let row: @Sendable (UnsafeRawBufferPointer) -> Row?
     private let format: TimelineFormat
     private let shared: SharedHoleValues
     private let output: InputLocation
@@ -31,7 +30,7 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
     private var mergeFailure: InputError?
     private var ended = false
 
-    init(_ merge: RecordMerge, format: TimelineFormat, output: InputLocation, row: @escaping @Sendable (Event) -> Row) {
+    init(_ merge: RecordMerge, format: TimelineFormat, output: InputLocation, row: @escaping @Sendable (UnsafeRawBufferPointer) -> Row?) {
         self.merge = merge
         self.row = row
         self.format = format
@@ -100,8 +99,8 @@ final class RecordEvents<Row: Sendable>: @unchecked Sendable {
                 guard job.failure == nil else { return }
                 line.removeAll()
                 format.fill(template, values, shared: shared, to: &line, second: &second)
-                if let event = line.withBytes({ EventJSONDecoder.decode(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
-                    job.rows.append(row(event))
+                if let row = line.withBytes({ row(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }) {
+                    job.rows.append(row)
                 } else {
                     job.failure = InputError(.unreadable("a scratch record did not read back"), at: output)
                 }

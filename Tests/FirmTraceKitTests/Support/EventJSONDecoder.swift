@@ -1,5 +1,7 @@
-/// Reads back an event written by `JSONLSink`: the timeline spills sorted runs in that form and merges
-/// them, so the format on disk is the documented one, not a private encoding.
+@testable import FirmTraceKit
+
+/// Reads back an event written by `JSONLSink` (a timeline's JSONL, `grep --json`), for tests that check
+/// events rather than text.
 enum EventJSONDecoder {
     static func decode(_ line: UnsafeRawBufferPointer) -> Event? {
         guard case .object(let members)? = try? JSONParser.parse(line) else { return nil }
