@@ -1,8 +1,8 @@
 /// A timeline record filled as a JSON line (`TimelineFormat.sqlite`, the names of `JSONLSink`), read into
 /// the columns of its rows in the `events` and `fields` tables. The values are kept as places in the line,
 /// not as strings: reading each line back into an event (a `JSONValue` tree, then an `Event`) and writing
-/// its fields out again as JSON was two thirds of the work besides SQLite's own. Only a string with escapes
-/// is decoded, and the links joined, into bytes kept after the line.
+/// its fields out again as JSON was four fifths of the work of the threads that make the rows. Only a
+/// string with escapes is decoded, and the links joined, into bytes kept after the line.
 ///
 /// The line must be as the timeline's fill writes it (its names, no white space, numbers whole and of 64
 /// bits, field values text, numbers or truth values); anything else does not read (nil), as a damaged
