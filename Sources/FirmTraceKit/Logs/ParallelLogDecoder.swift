@@ -126,17 +126,21 @@ final class ParallelLogDecoder {
     }
 
     /// Lets go of the slices placed; when some are not, waits for one to be placed, and when none is within
-    /// `takeOverDelay`, runs the oldest nobody has taken (those before it are all being run) or waits on.
-    private func awaitProgress() {
+    /// `takeOverDelay` (or at once, when nothing is left to cut), runs the oldest nobody has taken (those
+    /// before it are all being run) or waits on.
+    private func awaitProgress(cutting: Bool = true) {
         unfinished.removeFirst(unfinished.firstIndex { !$0.isPlaced } ?? unfinished.count)
         guard !unfinished.isEmpty else { return }
-        if slicePlaced.wait(timeout: .now() + Self.takeOverDelay) == .success { return }
+        if cutting, slicePlaced.wait(timeout: .now() + Self.takeOverDelay) == .success { return }
         guard !unfinished.contains(where: { $0.runUnlessTaken() }) else { return }
         slicePlaced.wait()
     }
 
+    /// At the end of the stream the reading thread has nothing left to cut, and the last slice is its own
+    /// to run: waiting `takeOverDelay` first cost up to 5 ms a stream, which for an archive of 279 rotated
+    /// logs was a fifth of its timeline (9.10 s against 7.56 s).
     private func drain() {
-        while !unfinished.isEmpty { awaitProgress() }
+        while !unfinished.isEmpty { awaitProgress(cutting: false) }
     }
 
     /// No line began a slice for `maxSliceFactor` slices: a stream of continuation lines, which only a
