@@ -142,12 +142,14 @@ private struct Reader {
     mutating func links(into text: inout [UInt8]) -> SQLiteRow.Value? {
         guard take(UInt8(ascii: "[")) else { return nil }
         var joined: [UInt8] = []
+        var count = 0
         while !take(UInt8(ascii: "]")) {
-            guard joined.isEmpty || take(UInt8(ascii: ",")), case .text(let range)? = string(into: &text) else { return nil }
-            if !joined.isEmpty { joined.append(UInt8(ascii: " ")) }
+            guard count == 0 || take(UInt8(ascii: ",")), case .text(let range)? = string(into: &text) else { return nil }
+            if count > 0 { joined.append(UInt8(ascii: " ")) }
             joined.append(contentsOf: text[Int(range.lowerBound) ..< Int(range.upperBound)])
+            count += 1
         }
-        return joined.isEmpty ? .null : SQLiteRow.append(joined, to: &text)
+        return count == 0 ? .null : SQLiteRow.append(joined, to: &text)
     }
 
     /// The fields object's members, each value as `JSONValue.fieldValue` makes it: text, a whole number, or

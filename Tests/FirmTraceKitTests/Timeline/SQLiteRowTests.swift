@@ -46,6 +46,7 @@ struct SQLiteRowTests {
         #"{"time_basis":"unknown","kind":"kernel","origin":"kernel","source":"k\"in\\d.log","line":1,"message":"quote \" back\\slash tab\t nl\n cr\r nul\u0000 bell\u0007 é 😀 \u00e9","id":"e2","fields":{}}"#,
         #"{"time":-1,"datetime":"1969-12-31T23:59:59.999999999Z","time_basis":"capture","kind":"net.dns","origin":"capture","source":"c.pcapng","frame":12,"message":"","id":"e3","fields":{"k\"ey":"v\\al","neg":-9223372036854775808,"max":9223372036854775807,"empty":""}}"#,
         #"{"time_basis":"not_a_basis","kind":"x","origin":"y","source":"z","message":"m","id":"e4","link":[],"fields":{"a":"1","a":2}}"#,
+        #"{"kind":"x","origin":"y","source":"z","message":"m","id":"e5","link":["","e1",""],"fields":{}}"#,
     ]
 
     @Test("a record's columns and fields are those of the event read back from it: escapes decoded, links joined, truth values as 1 and 0, an unknown basis as unknown, whole numbers to both ends of 64 bits", arguments: lines)
