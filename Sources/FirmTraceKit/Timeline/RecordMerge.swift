@@ -134,6 +134,7 @@ struct RecordMerge {
     let correlation: Correlation
     let output: InputLocation
     var fanIn = 256
+    let statistics = MergeStatistics()
     /// Every source's name once, whichever spills hold its records: `RecordValues.source` numbers them.
     let sourceNames: [String]
     /// By spill, by the spill's source (a stretch of a source's clock): the number of its name.
@@ -185,8 +186,8 @@ struct RecordMerge {
             return values
         }
         var timed: [Source] = spills.flatMap { spill in spill.timedRuns.map { ($0, spill.timedFile) } }
-        while timed.count > max(2, fanIn) {
-            timed = try settleSmallest(timed, values: values)
+        while case let crowded = mostOverlapping(timed), crowded.count > max(2, fanIn) {
+            timed = try settleSmallest(of: crowded, in: timed, values: values)
         }
         guard try merge(timed, values: values, body) else { return }
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
@@ -206,40 +207,86 @@ struct RecordMerge {
                          sourceName: sourceNumbers[run.spill][run.source])
     }
 
-    /// Merges the smallest runs into one settled run, in a new scratch file: as many as bring the count down
-    /// to `fanIn`, and at most `fanIn`. Only they are written again: merging every run in groups wrote the
-    /// whole timeline once more, alone on one core (1.5 s of a 10 s timeline of 279 log files).
-    private func settleSmallest(_ runs: [Source], values: (RunCursor) -> RecordValues) throws(InputError) -> [Source] {
-        let bySize = runs.sorted { $0.run.end - $0.run.start < $1.run.end - $1.run.start }
-        let merged = min(fanIn, runs.count - fanIn + 1)
+    /// The first and last times of a run's records on the capture's clock: a run's clock is corrected as
+    /// a whole, keeping it in order.
+    private func span(of run: RecordRun) -> (first: Int64, last: Int64) {
+        guard run.unit != RecordRun.settled, let correction = correlation.corrections[spills[run.spill].sources[run.source]] else {
+            return (run.firstTime, run.lastTime)
+        }
+        return (correction.captureTime(run.firstTime), correction.captureTime(run.lastTime))
+    }
+
+    /// The runs (indices into `runs`) whose spans share the moment most of them share: as many cursors as
+    /// the merge holds open at once.
+    private func mostOverlapping(_ runs: [Source]) -> [Int] {
+        // At a moment where one span ends and another begins both are open: beginnings come first.
+        let edges = runs.indices.flatMap { index in
+            let span = span(of: runs[index].run)
+            return [(time: span.first, isEnd: false), (time: span.last, isEnd: true)]
+        }.sorted { ($0.time, $0.isEnd ? 1 : 0) < ($1.time, $1.isEnd ? 1 : 0) }
+        var (open, most, moment) = (0, 0, Int64.min)
+        for edge in edges {
+            open += edge.isEnd ? -1 : 1
+            if open > most { (most, moment) = (open, edge.time) }
+        }
+        return runs.indices.filter { index in
+            let span = span(of: runs[index].run)
+            return span.first <= moment && moment <= span.last
+        }
+    }
+
+    /// Merges the smallest of the runs open at one moment into one settled run, in a new scratch file: as
+    /// many as bring their count down to `fanIn`, and at most `fanIn`. Only they are written again: merging
+    /// every run in groups wrote the whole timeline once more, alone on one core (1.5 s of a 10 s timeline
+    /// of 279 log files).
+    private func settleSmallest(of crowded: [Int], in runs: [Source], values: (RunCursor) -> RecordValues) throws(InputError) -> [Source] {
+        let bySize = crowded.sorted { runs[$0].run.end - runs[$0].run.start < runs[$1].run.end - runs[$1].run.start }
+        let merged = Set(bySize.prefix(min(fanIn, crowded.count - fanIn + 1)))
         let file = try SpillFile(beside: output.source)
         var header = [UInt8](repeating: 0, count: RecordHeader.size)
-        _ = try merge(Array(bySize[..<merged]), values: values) { (template, values) throws(InputError) in
+        var (first, last) = (Int64?.none, Int64.min)
+        _ = try merge(merged.sorted().map { runs[$0] }, values: values) { (template, values) throws(InputError) in
             var settledHeader = RecordHeader(time: values.time ?? .min, ordinal: Int64(values.ordinal), length: template.count,
                                              source: values.source, basis: values.basis, isLog: false, unit: 0)
             settledHeader.clockSegment = values.clockSegment
+            (first, last) = (first ?? settledHeader.time, settledHeader.time)
             header.withUnsafeMutableBytes { settledHeader.store(into: $0) }
             try header.withBytes { (bytes) throws(InputError) in try file.append(bytes) }
             try file.append(template)
             return true
         }
         try file.flush()
-        return bySize[merged...] + [(RecordRun(spill: -1, unit: RecordRun.settled, source: 0, start: 0, end: file.size, lastTime: .min), file)]
+        statistics.settledRuns += merged.count
+        let settled = RecordRun(spill: -1, unit: RecordRun.settled, source: 0, start: 0, end: file.size, firstTime: first ?? .min, lastTime: last)
+        return runs.indices.filter { !merged.contains($0) }.map { runs[$0] } + [(settled, file)]
     }
 
-    /// Returns false when `body` asked to stop.
+    /// Returns false when `body` asked to stop. A run's cursor (and the block it holds) is opened only once
+    /// the merge has reached the time of its first record: rotated logs follow one another, and with a
+    /// cursor open for each of hundreds of them the merge first settled half the timeline again.
     private func merge(_ runs: [Source], values: (RunCursor) -> RecordValues,
                        _ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) -> Bool {
-        var cursors: [RunCursor] = []
-        let readSize = min(1 << 20, Self.bufferBudget / max(1, runs.count))
-        for (run, file) in runs {
-            let cursor = makeCursor(run, file: file, readSize: readSize)
-            guard try cursor.advance() else { continue }
+        let readSize = min(1 << 20, Self.bufferBudget / max(1, mostOverlapping(runs).count))
+        var waiting = runs.map { (source: $0, first: span(of: $0.run).first) }.sorted { $0.first > $1.first }
+        var heap = CursorHeap()
+        func open(_ source: Source) throws(InputError) {
+            let cursor = makeCursor(source.run, file: source.file, readSize: readSize)
+            guard try cursor.advance() else { return }
             cursor.settle(values(cursor))
-            cursors.append(cursor)
+            heap.insert(cursor)
+            statistics.mostOpenCursors = max(statistics.mostOpenCursors, heap.count)
         }
-        var heap = CursorHeap(cursors)
-        while let top = heap.top {
+        while true {
+            guard let top = heap.top else {
+                guard let next = waiting.popLast() else { return true }
+                try open(next.source)
+                continue
+            }
+            if let next = waiting.last, next.first <= top.key.time {
+                waiting.removeLast()
+                try open(next.source)
+                continue
+            }
             guard try body(top.template, top.values) else { return false }
             if try top.advance() {
                 top.settle(values(top))
@@ -248,20 +295,30 @@ struct RecordMerge {
                 heap.removeTop()
             }
         }
-        return true
     }
+}
+
+/// What a merge held: the runs it merged ahead of the last merge, and the most cursors it had open at once.
+final class MergeStatistics {
+    var settledRuns = 0
+    var mostOpenCursors = 0
 }
 
 /// A min-heap of cursors on their keys.
 private struct CursorHeap {
-    private var cursors: [RunCursor]
-
-    init(_ cursors: [RunCursor]) {
-        self.cursors = cursors
-        for index in stride(from: cursors.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
-    }
+    private var cursors: [RunCursor] = []
 
     var top: RunCursor? { cursors.first }
+    var count: Int { cursors.count }
+
+    mutating func insert(_ cursor: RunCursor) {
+        cursors.append(cursor)
+        var index = cursors.count - 1
+        while index > 0, cursors[index].key < cursors[(index - 1) / 2].key {
+            cursors.swapAt(index, (index - 1) / 2)
+            index = (index - 1) / 2
+        }
+    }
 
     mutating func topChanged() { siftDown(0) }
 

@@ -74,6 +74,8 @@ struct RecordRun {
     let source: Int
     let start: Int64
     var end: Int64
+    /// The times of its first and last records, as spilled (for a settled run, on the capture's clock).
+    let firstTime: Int64
     var lastTime: Int64
 }
 
@@ -164,7 +166,8 @@ final class RecordSpill {
         let start = timedFile.size
         let continues = timedRuns.last.map { $0.source == batchSource && $0.end == start && $0.lastTime <= earliest }
         if continues != true {
-            timedRuns.append(RecordRun(spill: index, unit: unit, source: batchSource, start: start, end: start, lastTime: earliest))
+            timedRuns.append(RecordRun(spill: index, unit: unit, source: batchSource, start: start, end: start, firstTime: earliest,
+                                       lastTime: earliest))
         }
         try batch.withBytes { (bytes) throws(InputError) in
             if ordered {
@@ -192,7 +195,7 @@ final class RecordSpill {
             untimedRuns[untimedRuns.count - 1].end = untimedFile.size
         } else {
             untimedRuns.append(RecordRun(spill: index, unit: unit, source: untimedSource, start: start, end: untimedFile.size,
-                                         lastTime: .min))
+                                         firstTime: .min, lastTime: .min))
         }
         untimed.removeAll()
     }
