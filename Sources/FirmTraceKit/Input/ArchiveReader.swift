@@ -17,6 +17,8 @@ struct ArchiveEntry {
     let path: [UInt8]
     let kind: Kind
     let modificationTime: Int64?
+    /// The member's size as the archive states it; a compressed single file states none.
+    let size: Int64?
     let isExecutable: Bool
 
     var displayPath: String { EscapedText.escaping(path) }
@@ -139,7 +141,8 @@ final class ArchiveReader {
             default: kind = .special("entry of unknown type")
             }
         }
-        return ArchiveEntry(path: path, kind: kind, modificationTime: modificationTime,
+        let size = archive_entry_size_is_set(entry) != 0 ? Int64(archive_entry_size(entry)) : nil
+        return ArchiveEntry(path: path, kind: kind, modificationTime: modificationTime, size: size,
                             isExecutable: archive_entry_perm(entry) & 0o111 != 0)
     }
 

@@ -30,6 +30,8 @@ struct InputSource {
     }
 
     var firstBytes: [UInt8] = []
+    /// An archive member's size, when the archive states it.
+    var size: Int64?
 }
 
 /// Expands inputs into byte sources: folders recursively (rotated logs oldest first, captures by their
@@ -202,6 +204,7 @@ enum InputWalker {
                 }
             }
             source.firstBytes = head
+            source.size = entry.size
             do {
                 guard try visit(source) else { return false }
             } catch {

@@ -70,6 +70,21 @@ public enum Grep {
         }
     }
 
+    /// Reads one source already open (an archive member read into memory), not `request.inputs`. What
+    /// stopped it reading (a member damaged partway) is returned, not reported: the archive's walk reports
+    /// it, as for a member read in place.
+    static func run(_ request: GrepRequest, source: InputSource, sink: EventSink?) -> (outcome: GrepOutcome, failure: InputError?) {
+        var failure: InputError?
+        let outcome = run(request, sink: sink) { (_, visit) in
+            do throws(InputError) {
+                _ = try visit(source)
+            } catch {
+                failure = error
+            }
+        }
+        return (outcome, failure)
+    }
+
     private static func run(_ request: GrepRequest, sink: EventSink?, diagnostics: Diagnostics = Diagnostics(),
                             walk: (inout Diagnostics, (InputSource) throws(InputError) -> Bool) -> Void) -> GrepOutcome {
         // Formatting runs beside decoding when there is output to format.

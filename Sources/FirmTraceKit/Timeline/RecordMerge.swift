@@ -190,7 +190,11 @@ struct RecordMerge {
             timed = try settleSmallest(of: crowded, in: timed, values: values)
         }
         guard try merge(timed, values: values, body) else { return }
-        let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted { ($0.element.unit, $0.offset) < ($1.element.unit, $1.offset) }
+        // Units are numbered as they are met (an archive's members as it is read), not in walk order: where
+        // their ordinals start is.
+        let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted {
+            (ordinalBases[$0.element.unit], $0.offset) < (ordinalBases[$1.element.unit], $1.offset)
+        }
         for (_, run) in untimed {
             let cursor = makeCursor(run, file: spills[run.spill].untimedFile, readSize: 1 << 20)
             while try cursor.advance() {

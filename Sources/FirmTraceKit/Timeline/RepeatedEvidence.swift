@@ -41,6 +41,14 @@ struct RepeatedEvidence {
         }
     }
 
+    /// What a file read in parts (an archive's members, a member's slices) held, from its parts in order.
+    static func combining(_ parts: [Unit], path: String) -> Unit {
+        guard parts.count != 1 else { return Unit(path: path, name: name(of: path), events: parts[0].events, digest: parts[0].digest) }
+        var hasher = Hasher()
+        parts.forEach { hasher.combine($0.digest) }
+        return Unit(path: path, name: name(of: path), events: parts.reduce(0) { $0 + $1.events }, digest: hasher.finalize())
+    }
+
     private var seen: [String: [Unit]] = [:]
 
     /// The earlier file `unit` repeats; nil, and `unit` remembered, when it is new evidence.

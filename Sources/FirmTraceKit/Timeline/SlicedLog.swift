@@ -36,7 +36,6 @@ final class SlicedLog: @unchecked Sendable {
     /// threads reading the slices as they take them, not by one thread before any reading: from a log not in
     /// the page cache, that held the start of a timeline up by a quarter of a second.
     private let starts: Locked<[Int64?]>
-    private let path: String
     private let source: InputSource
     private let placing: SlicePlacing
     private let sliceSetup: LogSourceReader.SliceSetup
@@ -50,25 +49,42 @@ final class SlicedLog: @unchecked Sendable {
         let yearSources: [String: String]
     }
 
+    /// Where the log's bytes are: a file each slice opens for itself (a folder of large logs must not hold
+    /// a descriptor open for every one of them), or an archive member read into memory.
+    private enum Bytes {
+        case file(path: String)
+        case memory([UInt8])
+    }
+
+    private let bytes: Bytes
+
     /// Slices for `unit` when it is a plain log file large enough to be worth them; nil to read it whole.
-    init?(_ unit: InputWalker.Unit, plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes) {
+    convenience init?(_ unit: InputWalker.Unit, plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes) {
         var status = stat()
-        guard stat(unit.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        let size = Int64(status.st_size)
-        guard size >= 2 * sliceBytes, let file = try? FileChunkReader(path: unit.path),
-              let head = try? file.head(64 << 10), !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head)
+        guard stat(unit.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Int64(status.st_size) >= 2 * sliceBytes,
+              let file = try? FileChunkReader(path: unit.path), let head = try? file.head(64 << 10)
         else { return nil }
-        // The source only names the file and dates it: each slice opens the file for itself, and a folder of
-        // large logs must not hold a descriptor open for every one of them.
+        // The source only names the file and dates it: each slice opens the file for itself.
         let source = InputSource(location: InputLocation(path: unit.path), modificationTime: Int64(status.st_mtim.tv_sec),
                                  isExplicit: unit.isExplicit, file: nil) { _ throws(InputError) in }
+        self.init(source, size: Int64(status.st_size), head: head, bytes: .file(path: unit.path), plan: plan, sliceBytes: sliceBytes)
+    }
+
+    /// Slices for an archive member read whole into `bytes`, when it is a log large enough to be worth them.
+    convenience init?(member source: InputSource, bytes: [UInt8], plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes) {
+        self.init(source, size: Int64(bytes.count), head: Array(bytes.prefix(64 << 10)), bytes: .memory(bytes), plan: plan,
+                  sliceBytes: sliceBytes)
+    }
+
+    private init?(_ source: InputSource, size: Int64, head: [UInt8], bytes: Bytes, plan: LogReadPlan, sliceBytes: Int64) {
+        guard size >= 2 * sliceBytes, !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head) else { return nil }
         var refusal = Diagnostics()
         guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &refusal) }) else { return nil }
         self.source = source
+        self.bytes = bytes
         (self.size, self.sliceBytes, self.dialect) = (size, sliceBytes, dialect)
         sliceCount = Int((size + sliceBytes - 1) / sliceBytes)
         starts = Locked([0] + Array(repeating: nil, count: sliceCount - 1) + [size])
-        path = unit.path
         let placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
             placed.events.append(consume event)
             return true
@@ -84,15 +100,23 @@ final class SlicedLog: @unchecked Sendable {
         min(size, Int64(index + 1) * sliceBytes) - Int64(index) * sliceBytes
     }
 
+    /// Reads the log's bytes at an offset into a window: the count read, or a negative count when it failed.
+    private typealias WindowRead = (UnsafeMutableRawBufferPointer, Int64) -> Int
+
     /// Where slice `index` begins and ends, read from `file` (this log) the first time either end is asked for.
     func range(ofSlice index: Int, in file: FileChunkReader) -> Range<Int64> {
-        start(ofSlice: index, in: file) ..< start(ofSlice: index + 1, in: file)
+        range(ofSlice: index) { window, offset in pread(file.descriptor, window.baseAddress, window.count, off_t(offset)) }
+    }
+
+    /// Where slice `index` begins and ends, read through `read` the first time either end is asked for.
+    private func range(ofSlice index: Int, read: WindowRead) -> Range<Int64> {
+        start(ofSlice: index, read: read) ..< start(ofSlice: index + 1, read: read)
     }
 
     /// The first line that may begin a slice after slice `index`'s nominal start, or where the next slice
     /// begins when there is none in the window. The first line after a later offset is never earlier, so the
     /// slices follow on whichever thread looks first; two threads looking at once find the same line.
-    private func start(ofSlice index: Int, in file: FileChunkReader) -> Int64 {
+    private func start(ofSlice index: Int, read: WindowRead) -> Int64 {
         var (index, unknown) = (index, [Int]())
         var start: Int64
         while true {
@@ -101,7 +125,7 @@ final class SlicedLog: @unchecked Sendable {
                 break
             }
             unknown.append(index)
-            if let found = eventStart(in: file, after: Int64(index) * sliceBytes) {
+            if let found = eventStart(after: Int64(index) * sliceBytes, read: read) {
                 start = found
                 break
             }
@@ -113,11 +137,11 @@ final class SlicedLog: @unchecked Sendable {
 
     /// The offset of the first line after `nominal` (and after a newline) that may begin a slice
     /// (`LogDialect.beginsSlice`), within `boundaryWindow`; nil when there is none, or it cannot be read.
-    private func eventStart(in file: FileChunkReader, after nominal: Int64) -> Int64? {
+    private func eventStart(after nominal: Int64, read: WindowRead) -> Int64? {
         let window = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.boundaryWindow, alignment: 16)
         defer { window.deallocate() }
         for length in [Self.firstBoundaryWindow, Self.boundaryWindow] {
-            let count = pread(file.descriptor, window.baseAddress, length, off_t(nominal))
+            let count = read(UnsafeMutableRawBufferPointer(rebasing: window[..<length]), nominal)
             guard count > 0 else { return nil }
             if let start = lineBeginningSlice(in: UnsafeRawBufferPointer(rebasing: window[..<count])) { return nominal + Int64(start) }
             // The file ends inside the window.
@@ -159,22 +183,38 @@ final class SlicedLog: @unchecked Sendable {
 
     /// Frames and decodes slice `index`; the error when it could not be read.
     private func decode(slice index: Int, lines: inout Int, cut: inout Int) -> (HandOffQueue<DecodedEvent>, InputError?) {
-        let file: FileChunkReader
-        do {
-            file = try FileChunkReader(path: path)
-        } catch {
-            return (HandOffQueue(), InputError(.unreadable(error.description), at: source.location))
-        }
-        let range = range(ofSlice: index, in: file)
-        let events = HandOffQueue<DecodedEvent>.forSlice(of: Int(range.count))
-        let reader = sliceSetup.reader(collecting: events)
-        do {
-            try file.forEachChunk(from: range.lowerBound, upTo: range.upperBound) { chunk in
-                reader.feed(chunk)
-                return true
+        let events: HandOffQueue<DecodedEvent>
+        let reader: LogSourceReader
+        switch bytes {
+        case .file(let path):
+            let file: FileChunkReader
+            do {
+                file = try FileChunkReader(path: path)
+            } catch {
+                return (HandOffQueue(), InputError(.unreadable(error.description), at: source.location))
             }
-        } catch {
-            return (events, InputError(.unreadable(error.description), at: source.location))
+            let range = range(ofSlice: index, in: file)
+            events = HandOffQueue.forSlice(of: Int(range.count))
+            reader = sliceSetup.reader(collecting: events)
+            do {
+                try file.forEachChunk(from: range.lowerBound, upTo: range.upperBound) { chunk in
+                    reader.feed(chunk)
+                    return true
+                }
+            } catch {
+                return (events, InputError(.unreadable(error.description), at: source.location))
+            }
+        case .memory(let member):
+            let range = range(ofSlice: index) { window, offset in
+                member.withUnsafeBytes { member in
+                    let count = max(0, min(window.count, member.count - Int(offset)))
+                    window.copyMemory(from: UnsafeRawBufferPointer(rebasing: member[Int(offset) ..< Int(offset) + count]))
+                    return count
+                }
+            }
+            events = HandOffQueue.forSlice(of: Int(range.count))
+            reader = sliceSetup.reader(collecting: events)
+            member.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[Int(range.lowerBound) ..< Int(range.upperBound)])) }
         }
         reader.finishLines()
         (lines, cut) = (reader.linesFramed, reader.cutLines)

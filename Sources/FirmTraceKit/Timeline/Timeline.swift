@@ -23,6 +23,8 @@ public struct TimelineRequest: Sendable {
     var mergeFanIn = 256
     /// Bytes of a log read as one slice when its lines are decoded side by side (`LogReadPlan.sliceBytes`).
     var sliceBytes: Int64? = SlicedLog.sliceBytes
+    /// An archive member larger than this is read as a stream, not held in memory and read in slices.
+    var wholeMemberBytes = MemberBytes.wholeLimit
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
                 miioToken: [UInt8]? = nil, memoryBytes: Int = 32 << 20) {
@@ -189,16 +191,18 @@ public enum Timeline {
     }
 }
 
-/// What reading one unit left: its correlation evidence (ordinals counted within the unit) and counts.
+/// What reading one piece of work left: its correlation evidence (ordinals counted within the piece) and
+/// counts. An archive's are its members', each read as pieces of their own (`parts`, in walk order).
 /// `@unchecked Sendable`: the reading thread hands it over whole and never touches its collector again.
-private struct UnitResult: @unchecked Sendable {
+struct UnitResult: @unchecked Sendable {
     /// For a unit that may repeat another (`RepeatedEvidence`): its name and what it held.
-    let evidence: RepeatedEvidence.Unit?
-    let correlation: CorrelationCollector
-    let diagnostics: Diagnostics
-    let yearSources: [String: String]
-    let leftOut: Int
-    let withoutTime: Int
+    var evidence: RepeatedEvidence.Unit?
+    var correlation = CorrelationCollector()
+    var diagnostics = Diagnostics()
+    var yearSources: [String: String] = [:]
+    var leftOut = 0
+    var withoutTime = 0
+    var parts: [(unit: Int, result: UnitResult)] = []
 }
 
 /// The pieces' results taken in, in walk order, each as soon as those before it are in: a large log's
@@ -206,7 +210,7 @@ private struct UnitResult: @unchecked Sendable {
 /// timeline 60 MiB.
 private struct Absorption {
     let collector = CorrelationCollector()
-    /// Where each piece's ordinals start among all of them.
+    /// Where each unit's ordinals start among all of them.
     private(set) var ordinalBases: [Int] = []
     private(set) var diagnostics = Diagnostics()
     private(set) var leftOut = 0
@@ -214,29 +218,46 @@ private struct Absorption {
     private(set) var repeatedPieces: Set<Int> = []
     private var repeated = RepeatedEvidence()
     private var waiting: [Int: UnitResult] = [:]
+    private var nextPiece = 0
 
     mutating func add(_ result: UnitResult, piece: Int) {
         waiting[piece] = result
-        while let next = waiting.removeValue(forKey: ordinalBases.count) {
-            let piece = ordinalBases.count
-            ordinalBases.append(collector.ordinal)
+        while let next = waiting.removeValue(forKey: nextPiece) {
+            let piece = nextPiece
+            nextPiece += 1
             if let evidence = next.evidence, let original = repeated.original(of: evidence) {
                 diagnostics.report(.notice, at: InputLocation(path: evidence.path), "the same evidence as \(original); read once")
-                repeatedPieces.insert(piece)
+                for unit in [piece] + next.parts.map(\.unit) {
+                    setOrdinalBase(of: unit)
+                    repeatedPieces.insert(unit)
+                }
                 continue
             }
-            collector.absorb(next.correlation, ordinalBase: collector.ordinal)
-            collector.note(yearSources: next.yearSources)
-            next.diagnostics.all.forEach { diagnostics.report($0) }
-            leftOut += next.leftOut
-            withoutTime += next.withoutTime
+            absorb(next, unit: piece)
+            next.parts.forEach { absorb($0.result, unit: $0.unit) }
         }
+    }
+
+    private mutating func absorb(_ result: UnitResult, unit: Int) {
+        setOrdinalBase(of: unit)
+        collector.absorb(result.correlation, ordinalBase: collector.ordinal)
+        collector.note(yearSources: result.yearSources)
+        result.diagnostics.all.forEach { diagnostics.report($0) }
+        leftOut += result.leftOut
+        withoutTime += result.withoutTime
+    }
+
+    private mutating func setOrdinalBase(of unit: Int) {
+        if unit >= ordinalBases.count { ordinalBases += Array(repeating: 0, count: unit + 1 - ordinalBases.count) }
+        ordinalBases[unit] = collector.ordinal
     }
 }
 
 /// Reads the units on as many threads as there are cores (and pieces of work), each thread with its own
-/// spill when spilling. A large log is read as slices (`SlicedLog`), each a piece of work of its own; results, spill
-/// units and ordinals count pieces in walk order, a sliced log's slices in file order.
+/// spill when spilling. A large log is read as slices (`SlicedLog`), each a piece of work of its own; so
+/// are the members of an archive, which its reading thread reads into memory one after another and offers
+/// to the other threads (`MemberWork`). Results, spill units and ordinals count pieces in walk order, a
+/// sliced log's slices in file order.
 private final class UnitReaders: @unchecked Sendable {
     // @unchecked: each spill is touched by one thread at a time; `firstFailure` and `absorption` are behind
     // locks, `nextPiece` is atomic.
@@ -255,6 +276,9 @@ private final class UnitReaders: @unchecked Sendable {
     private let progress: (@Sendable (TimelineProgress) -> Void)?
     /// The next piece to take, as a place in `order`.
     private let nextPiece = Atomic<Int>(0)
+    /// Units for archive members and their slices are numbered on from the pieces of `work`.
+    private let nextUnit: Atomic<Int>
+    private let memberWork: MemberWork
     private let firstFailure = Locked<InputError?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let eventsRead = Atomic<Int>(0)
@@ -269,7 +293,16 @@ private final class UnitReaders: @unchecked Sendable {
 
     private enum Work {
         case unit(InputWalker.Unit)
+        case archive(InputWalker.Unit)
         case slice(SlicedLog, Int)
+
+        /// The unit, for a piece that is a whole file.
+        var wholeUnit: InputWalker.Unit? {
+            switch self {
+            case .unit(let unit), .archive(let unit): unit
+            case .slice: nil
+            }
+        }
     }
 
     init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?, spilling: Bool,
@@ -282,18 +315,23 @@ private final class UnitReaders: @unchecked Sendable {
         self.grep = grep
         let plan = grep.logReadPlan(needsEvents: true)
         let work = units.flatMap { unit -> [Work] in
-            guard let sliceBytes = plan.sliceBytes, let log = SlicedLog(unit, plan: plan, sliceBytes: sliceBytes) else { return [.unit(unit)] }
+            guard let sliceBytes = plan.sliceBytes else { return [.unit(unit)] }
+            guard let log = SlicedLog(unit, plan: plan, sliceBytes: sliceBytes) else { return [Self.isArchive(unit) ? .archive(unit) : .unit(unit)] }
             return (0 ..< log.sliceCount).map { .slice(log, $0) }
         }
         self.work = work
+        nextUnit = Atomic(work.count)
         pieceBytes = work.map(Self.bytes(of:))
         bytesTotal = pieceBytes.reduce(0, +)
-        repeatCandidates = RepeatedEvidence.candidates(work.compactMap { if case .unit(let unit) = $0 { unit.path } else { nil } })
+        repeatCandidates = RepeatedEvidence.candidates(work.compactMap(\.wholeUnit?.path))
         let (bytes, unsliced) = (pieceBytes, 2 * (request.sliceBytes ?? SlicedLog.sliceBytes))
-        let units = work.indices.filter { if case .unit = work[$0] { true } else { false } }
+        let units = work.indices.filter { work[$0].wholeUnit != nil }
         order = units.filter { bytes[$0] >= unsliced }.sorted { (bytes[$0], $1) > (bytes[$1], $0) } + units.filter { bytes[$0] < unsliced }
-            + work.indices.filter { if case .slice = work[$0] { true } else { false } }
-        threads = max(1, min(work.count, Int(firmtrace_active_cores())))
+            + work.indices.filter { work[$0].wholeUnit == nil }
+        let archives = work.count { if case .archive = $0 { true } else { false } }
+        // An archive's members keep every core busy, however few the inputs.
+        threads = max(1, min(archives > 0 ? Int.max : work.count, Int(firmtrace_active_cores())))
+        memberWork = MemberWork(archives: archives, readers: threads)
         spills = spilling ? try (0 ..< threads).map { (index) throws(InputError) in
             try RecordSpill(index: index, beside: request.output, format: request.format, memoryBytes: request.memoryBytes)
         } : []
@@ -301,9 +339,14 @@ private final class UnitReaders: @unchecked Sendable {
 
     var failure: InputError? { firstFailure.withLock { $0 } }
 
+    private static func isArchive(_ unit: InputWalker.Unit) -> Bool {
+        guard let file = try? FileChunkReader(path: unit.path), let head = try? file.head(ContentSniffer.prefixLength) else { return false }
+        return ContentSniffer.kind(of: head).isArchive
+    }
+
     private static func bytes(of work: Work) -> Int64 {
         switch work {
-        case .unit(let unit):
+        case .unit(let unit), .archive(let unit):
             var status = stat()
             return stat(unit.path, &status) == 0 ? Int64(status.st_size) : 0
         case .slice(let log, let index):
@@ -315,44 +358,127 @@ private final class UnitReaders: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             while !stopped.load(ordering: .relaxed) {
                 let place = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard place < order.count else { return }
-                read(order[place], into: spills.isEmpty ? nil : spills[thread])
+                guard place < order.count else { break }
+                read(order[place], thread: thread)
             }
+            while let member = memberWork.next() { read(member, thread: thread) }
         }
     }
 
-    private func read(_ piece: Int, into spill: RecordSpill?) {
+    private func read(_ piece: Int, thread: Int) {
         defer { bytesRead.wrappingAdd(pieceBytes[piece], ordering: .relaxed) }
+        let spill = spills.isEmpty ? nil : spills[thread]
+        let result: UnitResult?
         do throws(InputError) {
-            var placed: (events: HandOffQueue<Event>?, ending: SlicedLog.Ending?) = (nil, nil)
-            if case .slice(let log, let index) = work[piece] {
-                // Placing waits for the slice before, which was taken earlier and so is being read already. It
-                // comes first here: the turn must pass on to the next slice whatever fails after it.
-                placed = try log.read(slice: index)
-            }
-            try spill?.begin(unit: piece)
-            var comparing: String?
-            if case .unit(let unit) = work[piece], repeatCandidates.contains(unit.path) { comparing = unit.path }
-            let sink = UnitSink(spill: spill, readers: self, comparing: comparing)
-            var diagnostics = Diagnostics()
-            var yearSources: [String: String] = [:]
             switch work[piece] {
+            case .slice(let log, let index):
+                result = try read(slice: index, of: log, unit: piece, into: spill, comparing: nil)
             case .unit(let unit):
-                let outcome = Grep.run(grep, units: [unit], sink: sink)
-                (diagnostics, yearSources) = (outcome.diagnostics, outcome.yearSources)
-            case .slice:
-                placed.events?.drain { event in sink.accept(event) }
-                if let ending = placed.ending { (diagnostics, yearSources) = (ending.diagnostics, ending.yearSources) }
+                result = try read(unit: piece, into: spill, comparing: repeatCandidates.contains(unit.path) ? unit.path : nil) { sink in
+                    let outcome = Grep.run(grep, units: [unit], sink: sink)
+                    return (outcome.diagnostics, outcome.yearSources)
+                }
+            case .archive(let unit):
+                result = try read(archive: unit, thread: thread)
             }
-            if let failure = sink.failure { throw failure }
-            try spill?.flush()
-            let result = UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
-                                    leftOut: sink.leftOut, withoutTime: sink.withoutTime)
-            absorption.withLock { $0.add(result, piece: piece) }
         } catch {
-            firstFailure.withLock { if $0 == nil { $0 = error } }
-            stopped.store(true, ordering: .relaxed)
+            fail(error)
+            return
         }
+        if let result { absorption.withLock { $0.add(result, piece: piece) } }
+    }
+
+    private func read(_ member: MemberSlice, thread: Int) {
+        var result: UnitResult?
+        defer { member.archive.complete(member.unit, result: result, bytes: member.bytes) }
+        do throws(InputError) {
+            result = try read(slice: member.slice, of: member.log, unit: member.unit, into: spills.isEmpty ? nil : spills[thread],
+                              comparing: member.archive.comparing)
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func fail(_ error: InputError) {
+        firstFailure.withLock { if $0 == nil { $0 = error } }
+        stopped.store(true, ordering: .relaxed)
+    }
+
+    private func read(slice index: Int, of log: SlicedLog, unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitResult {
+        // Placing waits for the slice before, which was taken earlier and so is being read already. It comes
+        // first here: the turn must pass on to the next slice whatever fails after it.
+        let placed = try log.read(slice: index)
+        return try read(unit: unit, into: spill, comparing: comparing) { sink in
+            placed.events.drain { event in sink.accept(event) }
+            return (placed.ending?.diagnostics ?? Diagnostics(), placed.ending?.yearSources ?? [:])
+        }
+    }
+
+    /// Reads one unit's events into `spill` through `body`, which returns what the unit's reading said.
+    private func read(unit: Int, into spill: RecordSpill?, comparing: String?,
+                      _ body: (UnitSink) -> (diagnostics: Diagnostics, yearSources: [String: String])) throws(InputError) -> UnitResult {
+        try spill?.begin(unit: unit)
+        let sink = UnitSink(spill: spill, readers: self, comparing: comparing)
+        let ending = body(sink)
+        if let failure = sink.failure { throw failure }
+        try spill?.flush()
+        return UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: ending.diagnostics,
+                          yearSources: ending.yearSources, leftOut: sink.leftOut, withoutTime: sink.withoutTime)
+    }
+
+    /// Walks an archive, reading each member into memory: a log large enough to slice is offered to the
+    /// other threads as slices, anything else is read here (as is a member too large to hold, as a stream).
+    /// Returns once every member has been read, nil when another thread failed meanwhile.
+    private func read(archive unit: InputWalker.Unit, thread: Int) throws(InputError) -> UnitResult? {
+        defer { memberWork.archiveDone() }
+        let spill = spills.isEmpty ? nil : spills[thread]
+        let archive = ArchiveMembers(comparing: repeatCandidates.contains(unit.path) ? unit.path : nil)
+        var walk = Diagnostics()
+        var failure: InputError?
+        let plan = grep.logReadPlan(needsEvents: true)
+        InputWalker.walk([unit], diagnostics: &walk) { source throws(InputError) in
+            guard failure == nil, !stopped.load(ordering: .relaxed) else { return false }
+            let member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
+            if member.isWhole, let sliceBytes = plan.sliceBytes,
+               let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
+                for index in 0 ..< log.sliceCount {
+                    let slice = MemberSlice(archive: archive, unit: nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue, log: log,
+                                            slice: index, bytes: Int(log.nominalBytes(ofSlice: index)))
+                    archive.expect(slice.unit, bytes: slice.bytes)
+                    memberWork.offer(slice)
+                }
+                // Reading ahead of the other threads only holds members in memory.
+                while archive.outstandingBytes > MemberBytes.aheadBytes {
+                    if let slice = memberWork.take() { read(slice, thread: thread) } else { archive.awaitCompletion() }
+                }
+                if let damage = member.damage { throw damage }
+                return true
+            }
+            let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
+            archive.expect(unit, bytes: 0)
+            var damage = member.damage
+            do throws(InputError) {
+                let result = try read(unit: unit, into: spill, comparing: archive.comparing) { sink in
+                    let read = Grep.run(grep, source: member.source, sink: sink)
+                    damage = damage ?? read.failure
+                    return (read.outcome.diagnostics, read.outcome.yearSources)
+                }
+                archive.complete(unit, result: result, bytes: 0)
+            } catch {
+                archive.complete(unit, result: nil, bytes: 0)
+                failure = error
+                return false
+            }
+            if let damage { throw damage }
+            return true
+        }
+        while !archive.isComplete {
+            if let slice = memberWork.take() { read(slice, thread: thread) } else { archive.awaitCompletion() }
+        }
+        if let failure { throw failure }
+        guard let parts = archive.results else { return nil }
+        let evidence = archive.comparing.map { path in RepeatedEvidence.combining(parts.compactMap(\.result.evidence), path: path) }
+        return UnitResult(evidence: evidence, diagnostics: walk, parts: parts)
     }
 
     /// Counts an event read, for the progress line; false once another thread has failed.

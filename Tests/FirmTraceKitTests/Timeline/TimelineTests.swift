@@ -161,6 +161,43 @@ struct TimelineTests {
         }
     }
 
+    @Test("an archive's members read side by side, in memory or as streams past the limit, give what reading them one after another gives",
+          arguments: [613, 7919])
+    func archiveMembersSideBySide(sliceBytes: Int) throws {
+        let scratch = try ScratchFolder()
+        let log = try Data(contentsOf: URL(fileURLWithPath: try Self.hardToSliceLog(in: scratch)))
+        let lines = log.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let third = lines.count / 3
+        let rotations = [lines[..<third], lines[third ..< 2 * third], lines[(2 * third)...]].map { Array($0.joined(separator: [0x0A])) + [0x0A] }
+        let capture = try #require(TestPaths.sampleFiles(endingWith: ".pcapng.gz").first)
+        let members: [TestArchive.Entry] = [.file("logs/tuya.log.2", rotations[0]), .file("logs/tuya.log.1", rotations[1]),
+                                            .file("logs/tuya.log", rotations[2]), .file("capture.pcapng.gz", Array(try Data(contentsOf: URL(fileURLWithPath: capture)))),
+                                            .file("notes.txt", Array("not a log\n".utf8))]
+        try TestArchive.write(members, as: .tarZstd, to: scratch.appending("bundle.tar.zst"))
+        try TestArchive.write([.file("device.log", Array(log))], as: .gzipFile, to: scratch.appending("device.log.gz"))
+        // Cut inside its second log: the first is read whole, the second up to the damage.
+        try TestArchive.write(Array(members.prefix(2)), as: .tarGzip, to: scratch.appending("whole.tar.gz"))
+        let damaged = try Data(contentsOf: URL(fileURLWithPath: scratch.appending("whole.tar.gz")))
+        try damaged.prefix(damaged.count * 3 / 4).write(to: URL(fileURLWithPath: scratch.appending("damaged.tar.gz")))
+        let inputs = ["bundle.tar.zst", "device.log.gz", "damaged.tar.gz"].map(scratch.appending)
+
+        var oneByOne = TimelineRequest(inputs: inputs, output: scratch.appending("one-by-one.csv"), format: .csv)
+        oneByOne.sliceBytes = nil
+        let expected = try Timeline.run(oneByOne)
+        #expect(expected.diagnostics.all.contains { $0.severity == .error && $0.location.source.hasSuffix("damaged.tar.gz") })
+        for wholeMemberBytes in [MemberBytes.wholeLimit, 4_096] {
+            var sideBySide = oneByOne
+            sideBySide.output = scratch.appending("side-by-side-\(wholeMemberBytes).csv")
+            (sideBySide.sliceBytes, sideBySide.wholeMemberBytes) = (Int64(sliceBytes), wholeMemberBytes)
+            let outcome = try Timeline.run(sideBySide)
+            #expect(try Self.lines(sideBySide.output) == Self.lines(oneByOne.output))
+            #expect(outcome.diagnostics.all.map(\.description) == expected.diagnostics.all.map(\.description))
+            #expect(outcome.correlation.sources.map(\.matched) == expected.correlation.sources.map(\.matched))
+        }
+        let text = try String(contentsOfFile: oneByOne.output, encoding: .utf8)
+        #expect(text.contains("placed_from") && text.contains("log_unsynced") && text.contains("tuya.log.1"))
+    }
+
     @Test("a stretch without a line that begins an event, longer than a boundary is looked for, leaves its slices empty and the timeline whole")
     func slicesWithoutBoundary() throws {
         let scratch = try ScratchFolder()
