@@ -345,6 +345,22 @@ struct InterruptTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
+    @Test("a timeline that cannot write its scratch files while an archive still waits to be read ends with the message, never waits for it")
+    func failureBeforeAnArchiveIsRead() throws {
+        let folder = try CommandLineTests.createdTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v01.15.58").path
+        // Two captures larger than the bundle: both threads read one, fail, and the bundle is never begun.
+        _ = try Self.shell("zcat '\(sample)'/capture-*.pcapng.gz > '\(folder)/a.pcapng' && cp '\(folder)/a.pcapng' '\(folder)/b.pcapng'")
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: sample).first { $0.hasSuffix(".tar.gz") })
+        let result = try CommandLineTests.run(["-c", "ulimit -f 200; exec timeout 60 \"$0\" \"$@\"", CommandLineTests.binary, "timeline",
+                                               folder + "/a.pcapng", folder + "/b.pcapng", sample + "/" + bundle, "-o", folder + "/out.csv"],
+                                              executable: "/bin/sh")
+        #expect(result.status == 2, "\(result.error)")
+        #expect(result.error.contains("out.csv: cannot write"), "\(result.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out.csv"))
+    }
+
     static func shell(_ command: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -128,15 +128,17 @@ final class ArchiveMembers: Sendable {
 /// waits for the slice before it, which must have been taken already.
 final class MemberWork: Sendable {
     private let state: Locked<State>
-    /// Signalled for each slice offered and, for every reader, when the last archive is walked.
+    /// Signalled for each slice offered and, for every reader, when the last archive is walked or reading stopped.
     private let arrived = DispatchSemaphore(value: 0)
     private let readers: Int
 
     private struct State {
         var waiting: [MemberSlice] = []
         var next = 0
-        /// Archives not yet walked to their end: more slices may come.
+        /// Archives not yet walked to their end: more slices may come, unless reading has stopped (an
+        /// archive not yet begun never will be).
         var archives: Int
+        var stopped = false
 
         /// Taken slices leave the front now and then, not each time (that moved every slice behind them);
         /// kept until the queue emptied, they held every member read in memory.
@@ -171,7 +173,7 @@ final class MemberWork: Sendable {
     /// The first slice waiting, waiting for one while an archive is still being walked; nil when none will come.
     func next() -> MemberSlice? {
         while true {
-            let (slice, more) = state.withLock { state in (state.take(), state.archives > 0) }
+            let (slice, more) = state.withLock { state in (state.take(), state.archives > 0 && !state.stopped) }
             if let slice { return slice }
             guard more else { return nil }
             arrived.wait()
@@ -183,6 +185,16 @@ final class MemberWork: Sendable {
             state.archives -= 1
             return state.archives == 0
         }
-        if last { (0 ..< readers).forEach { _ in arrived.signal() } }
+        if last { wakeReaders() }
+    }
+
+    /// No more slices will be waited for: a reading thread failed.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        wakeReaders()
+    }
+
+    private func wakeReaders() {
+        (0 ..< readers).forEach { _ in arrived.signal() }
     }
 }

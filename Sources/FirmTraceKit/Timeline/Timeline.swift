@@ -402,6 +402,7 @@ private final class UnitReaders: @unchecked Sendable {
     private func fail(_ error: InputError) {
         firstFailure.withLock { if $0 == nil { $0 = error } }
         stopped.store(true, ordering: .relaxed)
+        memberWork.stop()
     }
 
     private func read(slice index: Int, of log: SlicedLog, unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitResult {
