@@ -70,28 +70,36 @@ public enum Grep {
         }
     }
 
-    /// Reads one source already open (an archive member read into memory), not `request.inputs`. What
-    /// stopped it reading (a member damaged partway) is returned, not reported: the archive's walk reports
-    /// it, as for a member read in place.
-    static func run(_ request: GrepRequest, source: InputSource, sink: EventSink?) -> (outcome: GrepOutcome, failure: InputError?) {
-        var failure: InputError?
-        let outcome = run(request, sink: sink) { (_, visit) in
-            do throws(InputError) {
-                _ = try visit(source)
-            } catch {
-                failure = error
-            }
-        }
-        return (outcome, failure)
-    }
-
     private static func run(_ request: GrepRequest, sink: EventSink?, diagnostics: Diagnostics = Diagnostics(),
                             walk: (inout Diagnostics, (InputSource) throws(InputError) -> Bool) -> Void) -> GrepOutcome {
-        // Formatting runs beside decoding when there is output to format.
-        let sink = request.countOnly ? nil : sink.map { SinkPipeline($0) as EventSink }
-        let run = GrepRun(request: request, sink: sink)
+        let session = GrepSession(request, sink: sink)
         var diagnostics = diagnostics
-        walk(&diagnostics) { source throws(InputError) in try run.read(source) }
+        walk(&diagnostics) { source throws(InputError) in try session.read(source) }
+        return session.finish(after: diagnostics)
+    }
+}
+
+/// One grep fed its sources one at a time: a walk of the inputs, or the members of an archive the
+/// timeline reads in memory.
+final class GrepSession {
+    private let run: GrepRun
+    private let sink: EventSink?
+
+    init(_ request: GrepRequest, sink: EventSink?) {
+        // Formatting runs beside decoding when there is output to format.
+        self.sink = request.countOnly ? nil : sink.map { SinkPipeline($0) as EventSink }
+        run = GrepRun(request: request, sink: self.sink)
+    }
+
+    /// Reads one source; false once the output is gone and nothing more should be read. What stopped it
+    /// reading partway (a damaged member) is thrown after every event before it was handed on.
+    func read(_ source: InputSource) throws(InputError) -> Bool {
+        try run.read(source)
+    }
+
+    /// Hands on the last events; the outcome's diagnostics are `earlier` and then what reading said.
+    func finish(after earlier: Diagnostics = Diagnostics()) -> GrepOutcome {
+        var diagnostics = earlier
         run.reports.all.forEach { diagnostics.report($0) }
         sink?.finish()
         return GrepOutcome(matched: run.matched, diagnostics: diagnostics, yearSources: run.yearSources)

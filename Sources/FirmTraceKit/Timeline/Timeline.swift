@@ -418,18 +418,29 @@ private final class UnitReaders: @unchecked Sendable {
     /// Reads one unit's events into `spill` through `body`, which returns what the unit's reading said.
     private func read(unit: Int, into spill: RecordSpill?, comparing: String?,
                       _ body: (UnitSink) -> (diagnostics: Diagnostics, yearSources: [String: String])) throws(InputError) -> UnitResult {
-        try spill?.begin(unit: unit)
-        let sink = UnitSink(spill: spill, readers: self, comparing: comparing)
+        let sink = try begin(unit: unit, into: spill, comparing: comparing)
         let ending = body(sink)
+        return try finish(sink, into: spill, diagnostics: ending.diagnostics, yearSources: ending.yearSources)
+    }
+
+    private func begin(unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitSink {
+        try spill?.begin(unit: unit)
+        return UnitSink(spill: spill, readers: self, comparing: comparing)
+    }
+
+    private func finish(_ sink: UnitSink, into spill: RecordSpill?, diagnostics: Diagnostics,
+                        yearSources: [String: String]) throws(InputError) -> UnitResult {
         if let failure = sink.failure { throw failure }
         try spill?.flush()
-        return UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: ending.diagnostics,
-                          yearSources: ending.yearSources, leftOut: sink.leftOut, withoutTime: sink.withoutTime)
+        return UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
+                          leftOut: sink.leftOut, withoutTime: sink.withoutTime)
     }
 
     /// Walks an archive, reading each member into memory: a log large enough to slice is offered to the
-    /// other threads as slices, anything else is read here (as is a member too large to hold, as a stream).
-    /// Returns once every member has been read, nil when another thread failed meanwhile.
+    /// other threads as slices; the members between such logs (small logs, captures, members too large to
+    /// hold, read as streams) are read here, one after another as one unit — each a unit of its own, a
+    /// bundle of thousands of small files took twice as long. Returns once every member has been read, nil
+    /// when another thread failed meanwhile.
     private func read(archive unit: InputWalker.Unit, thread: Int) throws(InputError) -> UnitResult? {
         defer { memberWork.archiveDone() }
         let spill = spills.isEmpty ? nil : spills[thread]
@@ -437,11 +448,27 @@ private final class UnitReaders: @unchecked Sendable {
         var walk = Diagnostics()
         var failure: InputError?
         let plan = grep.logReadPlan(needsEvents: true)
+        var group: (unit: Int, sink: UnitSink, session: GrepSession)?
+        // The spill is this thread's: a group of members is finished before the thread reads any slice.
+        func finishGroup() {
+            guard let open = group else { return }
+            group = nil
+            let outcome = open.session.finish()
+            do throws(InputError) {
+                let result = try finish(open.sink, into: spill, diagnostics: outcome.diagnostics, yearSources: outcome.yearSources)
+                archive.complete(open.unit, result: result, bytes: 0)
+            } catch {
+                archive.complete(open.unit, result: nil, bytes: 0)
+                failure = failure ?? error
+            }
+        }
         InputWalker.walk([unit], diagnostics: &walk) { source throws(InputError) in
             guard failure == nil, !stopped.load(ordering: .relaxed) else { return false }
             let member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
             if member.isWhole, let sliceBytes = plan.sliceBytes,
                let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
+                finishGroup()
+                guard failure == nil else { return false }
                 for index in 0 ..< log.sliceCount {
                     let slice = MemberSlice(archive: archive, unit: nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue, log: log,
                                             slice: index, bytes: Int(log.nominalBytes(ofSlice: index)))
@@ -455,24 +482,23 @@ private final class UnitReaders: @unchecked Sendable {
                 if let damage = member.damage { throw damage }
                 return true
             }
-            let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
-            archive.expect(unit, bytes: 0)
-            var damage = member.damage
-            do throws(InputError) {
-                let result = try read(unit: unit, into: spill, comparing: archive.comparing) { sink in
-                    let read = Grep.run(grep, source: member.source, sink: sink)
-                    damage = damage ?? read.failure
-                    return (read.outcome.diagnostics, read.outcome.yearSources)
+            if group == nil {
+                let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
+                archive.expect(unit, bytes: 0)
+                do throws(InputError) {
+                    let sink = try begin(unit: unit, into: spill, comparing: archive.comparing)
+                    group = (unit, sink, GrepSession(grep, sink: sink))
+                } catch {
+                    archive.complete(unit, result: nil, bytes: 0)
+                    failure = error
+                    return false
                 }
-                archive.complete(unit, result: result, bytes: 0)
-            } catch {
-                archive.complete(unit, result: nil, bytes: 0)
-                failure = error
-                return false
             }
-            if let damage { throw damage }
-            return true
+            let keepGoing = try group!.session.read(member.source)
+            if let damage = member.damage { throw damage }
+            return keepGoing
         }
+        finishGroup()
         while !archive.isComplete {
             if let slice = memberWork.take() { read(slice, thread: thread) } else { archive.awaitCompletion() }
         }
