@@ -5,8 +5,9 @@ import Darwin
 #endif
 import Dispatch
 
-/// A large log file read as slices side by side. Decoding lines into events is most of a timeline's
-/// work and one file would otherwise keep one core busy while the others wait. Each slice is framed and
+/// A large log file (or an archive member read into memory) read as slices side by side. Decoding lines
+/// into events is most of a timeline's work and one file would otherwise keep one core busy while the
+/// others wait. Each slice is framed and
 /// decoded on its own thread; one reader then places every slice's events on the source's clock, slice
 /// after slice in file order (cheap, and exactly what one reading of the whole file does: the clock, the
 /// events held until it is known, pre-sync runs all carry over); the placed events go back to the
