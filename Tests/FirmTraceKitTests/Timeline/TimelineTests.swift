@@ -174,17 +174,20 @@ struct TimelineTests {
                                             .file("logs/tuya.log", rotations[2]), .file("capture.pcapng.gz", Array(try Data(contentsOf: URL(fileURLWithPath: capture)))),
                                             .file("notes.txt", Array("not a log\n".utf8))]
         try TestArchive.write(members, as: .tarZstd, to: scratch.appending("bundle.tar.zst"))
+        // The same bundle compressed otherwise: the same evidence, read once, whichever way its members were read.
+        try TestArchive.write(members, as: .tarGzip, to: scratch.appending("bundle.tar.gz"))
         try TestArchive.write([.file("device.log", Array(log))], as: .gzipFile, to: scratch.appending("device.log.gz"))
         // Cut inside its second log: the first is read whole, the second up to the damage.
         try TestArchive.write(Array(members.prefix(2)), as: .tarGzip, to: scratch.appending("whole.tar.gz"))
         let damaged = try Data(contentsOf: URL(fileURLWithPath: scratch.appending("whole.tar.gz")))
         try damaged.prefix(damaged.count * 3 / 4).write(to: URL(fileURLWithPath: scratch.appending("damaged.tar.gz")))
-        let inputs = ["bundle.tar.zst", "device.log.gz", "damaged.tar.gz"].map(scratch.appending)
+        let inputs = ["bundle.tar.zst", "device.log.gz", "damaged.tar.gz", "bundle.tar.gz"].map(scratch.appending)
 
         var oneByOne = TimelineRequest(inputs: inputs, output: scratch.appending("one-by-one.csv"), format: .csv)
         oneByOne.sliceBytes = nil
         let expected = try Timeline.run(oneByOne)
         #expect(expected.diagnostics.all.contains { $0.severity == .error && $0.location.source.hasSuffix("damaged.tar.gz") })
+        #expect(expected.diagnostics.all.contains { $0.message.hasPrefix("the same evidence as ") && $0.location.source.hasSuffix("bundle.tar.gz") })
         for wholeMemberBytes in [MemberBytes.wholeLimit, 4_096] {
             var sideBySide = oneByOne
             sideBySide.output = scratch.appending("side-by-side-\(wholeMemberBytes).csv")
