@@ -71,8 +71,12 @@ struct MemberSlice: @unchecked Sendable {
 
 /// The pieces one archive's members were read as, in walk order, and their results as they come in.
 final class ArchiveMembers: Sendable {
+    typealias Parts = [(unit: Int, result: UnitResult)]
     /// The archive's path when it may repeat another file (`RepeatedEvidence`): each piece keeps a digest.
     let comparing: String?
+    /// Where results go as soon as those before them are in; none for an archive that may repeat another,
+    /// whose results wait for its end.
+    private let forward: (@Sendable (Parts) -> Void)?
     private let state = Locked(State())
     /// Signalled once for each piece done, for the archive's reading thread to wait on.
     private let completed = DispatchSemaphore(value: 0)
@@ -80,13 +84,16 @@ final class ArchiveMembers: Sendable {
     private struct State {
         var units: [Int] = []
         var results: [Int: UnitResult] = [:]
+        /// How many of `units` have been forwarded, in order.
+        var forwarded = 0
         var unfinished = 0
         var outstandingBytes = 0
         var failed = false
     }
 
-    init(comparing: String?) {
+    init(comparing: String?, forward: @escaping @Sendable (Parts) -> Void) {
         self.comparing = comparing
+        self.forward = comparing == nil ? forward : nil
     }
 
     /// Notes a piece about to be read, of `bytes` held in memory until it is.
@@ -98,12 +105,20 @@ final class ArchiveMembers: Sendable {
         }
     }
 
-    /// Takes a piece's result; nil when it failed.
+    /// Takes a piece's result (nil when it failed), and forwards those now in order. Forwarded under the
+    /// lock, so that they leave in walk order whichever thread completes them.
     func complete(_ unit: Int, result: UnitResult?, bytes: Int) {
         state.withLock { state in
             if let result { state.results[unit] = result } else { state.failed = true }
             state.unfinished -= 1
             state.outstandingBytes -= bytes
+            guard let forward, !state.failed else { return }
+            var ready: Parts = []
+            while state.forwarded < state.units.count, let result = state.results.removeValue(forKey: state.units[state.forwarded]) {
+                ready.append((state.units[state.forwarded], result))
+                state.forwarded += 1
+            }
+            if !ready.isEmpty { forward(ready) }
         }
         completed.signal()
     }
@@ -116,10 +131,10 @@ final class ArchiveMembers: Sendable {
         completed.wait()
     }
 
-    /// Every piece's result in walk order once all are in; nil when one failed.
-    var results: [(unit: Int, result: UnitResult)]? {
+    /// The results not forwarded, in walk order, once all are in; nil when one failed.
+    var results: Parts? {
         state.withLock { state in
-            state.failed ? nil : state.units.map { ($0, state.results[$0]!) }
+            state.failed ? nil : state.units[state.forwarded...].map { ($0, state.results[$0]!) }
         }
     }
 }

@@ -219,11 +219,16 @@ private struct Absorption {
     private var repeated = RepeatedEvidence()
     private var waiting: [Int: UnitResult] = [:]
     private var nextPiece = 0
+    /// An archive's parts given before the archive is done (`add(parts:of:)`), and the messages of those
+    /// taken in, which wait to follow the archive's own.
+    private var earlyParts: [Int: [(unit: Int, result: UnitResult)]] = [:]
+    private var heldDiagnostics: [Int: [Diagnostics]] = [:]
 
     mutating func add(_ result: UnitResult, piece: Int) {
         waiting[piece] = result
         while let next = waiting.removeValue(forKey: nextPiece) {
             let piece = nextPiece
+            absorbEarlyParts()
             nextPiece += 1
             if let evidence = next.evidence, let original = repeated.original(of: evidence) {
                 diagnostics.report(.notice, at: InputLocation(path: evidence.path), "the same evidence as \(original); read once")
@@ -234,15 +239,33 @@ private struct Absorption {
                 continue
             }
             absorb(next, unit: piece)
+            heldDiagnostics.removeValue(forKey: piece)?.forEach { $0.all.forEach { diagnostics.report($0) } }
             next.parts.forEach { absorb($0.result, unit: $0.unit) }
+        }
+        absorbEarlyParts()
+    }
+
+    /// Parts of `piece` (an archive's members, in walk order) before the piece is done: taken in at once
+    /// when every piece before it is in, so that a large bundle's slices do not all wait, held, for its end.
+    /// An archive that may repeat another gives its parts only when done: they are taken in, or not, whole.
+    mutating func add(parts: [(unit: Int, result: UnitResult)], of piece: Int) {
+        earlyParts[piece, default: []] += parts
+        absorbEarlyParts()
+    }
+
+    private mutating func absorbEarlyParts() {
+        guard let parts = earlyParts.removeValue(forKey: nextPiece) else { return }
+        for part in parts {
+            absorb(part.result, unit: part.unit, reporting: false)
+            heldDiagnostics[nextPiece, default: []].append(part.result.diagnostics)
         }
     }
 
-    private mutating func absorb(_ result: UnitResult, unit: Int) {
+    private mutating func absorb(_ result: UnitResult, unit: Int, reporting: Bool = true) {
         setOrdinalBase(of: unit)
         collector.absorb(result.correlation, ordinalBase: collector.ordinal)
         collector.note(yearSources: result.yearSources)
-        result.diagnostics.all.forEach { diagnostics.report($0) }
+        if reporting { result.diagnostics.all.forEach { diagnostics.report($0) } }
         leftOut += result.leftOut
         withoutTime += result.withoutTime
     }
@@ -379,7 +402,7 @@ private final class UnitReaders: @unchecked Sendable {
                     return (outcome.diagnostics, outcome.yearSources)
                 }
             case .archive(let unit):
-                result = try read(archive: unit, thread: thread)
+                result = try read(archive: unit, piece: piece, thread: thread)
             }
         } catch {
             fail(error)
@@ -441,10 +464,12 @@ private final class UnitReaders: @unchecked Sendable {
     /// hold, read as streams) are read here, one after another as one unit — each a unit of its own, a
     /// bundle of thousands of small files took twice as long. Returns once every member has been read, nil
     /// when another thread failed meanwhile.
-    private func read(archive unit: InputWalker.Unit, thread: Int) throws(InputError) -> UnitResult? {
+    private func read(archive unit: InputWalker.Unit, piece: Int, thread: Int) throws(InputError) -> UnitResult? {
         defer { memberWork.archiveDone() }
         let spill = spills.isEmpty ? nil : spills[thread]
-        let archive = ArchiveMembers(comparing: repeatCandidates.contains(unit.path) ? unit.path : nil)
+        let archive = ArchiveMembers(comparing: repeatCandidates.contains(unit.path) ? unit.path : nil) { [absorption] parts in
+            absorption.withLock { $0.add(parts: parts, of: piece) }
+        }
         var walk = Diagnostics()
         var failure: InputError?
         let plan = grep.logReadPlan(needsEvents: true)
