@@ -58,6 +58,9 @@ final class SlicedLog: @unchecked Sendable {
     }
 
     private let bytes: Bytes
+    /// What recognising the log said (NUL bytes a lost write left), said with what ends it, as reading it
+    /// whole says it.
+    private let recognition: Diagnostics
 
     /// Slices for `unit` when it is a plain log file large enough to be worth them; nil to read it whole.
     convenience init?(_ unit: InputWalker.Unit, plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes) {
@@ -79,8 +82,9 @@ final class SlicedLog: @unchecked Sendable {
 
     private init?(_ source: InputSource, size: Int64, head: [UInt8], bytes: Bytes, plan: LogReadPlan, sliceBytes: Int64) {
         guard size >= 2 * sliceBytes, !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head) else { return nil }
-        var refusal = Diagnostics()
-        guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &refusal) }) else { return nil }
+        var recognition = Diagnostics()
+        guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &recognition) }) else { return nil }
+        self.recognition = recognition
         self.source = source
         self.bytes = bytes
         (self.size, self.sliceBytes, self.dialect) = (size, sliceBytes, dialect)
@@ -176,7 +180,7 @@ final class SlicedLog: @unchecked Sendable {
         placing.place(events, lines: lines, cutLines: cut)
         guard index == sliceCount - 1 else { return (placed.take(), nil) }
         placing.placer.finishPlacing()
-        var diagnostics = Diagnostics()
+        var diagnostics = recognition
         diagnostics.reportCutLines(placing.cutLines, at: source.location)
         let yearSources = placing.placer.yearSource.map { [source.location.source: $0] } ?? [:]
         return (placed.take(last: true), Ending(diagnostics: diagnostics, yearSources: yearSources))

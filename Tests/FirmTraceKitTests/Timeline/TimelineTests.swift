@@ -201,6 +201,25 @@ struct TimelineTests {
         #expect(text.contains("placed_from") && text.contains("log_unsynced") && text.contains("tuya.log.1"))
     }
 
+    @Test("a log read in slices, as a file or an archive member, says what reading it whole says: the NUL bytes a lost write left")
+    func slicedLogMessages() throws {
+        let scratch = try ScratchFolder()
+        var log = Array(try Data(contentsOf: URL(fileURLWithPath: try Self.hardToSliceLog(in: scratch))))
+        let secondLine = try #require(log.firstIndex(of: 0x0A)) + 1
+        log.insert(contentsOf: [UInt8](repeating: 0, count: 24), at: secondLine)
+        try Data(log).write(to: URL(fileURLWithPath: scratch.appending("zeros.log")))
+        try TestArchive.write([.file("zeros.log", log)], as: .tarGzip, to: scratch.appending("zeros.tar.gz"))
+        var whole = TimelineRequest(inputs: [scratch.appending("zeros.log"), scratch.appending("zeros.tar.gz")],
+                                    output: scratch.appending("whole.csv"), format: .csv)
+        whole.sliceBytes = nil
+        var sliced = whole
+        (sliced.output, sliced.sliceBytes) = (scratch.appending("sliced.csv"), 613)
+        let messages = try [whole, sliced].map { try Timeline.run($0).diagnostics.all.map(\.description) }
+        #expect(messages[1] == messages[0])
+        #expect(messages[0].filter { $0.contains("NUL bytes, as a write lost") }.count == 2, "\(messages[0])")
+        #expect(try Self.lines(sliced.output) == Self.lines(whole.output))
+    }
+
     @Test("a stretch without a line that begins an event, longer than a boundary is looked for, leaves its slices empty and the timeline whole")
     func slicesWithoutBoundary() throws {
         let scratch = try ScratchFolder()
