@@ -3,29 +3,25 @@ import Dispatch
 /// An archive member read into memory, so that its slices can be read side by side as a file's are: an
 /// archive is one stream, and read member after member on one thread its events all went through one
 /// formatting thread (a bundle of 279 rotated logs took a fifth longer than the same files in a folder).
-/// A member larger than `wholeLimit` is held only that far and read on from the archive as a stream.
+/// A member larger than `wholeLimit` is held only that far; the rest is read on from the archive.
 struct MemberBytes {
-    /// Rotated logs in device bundles are a few megabytes; a member past this is read as it comes.
+    /// Rotated logs in device bundles are a few megabytes; a log past this is read in windows.
     static let wholeLimit = 32 << 20
     /// How far an archive's reading thread reads members ahead of the threads decoding them.
     static let aheadBytes = 16 << 20
 
-    let bytes: [UInt8]
-    /// False when the member is larger than its limit: `source` reads on from the archive after
-    /// `bytes` (when it says its size, `bytes` is empty), which it can only while the walk is at this member.
-    let isWhole: Bool
+    private(set) var bytes: [UInt8]
+    /// The archive's stream at the end of `bytes`, when the member goes on past its limit: it can be read
+    /// on only while the walk is at this member.
+    let rest: InputSource?
+    var isWhole: Bool { rest == nil }
     /// What stopped the member being read to its end (a truncated gzip): the bytes before it are read.
     let damage: InputError?
-    /// The member as a source giving `bytes` (and, when not whole, the rest).
-    let source: InputSource
+    private let member: InputSource
 
     init(_ member: InputSource, wholeLimit: Int = Self.wholeLimit) {
-        if let size = member.size, size > wholeLimit {
-            (bytes, isWhole, damage, source) = ([], false, nil, member)
-            return
-        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(member.size ?? 0))
+        bytes.reserveCapacity(Int(min(member.size ?? 0, Int64(wholeLimit))))
         var isWhole = true
         var damage: InputError?
         do throws(InputError) {
@@ -37,8 +33,24 @@ struct MemberBytes {
         } catch {
             damage = error
         }
-        let rest = isWhole ? nil : member
-        // Given once: a member read on as a stream lets go of its first part as soon as it is read.
+        (self.bytes, self.rest, self.damage, self.member) = (bytes, isWhole ? nil : member, damage, member)
+    }
+
+    /// The member as a source giving `bytes` and the rest.
+    var source: InputSource { Self.source(member, giving: bytes, then: rest) }
+
+    /// The member as a source that only names and dates it, for a log read in windows.
+    var naming: InputSource { Self.source(member, giving: [], then: nil) }
+
+    /// Hands `bytes` over, keeping none: a log read in windows is cut from them as they grow.
+    mutating func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
+    /// `member` as a source giving `bytes`, then what `rest` still gives. Given once: read on as a stream,
+    /// it lets go of `bytes` as soon as they are read.
+    static func source(_ member: InputSource, giving bytes: [UInt8], then rest: InputSource?) -> InputSource {
         let held = Locked(bytes)
         var source = InputSource(location: member.location, modificationTime: member.modificationTime, isExplicit: member.isExplicit,
                                  file: nil) { body throws(InputError) in
@@ -54,7 +66,7 @@ struct MemberBytes {
             if keepGoing, let rest { try rest.read(body) }
         }
         source.firstBytes = Array(bytes.prefix(ContentSniffer.prefixLength))
-        (self.bytes, self.isWhole, self.damage, self.source) = (isWhole ? bytes : [], isWhole, damage, source)
+        return source
     }
 }
 

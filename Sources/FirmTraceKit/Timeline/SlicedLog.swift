@@ -40,9 +40,15 @@ final class SlicedLog: @unchecked Sendable {
     private let source: InputSource
     private let placing: SlicePlacing
     private let sliceSetup: LogSourceReader.SliceSetup
-    private let placed = PlacedEvents()
+    private let placed: PlacedEvents
     private var failed = false
     private let turns: [DispatchSemaphore]
+    /// False for a window of a member read in windows that more windows follow: its last slice hands the
+    /// turn on to the next window (`handOn`) instead of finishing the source.
+    private let endsSource: Bool
+    /// Waited for by the first slice: the window before's hand-on.
+    private let firstTurn: DispatchSemaphore?
+    private let handOn = DispatchSemaphore(value: 0)
 
     /// What the last slice adds to the unit's result: the file's own diagnostics and its clock's year source.
     struct Ending {
@@ -74,28 +80,56 @@ final class SlicedLog: @unchecked Sendable {
         self.init(source, size: Int64(status.st_size), head: head, bytes: .file(path: unit.path), plan: plan, sliceBytes: sliceBytes)
     }
 
-    /// Slices for an archive member read whole into `bytes`, when it is a log large enough to be worth them.
-    convenience init?(member source: InputSource, bytes: [UInt8], plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes) {
+    /// Slices for an archive member read whole into `bytes`, when it is a log large enough to be worth them;
+    /// or, when not `endsSource`, for the first window of a member read in windows (`init(window:after:endsSource:)`).
+    convenience init?(member source: InputSource, bytes: [UInt8], plan: LogReadPlan, sliceBytes: Int64 = SlicedLog.sliceBytes,
+                      endsSource: Bool = true) {
         self.init(source, size: Int64(bytes.count), head: Array(bytes.prefix(64 << 10)), bytes: .memory(bytes), plan: plan,
-                  sliceBytes: sliceBytes)
+                  sliceBytes: sliceBytes, endsSource: endsSource)
     }
 
-    private init?(_ source: InputSource, size: Int64, head: [UInt8], bytes: Bytes, plan: LogReadPlan, sliceBytes: Int64) {
-        guard size >= 2 * sliceBytes, !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head) else { return nil }
+    /// The dialect of a log whose first bytes are `head`, unless it is an archive, a capture or no log; what
+    /// recognising it said goes to `recognition`.
+    static func sliceableDialect(_ head: [UInt8], _ source: InputSource, _ recognition: inout Diagnostics) -> LogDialect? {
+        let head = Array(head.prefix(64 << 10))
+        guard !ContentSniffer.kind(of: head).isArchive, !CaptureInputs.isCapture(head) else { return nil }
+        return head.withUnsafeBytes { Grep.recognise($0, source, &recognition) }
+    }
+
+    static func sliceableDialect(_ head: [UInt8], _ source: InputSource) -> LogDialect? {
         var recognition = Diagnostics()
-        guard let dialect = head.withUnsafeBytes({ Grep.recognise($0, source, &recognition) }) else { return nil }
-        self.recognition = recognition
-        self.source = source
-        self.bytes = bytes
-        (self.size, self.sliceBytes, self.dialect) = (size, sliceBytes, dialect)
-        sliceCount = Int((size + sliceBytes - 1) / sliceBytes)
-        starts = Locked([0] + Array(repeating: nil, count: sliceCount - 1) + [size])
+        return sliceableDialect(head, source, &recognition)
+    }
+
+    /// The window after `previous` of a member read in windows: placed by the same reader after `previous`'s
+    /// slices, so that the clock, held events and line numbers carry over as in one reading.
+    convenience init(window bytes: [UInt8], after previous: SlicedLog, endsSource: Bool) {
+        self.init(previous.source, size: Int64(bytes.count), bytes: .memory(bytes), dialect: previous.dialect,
+                  recognition: previous.recognition, placing: previous.placing, sliceSetup: previous.sliceSetup, placed: previous.placed,
+                  sliceBytes: previous.sliceBytes, endsSource: endsSource, firstTurn: previous.handOn)
+    }
+
+    private convenience init?(_ source: InputSource, size: Int64, head: [UInt8], bytes: Bytes, plan: LogReadPlan, sliceBytes: Int64,
+                              endsSource: Bool = true) {
+        var recognition = Diagnostics()
+        guard size >= (endsSource ? 2 * sliceBytes : 0), let dialect = Self.sliceableDialect(head, source, &recognition) else { return nil }
+        let placed = PlacedEvents()
         let placer = LogSourceReader(reading: source, dialect: dialect, plan: plan) { [placed] (event: consuming Event) in
             placed.events.append(consume event)
             return true
         }
-        placing = SlicePlacing(placer)
-        sliceSetup = placer.sliceSetup
+        self.init(source, size: size, bytes: bytes, dialect: dialect, recognition: recognition, placing: SlicePlacing(placer),
+                  sliceSetup: placer.sliceSetup, placed: placed, sliceBytes: sliceBytes, endsSource: endsSource, firstTurn: nil)
+    }
+
+    private init(_ source: InputSource, size: Int64, bytes: Bytes, dialect: LogDialect, recognition: Diagnostics, placing: SlicePlacing,
+                 sliceSetup: LogSourceReader.SliceSetup, placed: PlacedEvents, sliceBytes: Int64, endsSource: Bool,
+                 firstTurn: DispatchSemaphore?) {
+        (self.source, self.bytes, self.recognition, self.placing, self.sliceSetup, self.placed) = (source, bytes, recognition, placing, sliceSetup, placed)
+        (self.size, self.sliceBytes, self.dialect, self.endsSource, self.firstTurn) = (size, sliceBytes, dialect, endsSource, firstTurn)
+        // A window may be empty (the member ended at a cut): its one slice still takes the turn and ends the source.
+        sliceCount = max(1, Int((size + sliceBytes - 1) / sliceBytes))
+        starts = Locked([0] + Array(repeating: nil, count: sliceCount - 1) + [size])
         turns = (0 ..< sliceCount).map { _ in DispatchSemaphore(value: 0) }
     }
 
@@ -157,12 +191,7 @@ final class SlicedLog: @unchecked Sendable {
 
     /// Where in `bytes` the first whole line after a newline that may begin a slice starts.
     private func lineBeginningSlice(in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard var start = ByteSearch.firstIndex(of: 0x0A, in: bytes).map({ $0 + 1 }) else { return nil }
-        while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
-            if dialect.beginsSlice(UnsafeRawBufferPointer(rebasing: bytes[start ..< end])) { return start }
-            start = end + 1
-        }
-        return nil
+        Self.sliceStart(in: bytes, from: 0, dialect: dialect)
     }
 
     /// Decodes slice `index`, waits for the slices before it to be placed, places its events and hands
@@ -170,20 +199,74 @@ final class SlicedLog: @unchecked Sendable {
     func read(slice index: Int) throws(InputError) -> (events: HandOffQueue<Event>, ending: Ending?) {
         var (lines, cut) = (0, 0)
         let (events, failure) = decode(slice: index, lines: &lines, cut: &cut)
-        if index > 0 { turns[index].wait() }
-        defer { if index + 1 < turns.count { turns[index + 1].signal() } }
+        if index > 0 { turns[index].wait() } else { firstTurn?.wait() }
+        defer { if index + 1 < turns.count { turns[index + 1].signal() } else if !endsSource { handOn.signal() } }
         guard !failed else { return (HandOffQueue(), nil) }
         if let failure {
             failed = true
             throw failure
         }
         placing.place(events, lines: lines, cutLines: cut)
-        guard index == sliceCount - 1 else { return (placed.take(), nil) }
+        guard index == sliceCount - 1, endsSource else { return (placed.take(), nil) }
+        // Ended first: what waited for the clock is placed then, into the events handed back.
+        let ending = end()
+        return (placed.take(last: true), ending)
+    }
+
+    /// Finishes the source: what still waited for the clock is placed, and what reading it said.
+    private func end() -> Ending {
         placing.placer.finishPlacing()
         var diagnostics = recognition
         diagnostics.reportCutLines(placing.cutLines, at: source.location)
         let yearSources = placing.placer.yearSource.map { [source.location.source: $0] } ?? [:]
-        return (placed.take(last: true), Ending(diagnostics: diagnostics, yearSources: yearSources))
+        return Ending(diagnostics: diagnostics, yearSources: yearSources)
+    }
+
+    /// The rest of a member read in windows, after this window (which must not end the source): `first`,
+    /// then what `rest` still gives, decoded in order on this thread and handed to `sink` as it is placed.
+    /// For a stretch no line that begins a slice cuts into windows. Also returns what stopped `rest`
+    /// partway, after handing on every event before it.
+    func readRest(_ first: [UInt8], then rest: InputSource?, into sink: EventSink) -> (ending: Ending, damage: InputError?) {
+        handOn.wait()
+        let decoded = HandOffQueue<DecodedEvent>()
+        let reader = sliceSetup.reader(collecting: decoded)
+        var keepGoing = true
+        func handOnPlaced() {
+            placed.take().drain { event in
+                keepGoing = keepGoing && sink.accept(event)
+                return keepGoing
+            }
+        }
+        func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
+            reader.feed(chunk)
+            placing.place(decoded)
+            handOnPlaced()
+            return keepGoing
+        }
+        var damage: InputError?
+        if first.withUnsafeBytes(feed), let rest {
+            do {
+                try rest.read(feed)
+            } catch {
+                damage = error
+            }
+        }
+        reader.finishLines()
+        placing.place(decoded, cutLines: reader.cutLines)
+        let ending = end()
+        handOnPlaced()
+        return (ending, damage)
+    }
+
+    /// Where in `bytes`, at or after `from`, the first whole line that may begin a slice starts (after a
+    /// newline): where a member read in windows is cut.
+    static func sliceStart(in bytes: UnsafeRawBufferPointer, from: Int, dialect: LogDialect) -> Int? {
+        guard from < bytes.count, var start = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: from).map({ $0 + 1 }) else { return nil }
+        while let end = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: start) {
+            if dialect.beginsSlice(UnsafeRawBufferPointer(rebasing: bytes[start ..< end])) { return start }
+            start = end + 1
+        }
+        return nil
     }
 
     /// Frames and decodes slice `index`; the error when it could not be read.

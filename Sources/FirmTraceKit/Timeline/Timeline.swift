@@ -23,7 +23,7 @@ public struct TimelineRequest: Sendable {
     var mergeFanIn = 256
     /// Bytes of a log read as one slice when its lines are decoded side by side (`LogReadPlan.sliceBytes`).
     var sliceBytes: Int64? = SlicedLog.sliceBytes
-    /// An archive member larger than this is read as a stream, not held in memory and read in slices.
+    /// An archive member larger than this is not held whole: a log is read in windows of a quarter of it.
     var wholeMemberBytes = MemberBytes.wholeLimit
 
     public init(inputs: [String], output: String, format: TimelineFormat, overwrite: Bool = false, tuyaKey: String? = nil,
@@ -489,23 +489,25 @@ private final class UnitReaders: @unchecked Sendable {
         }
         InputWalker.walk([unit], diagnostics: &walk) { source throws(InputError) in
             guard failure == nil, !stopped.load(ordering: .relaxed) else { return false }
-            let member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
-            if member.isWhole, let sliceBytes = plan.sliceBytes,
-               let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
-                finishGroup()
-                guard failure == nil else { return false }
-                for index in 0 ..< log.sliceCount {
-                    let slice = MemberSlice(archive: archive, unit: nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue, log: log,
-                                            slice: index, bytes: Int(log.nominalBytes(ofSlice: index)))
-                    archive.expect(slice.unit, bytes: slice.bytes)
-                    memberWork.offer(slice)
+            var member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
+            var (grouped, damage) = (member.source, member.damage)
+            if let sliceBytes = plan.sliceBytes {
+                if member.isWhole, let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
+                    finishGroup()
+                    guard failure == nil else { return false }
+                    offer(log, of: archive, thread: thread)
+                    if let damage = member.damage { throw damage }
+                    return true
                 }
-                // Reading ahead of the other threads only holds members in memory.
-                while archive.outstandingBytes > MemberBytes.aheadBytes {
-                    if let slice = memberWork.take() { read(slice, thread: thread) } else { archive.awaitCompletion() }
+                if let rest = member.rest, let dialect = SlicedLog.sliceableDialect(member.bytes, member.source) {
+                    finishGroup()
+                    guard failure == nil else { return false }
+                    switch try readWindows(member.takeBytes(), of: member.naming, rest: rest, dialect: dialect, sliceBytes: sliceBytes,
+                                           archive: archive, spill: spill, thread: thread) {
+                    case .read: return true
+                    case .inGroup(let source, let windowsDamage): (grouped, damage) = (source, damage ?? windowsDamage)
+                    }
                 }
-                if let damage = member.damage { throw damage }
-                return true
             }
             if group == nil {
                 let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -519,8 +521,8 @@ private final class UnitReaders: @unchecked Sendable {
                     return false
                 }
             }
-            let keepGoing = try group!.session.read(member.source)
-            if let damage = member.damage { throw damage }
+            let keepGoing = try group!.session.read(grouped)
+            if let damage { throw damage }
             return keepGoing
         }
         finishGroup()
@@ -531,6 +533,92 @@ private final class UnitReaders: @unchecked Sendable {
         guard let parts = archive.results else { return nil }
         let evidence = archive.comparing.map { path in RepeatedEvidence.combining(parts.compactMap(\.result.evidence), path: path) }
         return UnitResult(evidence: evidence, diagnostics: walk, parts: parts)
+    }
+
+    /// Offers a log's slices to every reading thread; reading ahead of them only holds members in memory,
+    /// so past `MemberBytes.aheadBytes` this thread reads slices too.
+    private func offer(_ log: SlicedLog, of archive: ArchiveMembers, thread: Int) {
+        for index in 0 ..< log.sliceCount {
+            let slice = MemberSlice(archive: archive, unit: nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue, log: log, slice: index,
+                                    bytes: Int(log.nominalBytes(ofSlice: index)))
+            archive.expect(slice.unit, bytes: slice.bytes)
+            memberWork.offer(slice)
+        }
+        while archive.outstandingBytes > MemberBytes.aheadBytes {
+            if let slice = memberWork.take() { read(slice, thread: thread) } else { archive.awaitCompletion() }
+        }
+    }
+
+    private enum WindowsRead {
+        case read
+        /// The member could not be cut at all: read it (this source gives it whole) with its neighbours, then
+        /// say what stopped it partway.
+        case inGroup(InputSource, damage: InputError?)
+    }
+
+    /// A log member too large to hold, cut as it arrives into windows of about a quarter of the limit that
+    /// begin at a line that may begin a slice, each read in slices side by side after the window before (one
+    /// reader places them all, so the clock, held events and line numbers carry over as in one reading). A
+    /// stretch that no such line cuts within the limit is read in order on this thread, after the windows
+    /// before it.
+    private func readWindows(_ first: consuming [UInt8], of member: InputSource, rest: InputSource, dialect: LogDialect, sliceBytes: Int64,
+                             archive: ArchiveMembers, spill: RecordSpill?, thread: Int) throws(InputError) -> WindowsRead {
+        let plan = grep.logReadPlan(needsEvents: true)
+        let (windowBytes, maxPendingBytes) = (request.wholeMemberBytes / 4, request.wholeMemberBytes)
+        var pending = consume first
+        var last: SlicedLog?
+        var inOrder = false
+        func cutWindows() {
+            while !inOrder, pending.count >= 2 * windowBytes,
+                  let cut = pending.withUnsafeBytes({ SlicedLog.sliceStart(in: $0, from: windowBytes, dialect: dialect) }) {
+                let window = Array(pending[..<cut])
+                guard let log = last.map({ SlicedLog(window: window, after: $0, endsSource: false) })
+                    ?? SlicedLog(member: member, bytes: window, plan: plan, sliceBytes: sliceBytes, endsSource: false) else {
+                    inOrder = true
+                    return
+                }
+                pending.removeFirst(cut)
+                offer(log, of: archive, thread: thread)
+                last = log
+            }
+        }
+        cutWindows()
+        var damage: InputError?
+        if !inOrder {
+            do throws(InputError) {
+                try rest.read { chunk in
+                    pending.append(contentsOf: chunk)
+                    cutWindows()
+                    inOrder = inOrder || pending.count > maxPendingBytes
+                    return !inOrder && !stopped.load(ordering: .relaxed)
+                }
+            } catch {
+                damage = error
+            }
+        }
+        if !inOrder {
+            let final = last.map { SlicedLog(window: pending, after: $0, endsSource: true) }
+                ?? SlicedLog(member: member, bytes: pending, plan: plan, sliceBytes: sliceBytes)
+            guard let final else { return .inGroup(MemberBytes.source(member, giving: pending, then: nil), damage: damage) }
+            offer(final, of: archive, thread: thread)
+            if let damage { throw damage }
+            return .read
+        }
+        guard let last else { return .inGroup(MemberBytes.source(member, giving: pending, then: rest), damage: nil) }
+        let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
+        archive.expect(unit, bytes: 0)
+        do throws(InputError) {
+            let sink = try begin(unit: unit, into: spill, comparing: archive.comparing)
+            let read = last.readRest(pending, then: rest, into: sink)
+            archive.complete(unit, result: try finish(sink, into: spill, diagnostics: read.ending.diagnostics,
+                                                      yearSources: read.ending.yearSources), bytes: 0)
+            damage = read.damage
+        } catch {
+            archive.complete(unit, result: nil, bytes: 0)
+            throw error
+        }
+        if let damage { throw damage }
+        return .read
     }
 
     /// Counts an event read, for the progress line; false once another thread has failed.

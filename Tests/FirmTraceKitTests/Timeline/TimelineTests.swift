@@ -161,7 +161,7 @@ struct TimelineTests {
         }
     }
 
-    @Test("an archive's members read side by side, in memory or as streams past the limit, give what reading them one after another gives",
+    @Test("an archive's members read side by side, whole or in windows past the limit, give what reading them one after another gives",
           arguments: [613, 7919])
     func archiveMembersSideBySide(sliceBytes: Int) throws {
         let scratch = try ScratchFolder()
@@ -170,9 +170,16 @@ struct TimelineTests {
         let third = lines.count / 3
         let rotations = [lines[..<third], lines[third ..< 2 * third], lines[(2 * third)...]].map { Array($0.joined(separator: [0x0A])) + [0x0A] }
         let capture = try #require(TestPaths.sampleFiles(endingWith: ".pcapng.gz").first)
+        // No line in it begins a slice after the first two: past the limit it cannot be cut at all.
+        let oneEvent = (["[07-10 02:31:36 TUYA Notice][tuya_time.c:102] time sync success, zone +10:00, utc 1657384296",
+                         "[07-10 02:31:37 TUYA Debug][iot_httpc.c:883] Post Data: {"]
+            + (0 ..< 600).map { "    \"k\($0)\": \($0)," } + ["}"]).joined(separator: "\n") + "\n"
         let members: [TestArchive.Entry] = [.file("logs/tuya.log.2", rotations[0]), .file("logs/tuya.log.1", rotations[1]),
                                             .file("logs/tuya.log", rotations[2]), .file("capture.pcapng.gz", Array(try Data(contentsOf: URL(fileURLWithPath: capture)))),
-                                            .file("notes.txt", Array("not a log\n".utf8))]
+                                            .file("notes.txt", Array("not a log\n".utf8)),
+                                            .file("logs/other.log", Array(try Data(contentsOf: URL(fileURLWithPath:
+                                                try Self.hardToSliceLog(in: scratch, continuationLines: 600))))),
+                                            .file("logs/one-event.log", Array(oneEvent.utf8))]
         try TestArchive.write(members, as: .tarZstd, to: scratch.appending("bundle.tar.zst"))
         // The same bundle compressed otherwise: the same evidence, read once, whichever way its members were read.
         try TestArchive.write(members, as: .tarGzip, to: scratch.appending("bundle.tar.gz"))
