@@ -605,6 +605,9 @@ private final class UnitReaders: @unchecked Sendable {
             return .read
         }
         guard let last else { return .inGroup(MemberBytes.source(member, giving: pending, then: rest), damage: nil) }
+        // The rest waits for the last window's slices to be placed: none may be left waiting for a thread
+        // (after a failure elsewhere the other threads take no more).
+        while let slice = memberWork.take() { read(slice, thread: thread) }
         let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
         archive.expect(unit, bytes: 0)
         do throws(InputError) {
