@@ -296,6 +296,8 @@ private final class UnitReaders: @unchecked Sendable {
     /// those before it in walk order are in.
     private let order: [Int]
     private let grep: GrepRequest
+    /// How `grep` reads logs, for the slices of archive members.
+    private let plan: LogReadPlan
     private let progress: (@Sendable (TimelineProgress) -> Void)?
     /// The next piece to take, as a place in `order`.
     private let nextPiece = Atomic<Int>(0)
@@ -337,6 +339,7 @@ private final class UnitReaders: @unchecked Sendable {
         grep.sliceBytes = request.sliceBytes
         self.grep = grep
         let plan = grep.logReadPlan(needsEvents: true)
+        self.plan = plan
         let work = units.flatMap { unit -> [Work] in
             guard let sliceBytes = plan.sliceBytes else { return [.unit(unit)] }
             guard let log = SlicedLog(unit, plan: plan, sliceBytes: sliceBytes) else { return [Self.isArchive(unit) ? .archive(unit) : .unit(unit)] }
@@ -472,7 +475,6 @@ private final class UnitReaders: @unchecked Sendable {
         }
         var walk = Diagnostics()
         var failure: InputError?
-        let plan = grep.logReadPlan(needsEvents: true)
         var group: (unit: Int, sink: UnitSink, session: GrepSession)?
         // The spill is this thread's: a group of members is finished before the thread reads any slice.
         func finishGroup() {
@@ -487,28 +489,8 @@ private final class UnitReaders: @unchecked Sendable {
                 failure = failure ?? error
             }
         }
-        InputWalker.walk([unit], diagnostics: &walk) { source throws(InputError) in
-            guard failure == nil, !stopped.load(ordering: .relaxed) else { return false }
-            var member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
-            var (grouped, damage) = (member.source, member.damage)
-            if let sliceBytes = plan.sliceBytes {
-                if member.isWhole, let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
-                    finishGroup()
-                    guard failure == nil else { return false }
-                    offer(log, of: archive, thread: thread)
-                    if let damage = member.damage { throw damage }
-                    return true
-                }
-                if let rest = member.rest, let dialect = SlicedLog.sliceableDialect(member.bytes, member.source) {
-                    finishGroup()
-                    guard failure == nil else { return false }
-                    switch try readWindows(member.takeBytes(), of: member.naming, rest: rest, dialect: dialect, sliceBytes: sliceBytes,
-                                           archive: archive, spill: spill, thread: thread) {
-                    case .read: return true
-                    case .inGroup(let source, let windowsDamage): (grouped, damage) = (source, damage ?? windowsDamage)
-                    }
-                }
-            }
+        // Read with the members before it, as one unit; then what stopped it partway is said.
+        func readInGroup(_ member: InputSource, damage: InputError?) throws(InputError) -> Bool {
             if group == nil {
                 let unit = nextUnit.wrappingAdd(1, ordering: .relaxed).oldValue
                 archive.expect(unit, bytes: 0)
@@ -521,9 +503,34 @@ private final class UnitReaders: @unchecked Sendable {
                     return false
                 }
             }
-            let keepGoing = try group!.session.read(grouped)
+            let keepGoing = try group!.session.read(member)
             if let damage { throw damage }
             return keepGoing
+        }
+        InputWalker.walk([unit], diagnostics: &walk) { source throws(InputError) in
+            guard failure == nil, !stopped.load(ordering: .relaxed) else { return false }
+            var member = MemberBytes(source, wholeLimit: request.wholeMemberBytes)
+            if let sliceBytes = plan.sliceBytes {
+                if member.isWhole, let log = SlicedLog(member: member.source, bytes: member.bytes, plan: plan, sliceBytes: sliceBytes) {
+                    finishGroup()
+                    guard failure == nil else { return false }
+                    offer(log, of: archive, thread: thread)
+                    if let damage = member.damage { throw damage }
+                    return true
+                }
+                if let rest = member.rest, let dialect = SlicedLog.sliceableDialect(member.bytes, member.naming) {
+                    finishGroup()
+                    guard failure == nil else { return false }
+                    // The bytes go over whole: no other source of them may be made first, or the windows
+                    // cut from them would copy them.
+                    switch try readWindows(member.takeBytes(), of: member.naming, rest: rest, dialect: dialect, sliceBytes: sliceBytes,
+                                           archive: archive, spill: spill, thread: thread) {
+                    case .read: return true
+                    case .inGroup(let source, let damage): return try readInGroup(source, damage: damage)
+                    }
+                }
+            }
+            return try readInGroup(member.source, damage: member.damage)
         }
         finishGroup()
         while !archive.isComplete {
@@ -563,7 +570,6 @@ private final class UnitReaders: @unchecked Sendable {
     /// before it.
     private func readWindows(_ first: consuming [UInt8], of member: InputSource, rest: InputSource, dialect: LogDialect, sliceBytes: Int64,
                              archive: ArchiveMembers, spill: RecordSpill?, thread: Int) throws(InputError) -> WindowsRead {
-        let plan = grep.logReadPlan(needsEvents: true)
         let (windowBytes, maxPendingBytes) = (request.wholeMemberBytes / 4, request.wholeMemberBytes)
         var pending = consume first
         var last: SlicedLog?
