@@ -313,6 +313,8 @@ final class LogSourceReader {
 
     /// The texts of this reader's lines, for the next time the same bytes come (`RepeatedText`).
     private var repeated = RepeatedText()
+    /// The fields of this reader's one-line events, for the next time the same line comes (`RepeatedFields`).
+    private var repeatedFields = RepeatedFields()
 
     /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
     /// straight from the line, where trimming the text made a substring and often a second string.
@@ -332,9 +334,9 @@ final class LogSourceReader {
         guard let event = pending.take() else { return }
         // Decoded straight into where it goes: a decoded event is two hundred bytes, and each move copies it.
         if let collected {
-            collected.append(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey))
+            collected.append(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey, repeated: &repeatedFields))
         } else {
-            place(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey))
+            place(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey, repeated: &repeatedFields))
         }
     }
 
@@ -525,17 +527,57 @@ struct PendingEvent {
         continuation.append(Array(bytes))
     }
 
+    /// An event of one line (no continuation lines, foreign output or NUL bytes after it): its fields are
+    /// its message's (`RepeatedFields`).
+    var isOneLine: Bool {
+        continuation.isEmpty && droppedContinuationLines == 0 && nulBytes == 0 && foreign == nil
+    }
+
     /// The event with its fields read; one read `onlyForClock` gets neither the bundle's fields nor a
     /// signature check.
     func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) -> DecodedEvent {
+        let lines = continuationText
+        let messageText = messageText(lines)
+        return decoded(messageText, dialect: dialect,
+                       fields(messageText, lines, dialect: dialect, bundle: bundle, tuyaKey: tuyaKey))
+    }
+
+    /// As `decode`, with the fields of a line read before taken from `repeated`. A kernel line's fields
+    /// hold its uptime, so they are never the same twice.
+    func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?, repeated: inout RepeatedFields) -> DecodedEvent {
+        guard dialect != .kernel else { return decode(dialect: dialect, bundle: bundle, tuyaKey: tuyaKey) }
+        let slot = RepeatedFields.slot(of: self)
+        if let slot, let kept = repeated.kept(in: slot, for: self) { return decoded(message, dialect: dialect, kept) }
+        let lines = continuationText
+        let messageText = messageText(lines)
+        let fresh = fields(messageText, lines, dialect: dialect, bundle: bundle, tuyaKey: tuyaKey)
+        if let slot { repeated.keep(fresh, in: slot, for: self) }
+        return decoded(messageText, dialect: dialect, fresh)
+    }
+
+    /// The continuation lines as text, without the empty ones at the end.
+    private var continuationText: [String] {
+        var lines = continuation.map { EscapedText.escaping($0) }
+        while lines.last?.trimmingTrailingWhitespace.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+
+    private func messageText(_ continuationText: [String]) -> String {
+        continuationText.isEmpty ? message : ([message] + continuationText).joined(separator: "\n")
+    }
+
+    private func decoded(_ messageText: String, dialect: LogDialect, _ decoded: RepeatedFields.Decoded) -> DecodedEvent {
+        DecodedEvent(event: Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
+                                  fields: decoded.fields),
+                     stamp: stamp, epoch: decoded.epoch, onlyForClock: onlyForClock)
+    }
+
+    private func fields(_ messageText: String, _ continuationText: [String], dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?) -> RepeatedFields.Decoded {
         let (bundle, tuyaKey) = onlyForClock ? (nil, nil) : (bundle, tuyaKey)
         var epoch: Int64?
         // A Post URL has a dozen fields and more: grown from eight, its array was allocated twice.
         var fields = EventFields(capacity: TuyaMessage.carriesEpoch(kind) ? 16 : 8)
         if let level { fields.append("level", .string(level)) }
-        var continuationText = continuation.map { EscapedText.escaping($0) }
-        while continuationText.last?.trimmingTrailingWhitespace.isEmpty == true { continuationText.removeLast() }
-        let messageText = continuationText.isEmpty ? message : ([message] + continuationText).joined(separator: "\n")
         switch dialect {
         case .tuya:
             if let origin { fields.append("src", .string(origin)) }
@@ -556,9 +598,7 @@ struct PendingEvent {
         bundle?.addFields(to: &fields)
         if droppedContinuationLines > 0 { fields.set("continuation_dropped_lines", Int64(droppedContinuationLines)) }
         if nulBytes > 0 { fields.set("nul_bytes", Int64(nulBytes)) }
-        return DecodedEvent(event: Event(deviceTime: deviceTime, kind: kind, origin: dialect.origin, source: "", line: line, message: messageText,
-                                         fields: fields),
-                            stamp: stamp, epoch: epoch, onlyForClock: onlyForClock)
+        return RepeatedFields.Decoded(fields: fields, epoch: epoch)
     }
 }
 

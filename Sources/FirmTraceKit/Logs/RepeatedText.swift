@@ -31,7 +31,7 @@ struct RepeatedText {
 
     /// Mixes the length and three words (the first, the middle and the last eight bytes): texts that repeat
     /// differ from their neighbours in a number at the end or a name in the middle.
-    private static func slot(of bytes: UnsafeRawBufferPointer) -> Int {
+    static func slot(of bytes: UnsafeRawBufferPointer) -> Int {
         let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
         let count = bytes.count
         var hash = UInt64(count) &* multiplier
