@@ -13,6 +13,9 @@ public final class CaptureEventDecoder {
     /// Conversations in the order they began, and where each key's is: one lookup per packet.
     private var flows: [Flow] = []
     private var flowIndex: [FlowKey: Int] = [:]
+    /// The last packet's conversation: packets come in bursts (in the sample capture, two in five follow
+    /// one of the same conversation), and a lookup in a table of thousands misses the cache.
+    private var lastFlow: (key: FlowKey, index: Int)?
     private let names = AddressNames()
 
     private let maxFlows: Int
@@ -184,13 +187,26 @@ public final class CaptureEventDecoder {
         fields.set("length", Int64(frame.length))
         fields.set("prefix", frame.prefix == TuyaFrame.prefix55AA ? "55AA" : "6699")
         let isDiscovery = context.dissection.transports.first.map { [6666, 6667].contains($0.destinationPort) } ?? false
-        if isDiscovery, wantsKind(.netTuyaDiscovery), let json = frame.discoveryJSON(payload), case .object(let members) = json {
+        if isDiscovery, wantsKind(.netTuyaDiscovery), let json = discoveryJSON(frame, payload), case .object(let members) = json {
             for member in members where member.value != .null { fields.set(member.key, member.value.fieldValue) }
             let id = json["gwId"].map { $0.fieldValue.description } ?? "?"
             context.emit(.netTuyaDiscovery, "Tuya discovery from \(id) (\(json["ip"]?.fieldValue.description ?? context.sourceAddress)), version \(json["version"]?.fieldValue.description ?? "?")", fields)
         } else if wantsKind(.netTuya) {
             context.emit(.netTuya, "Tuya frame cmd \(frame.command) seq \(frame.sequence), \(frame.length) bytes", fields)
         }
+    }
+
+    /// The last discovery broadcasts and their JSON: each device on a network sends the same one every few
+    /// seconds, and decrypting and parsing each again was two thirds of decoding it.
+    private var recentDiscoveries: [(payload: [UInt8], json: JSONValue?)] = []
+    private static let recentDiscoveryCount = 8
+
+    private func discoveryJSON(_ frame: TuyaFrame, _ payload: UnsafeRawBufferPointer) -> JSONValue? {
+        if let seen = recentDiscoveries.first(where: { $0.payload.withUnsafeBytes { $0.elementsEqual(payload) } }) { return seen.json }
+        let json = frame.discoveryJSON(payload)
+        if recentDiscoveries.count == Self.recentDiscoveryCount { recentDiscoveries.removeFirst() }
+        recentDiscoveries.append((Array(payload), json))
+        return json
     }
 
     private func decodeMiio(_ payload: UnsafeRawBufferPointer, _ context: inout Context) {
@@ -257,7 +273,9 @@ public final class CaptureEventDecoder {
                        emit: (consuming Event) -> Bool) -> Bool {
         guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return true }
         let index: Int
-        if let known = flowIndex[key] {
+        if let lastFlow, lastFlow.key == key {
+            index = lastFlow.index
+        } else if let known = flowIndex[key] {
             index = known
         } else {
             // A capture of scans or spoofed sources has no end of conversations: past the bound, the ones
@@ -273,6 +291,7 @@ public final class CaptureEventDecoder {
             index = flows.count - 1
             flowIndex[key] = index
         }
+        lastFlow = (key, index)
         flows[index].packets += 1
         flows[index].bytes += packet.originalLength
         if let time = packet.timestamp { flows[index].last = time }
@@ -321,6 +340,7 @@ public final class CaptureEventDecoder {
         }
         flows.removeAll()
         flowIndex.removeAll()
+        lastFlow = nil
         return true
     }
 

@@ -123,6 +123,9 @@ struct CaptureDecoderTests {
         ("GET /gslb?tver=2 HTTP/1.1\r\nhOsT:  ot.io.mi.com \r\nUser-Agent: MIIO\r\n\r\n", "GET", "/gslb?tver=2", "ot.io.mi.com", "MIIO"),
         ("POST /d.json HTTP/1.0\r\nHostname: not-a-host\r\nHOST:a2.tuyaeu.com\r\n\r\nbody", "POST", "/d.json", "a2.tuyaeu.com", nil),
         ("GET /\u{e9} HTTP/1.1\r\n\r\n", "GET", "/\u{e9}", nil, nil),
+        // Unicode's spaces are trimmed too, not only ASCII's; other letters at the ends are kept.
+        ("GET / HTTP/1.1\r\nHost:\t\u{a0}a2.tuyaeu.com\u{3000} \r\nUser-Agent: \t \r\n\r\n", "GET", "/", "a2.tuyaeu.com", ""),
+        ("GET / HTTP/1.1\r\nHost: caf\u{e9}\r\nUser-Agent: \u{e9}x \r\n\r\n", "GET", "/", "caf\u{e9}", "\u{e9}x"),
     ] as [(String, String, String, String?, String?)])
     func httpRequest(_ text: String, _ method: String, _ path: String, _ host: String?, _ userAgent: String?) throws {
         let request = try #require(Array(text.utf8).withUnsafeBytes { HTTPRequest.parse($0) })

@@ -24,7 +24,7 @@ struct DNSMessage {
         guard let id = reader.u16(0), let flags = reader.u16(2), let questionCount = reader.u16(4), let answerCount = reader.u16(6)
         else { return nil }
         var offset = 12
-        var questions: [(String, UInt16)] = []
+        var questions: [(name: String, type: UInt16)] = []
         for _ in 0 ..< min(Int(questionCount), questionsOnly ? 1 : maxRecords) {
             guard let (name, next) = readName(bytes, at: offset), let type = reader.u16(next) else { return nil }
             questions.append((name, type))

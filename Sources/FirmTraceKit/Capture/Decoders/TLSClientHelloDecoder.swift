@@ -85,6 +85,18 @@ struct HTTPRequest {
         // Character-wise at "\r\n" and case-folded line by line, a request cost some 160,000 instructions.
         let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(8192))
         func text(_ range: Range<Int>) -> String { EscapedText.escaping(UnsafeRawBufferPointer(rebasing: head[range])) }
+        /// The text without the blanks around it, as Foundation trims `.whitespaces`: spaces and tabs cut from
+        /// the bytes, Foundation asked only when a non-ASCII byte is left at an end (it knows Unicode's other
+        /// spaces). Asked for every header, it was a tenth of decoding a request.
+        func trimmedText(_ range: Range<Int>) -> String {
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var (start, end) = (range.lowerBound, range.upperBound)
+            while start < end, isBlank(head[start]) { start += 1 }
+            while end > start, isBlank(head[end - 1]) { end -= 1 }
+            guard start < end else { return "" }
+            if head[start] < 0x80, head[end - 1] < 0x80 { return text(start ..< end) }
+            return text(start ..< end).trimmingCharacters(in: .whitespaces)
+        }
         var lines: [Range<Int>] = []
         var start = 0
         while let end = ByteSearch.firstIndex(ofPair: 0x0D, 0x0A, in: head, from: start) {
@@ -103,7 +115,7 @@ struct HTTPRequest {
                         (UInt8(ascii: "A") ... UInt8(ascii: "Z")).contains(byte) ? byte + 0x20 == wanted : byte == wanted
                     }
             }
-            return line.map { text($0.lowerBound + name.count + 1 ..< $0.upperBound).trimmingCharacters(in: .whitespaces) }
+            return line.map { trimmedText($0.lowerBound + name.count + 1 ..< $0.upperBound) }
         }
         return HTTPRequest(method: String(method.dropLast()), path: text(words[1]), host: header("host"), userAgent: header("user-agent"))
     }
