@@ -13,8 +13,8 @@ public final class CaptureEventDecoder {
     /// Conversations in the order they began, and where each key's is: one lookup per packet.
     private var flows: [Flow] = []
     private var flowIndex: [FlowKey: Int] = [:]
-    /// The last packet's conversation: packets come in bursts (in the sample capture, two in five follow
-    /// one of the same conversation), and a lookup in a table of thousands misses the cache.
+    /// The last packet's conversation: packets come in bursts (in the sample capture, nearly one in two
+    /// follows one of the same conversation), and a lookup in a table of thousands misses the cache.
     private var lastFlow: (key: FlowKey, index: Int)?
     private let names = AddressNames()
 

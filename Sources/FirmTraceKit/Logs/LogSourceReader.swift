@@ -547,6 +547,7 @@ struct PendingEvent {
     func decode(dialect: LogDialect, bundle: RRLogBundle?, tuyaKey: String?, repeated: inout RepeatedFields) -> DecodedEvent {
         guard dialect != .kernel else { return decode(dialect: dialect, bundle: bundle, tuyaKey: tuyaKey) }
         let slot = RepeatedFields.slot(of: self)
+        // A kept line is one line: its first line's message is all its text.
         if let slot, let kept = repeated.kept(in: slot, for: self) { return decoded(message, dialect: dialect, kept) }
         let lines = continuationText
         let messageText = messageText(lines)

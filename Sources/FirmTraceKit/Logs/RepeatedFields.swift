@@ -1,9 +1,9 @@
 /// The fields decoded from a log's one-line events, kept for the next time the same line comes: a device
 /// writes the same few messages over and over (`mqtt heartbeat send`, a connect to the same host), and
-/// reading each one's fields again — a new array, its values, a JSON body parsed — was a third of decoding
-/// it. A line's fields are a function of its kind, level, origin and message alone (the reader's dialect,
-/// bundle and key being fixed), so a kept result is returned only when all four are the same; the events
-/// then share one array, which a later change to one of them copies.
+/// reading each one's fields again — a new array, its values, a JSON body parsed — was nearly a third of
+/// decoding it. A line's fields are a function of its kind, level, origin and message alone (the reader's
+/// dialect, bundle and key being fixed), so a kept result is returned only when all four are the same; the
+/// events then share one array, which a later change to one of them copies.
 struct RepeatedFields {
     struct Decoded {
         var fields: EventFields
