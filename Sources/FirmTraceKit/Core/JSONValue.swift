@@ -110,6 +110,72 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// A member's value as an event's field keeps it: a nested object or array as its compact text.
+    enum MemberValue: Equatable {
+        case value(JSONValue)
+        case compound(text: String)
+
+        var fieldValue: FieldValue {
+            switch self {
+            case .value(let value): value.fieldValue
+            case .compound(let text): .string(text)
+            }
+        }
+
+        var jsonText: String {
+            switch self {
+            case .value(let value): value.jsonText
+            case .compound(let text): text
+            }
+        }
+    }
+
+    /// The members of a JSON object filling the whole of `bytes`, nil when the value there is not an object.
+    /// Nested objects and arrays are checked as strictly as `parse` checks them but not built: their text
+    /// is the bytes as written when those are compact already (no white space outside strings, no escape,
+    /// only ASCII), which is what `jsonText` would write. Building them and writing them out again was most
+    /// of reading a JSON-RPC line's result. Throws where `parse` throws, with the same offset and reason.
+    static func members(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> [(key: String, value: MemberValue)]? {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "{") else { return nil }
+        let members = try parser.parseMembers { (parser: inout JSONParser, key) throws(JSONParseError) -> (key: String, value: MemberValue)? in
+            guard parser.current == UInt8(ascii: "{") || parser.current == UInt8(ascii: "[") else {
+                return (key, .value(try parser.parseValue(depth: 1)))
+            }
+            let start = parser.index
+            _ = try parser.parseValue(depth: 1, building: false)
+            let written = UnsafeRawBufferPointer(rebasing: bytes[start ..< parser.index])
+            return (key, .compound(text: isCompact(written) ? String(decoding: written, as: UTF8.self) : try parse(written).jsonText))
+        }
+        parser.skipWhitespace()
+        if parser.index != bytes.count { throw parser.failure("unexpected text after the JSON value") }
+        return members
+    }
+
+    static func members(_ text: Substring) throws(JSONParseError) -> [(key: String, value: MemberValue)]? {
+        var result: Result<[(key: String, value: MemberValue)]?, JSONParseError> = .success(nil)
+        text.withUTF8Bytes { buffer in
+            do throws(JSONParseError) { result = .success(try members(buffer)) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Whether valid JSON is written as `jsonText` writes it: ASCII without escapes (so each string's bytes
+    /// are its text, and its text needs none) and without white space between tokens.
+    private static func isCompact(_ json: UnsafeRawBufferPointer) -> Bool {
+        var inString = false
+        for byte in json {
+            switch byte {
+            case UInt8(ascii: "\\"), 0x80...: return false
+            case UInt8(ascii: "\""): inString.toggle()
+            case 0x20, 0x09, 0x0A, 0x0D where !inString: return false
+            default: continue
+            }
+        }
+        return true
+    }
+
     private init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
@@ -134,72 +200,84 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// Not `building`, the value is only checked, and `.null` stands for it: every check and failure is the
+    /// same, and no string or array is made.
+    private mutating func parseValue(depth: Int, building: Bool = true) throws(JSONParseError) -> JSONValue {
         guard depth < Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
         guard let byte = current else { throw failure("unexpected end of JSON") }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "{"):
+            let members = try parseMembers(building: building) { (parser: inout JSONParser, key) throws(JSONParseError) -> JSONMember? in
+                let value = try parser.parseValue(depth: depth + 1, building: building)
+                return building ? JSONMember(key: key, value: value) : nil
+            }
+            return building ? .object(members) : .null
+        case UInt8(ascii: "["): return try parseArray(depth: depth, building: building)
+        case UInt8(ascii: "\""): return .string(try parseString(building: building))
         case UInt8(ascii: "t"): return try expectLiteral("true", .bool(true))
         case UInt8(ascii: "f"): return try expectLiteral("false", .bool(false))
         case UInt8(ascii: "n"): return try expectLiteral("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return try parseNumber(building: building)
         default: throw failure("unexpected character")
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// An object's members, as `member` makes each from its key, reading the value at its first byte (nil:
+    /// none kept). Not `building`, keys are only checked.
+    private mutating func parseMembers<Member>(building: Bool = true,
+                                               _ member: (inout JSONParser, String) throws(JSONParseError) -> Member?)
+        throws(JSONParseError) -> [Member] {
         index += 1
-        var members: [JSONMember] = []
+        var members: [Member] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return members
         }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-            let key = try parseString()
+            let key = try parseString(building: building)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            members.append(JSONMember(key: key, value: try parseValue(depth: depth + 1)))
+            if let made = try member(&self, key) { members.append(made) }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return .object(members)
+                return members
             default: throw failure("expected ',' or '}'")
             }
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int, building: Bool) throws(JSONParseError) -> JSONValue {
         index += 1
         var values: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
-            return .array(values)
+            return building ? .array(values) : .null
         }
         while true {
             skipWhitespace()
-            values.append(try parseValue(depth: depth + 1))
+            let value = try parseValue(depth: depth + 1, building: building)
+            if building { values.append(value) }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                return .array(values)
+                return building ? .array(values) : .null
             default: throw failure("expected ',' or ']'")
             }
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber(building: Bool) throws(JSONParseError) -> JSONValue {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
         var digits = 0
@@ -210,21 +288,22 @@ public struct JSONParser {
         }
         guard digits > 0 else { throw failure("invalid number") }
         let token = UnsafeRawBufferPointer(rebasing: bytes[start ..< index])
-        let text = String(decoding: token, as: UTF8.self)
         // Digits alone (after an optional minus) always read as a Double: only other numbers go through
         // `strtod` to be checked, and a log's numbers are nearly all whole (`"t":1660016744`).
         let wholeDigits = token.dropFirst(token.first == UInt8(ascii: "-") ? 1 : 0).allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
+        if wholeDigits, !building { return .null }
+        let text = String(decoding: token, as: UTF8.self)
         guard wholeDigits || Double(text) != nil else { throw JSONParseError(offset: start, reason: "invalid number") }
         return .number(text)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    private mutating func parseString(building: Bool = true) throws(JSONParseError) -> String {
         index += 1
         let start = index
         // Fast path: no escapes, so the bytes are the string.
         while let byte = current, byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte >= 0x20 { index += 1 }
         if current == UInt8(ascii: "\"") {
-            let text = EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[start ..< index]))
+            let text = building ? EscapedText.escaping(UnsafeRawBufferPointer(rebasing: bytes[start ..< index])) : ""
             index += 1
             return text
         }

@@ -9,3 +9,13 @@ extension String {
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 }
+
+extension Substring {
+    /// Lends the substring's UTF-8 bytes without copying it, as `String.withUTF8Bytes` does.
+    @inline(__always)
+    func withUTF8Bytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
+        var copy = self
+        return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -93,12 +93,11 @@ enum TuyaMessage {
     private static func json(_ text: Substring, _ fields: inout EventFields) {
         let trimmed = text.trimmingTrailingWhitespace
         do {
-            let value = try JSONParser.parse(String(trimmed))
-            guard case .object(let members) = value else {
-                fields.set("json", value.jsonText)
+            guard let members = try JSONParser.members(trimmed) else {
+                fields.set("json", try JSONParser.parse(String(trimmed)).jsonText)
                 return
             }
-            for member in members where member.value != .null {
+            for member in members where member.value != .value(.null) {
                 fields.set(member.key, member.value.fieldValue)
             }
         } catch {
@@ -297,12 +296,13 @@ enum TuyaMessage {
         guard let marker = ByteSearch.range(of: "##", in: message), let open = message[marker.upperBound...].firstIndex(of: "{") else { return }
         fields.set("handler", String(message[..<marker.lowerBound]))
         do {
-            let json = try JSONParser.parse(String(message[open...].trimmingTrailingWhitespace))
-            if let id = json["id"] { fields.set("rpc_id", id.fieldValue) }
-            if case .string(let method)? = json["method"] { fields.set("method", method) }
-            if let params = json["params"] { fields.set("params", params.jsonText) }
-            if let result = json["result"] { fields.set("result", result.jsonText) }
-            if let error = json["error"] { fields.set("error", error.jsonText) }
+            let members = try JSONParser.members(message[open...].trimmingTrailingWhitespace) ?? []
+            func member(_ key: String) -> JSONParser.MemberValue? { members.first { $0.key == key }?.value }
+            if let id = member("id") { fields.set("rpc_id", id.fieldValue) }
+            if case .value(.string(let method))? = member("method") { fields.set("method", method) }
+            if let params = member("params") { fields.set("params", params.jsonText) }
+            if let result = member("result") { fields.set("result", result.jsonText) }
+            if let error = member("error") { fields.set("error", error.jsonText) }
         } catch {
             fields.set("parse_error", "JSON: \(error)")
         }
