@@ -111,18 +111,18 @@ public struct JSONParser {
     }
 
     /// A member's value as an event's field keeps it: a nested object or array as its compact text.
-    enum MemberValue: Equatable {
+    public enum MemberValue: Sendable, Equatable {
         case value(JSONValue)
         case compound(text: String)
 
-        var fieldValue: FieldValue {
+        public var fieldValue: FieldValue {
             switch self {
             case .value(let value): value.fieldValue
             case .compound(let text): .string(text)
             }
         }
 
-        var jsonText: String {
+        public var jsonText: String {
             switch self {
             case .value(let value): value.jsonText
             case .compound(let text): text
@@ -135,7 +135,7 @@ public struct JSONParser {
     /// is the bytes as written when those are compact already (no white space outside strings, no escape,
     /// only ASCII), which is what `jsonText` would write. Building them and writing them out again was most
     /// of reading a JSON-RPC line's result. Throws where `parse` throws, with the same offset and reason.
-    static func members(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> [(key: String, value: MemberValue)]? {
+    public static func members(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> [(key: String, value: MemberValue)]? {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         guard parser.current == UInt8(ascii: "{") else { return nil }
