@@ -169,7 +169,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\\"), 0x80...: return false
             case UInt8(ascii: "\""): inString.toggle()
-            case 0x20, 0x09, 0x0A, 0x0D where !inString: return false
+            case 0x20, 0x09, 0x0A, 0x0D: if !inString { return false }
             default: continue
             }
         }
