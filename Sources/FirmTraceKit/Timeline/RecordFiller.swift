@@ -19,7 +19,9 @@ final class RecordFiller: @unchecked Sendable {
     private let slots = DispatchSemaphore(value: RecordFiller.batchesInFlight)
     private let unwritten = DispatchGroup()
     private let stopped = Atomic<Bool>(false)
-    private var batch = RecordBatch()
+    /// A constant, its records taken out whole when sent: a batch replaced in place was retained and
+    /// released around each record the merge added, a fifth of the merging thread's time.
+    private let batch = RecordBatch()
     private var sent = 0
     private let ready = Locked(ReadyBatches())
     static let batchBytes = 1 << 20
@@ -52,8 +54,7 @@ final class RecordFiller: @unchecked Sendable {
 
     private func send() {
         guard batch.count > 0 else { return }
-        let full = batch
-        batch = RecordBatch()
+        let full = batch.takeRecords()
         let number = sent
         sent += 1
         slots.wait()
@@ -96,6 +97,13 @@ final class RecordBatch: @unchecked Sendable {
     private static let headerSize = 34
 
     var count: Int { bytes.count }
+
+    /// A batch holding this one's records, this one left empty.
+    func takeRecords() -> RecordBatch {
+        let full = RecordBatch()
+        swap(&full.bytes, &bytes)
+        return full
+    }
 
     func append(_ template: UnsafeRawBufferPointer, _ values: RecordValues) {
         bytes.append(atMost: Self.headerSize) { header in

@@ -291,12 +291,20 @@ struct RecordMerge {
                 try open(next.source)
                 continue
             }
-            guard try body(top.template, top.values) else { return false }
-            if try top.advance() {
+            // Records are written from the top cursor for as long as it stays the smallest (a log's run
+            // gives thousands in a row): the top taken from the heap for each record was retained and
+            // released each time, on the thread every record passes through.
+            while true {
+                guard try body(top.template, top.values) else { return false }
+                guard try top.advance() else {
+                    heap.removeTop()
+                    break
+                }
                 top.settle(values(top))
-                heap.topChanged()
-            } else {
-                heap.removeTop()
+                guard heap.isSmallest(top.key), waiting.last.map({ $0.first > top.key.time }) ?? true else {
+                    heap.topChanged()
+                    break
+                }
             }
         }
     }
@@ -325,6 +333,11 @@ private struct CursorHeap {
     }
 
     mutating func topChanged() { siftDown(0) }
+
+    /// Whether the top, its key changed to `key`, is still where `topChanged` would leave it.
+    func isSmallest(_ key: (time: Int64, ordinal: Int)) -> Bool {
+        !(cursors.count > 1 && cursors[1].key < key) && !(cursors.count > 2 && cursors[2].key < key)
+    }
 
     mutating func removeTop() {
         cursors.swapAt(0, cursors.count - 1)

@@ -52,7 +52,16 @@ extension TimeBasis {
     /// each time it is asked, and records are read and written by the million.
     private static let all = allCases
 
-    var code: UInt8 { UInt8(Self.all.firstIndex(of: self)!) }
+    /// A switch, not a search of `all`: the merge asks it of every record.
+    var code: UInt8 {
+        switch self {
+        case .capture: 0
+        case .logEpoch: 1
+        case .logClock: 2
+        case .logUnsynced: 3
+        case .unknown: 4
+        }
+    }
 
     init(code: UInt8) {
         self = Self.all[Int(code)]

@@ -88,7 +88,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
                         second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
         switch hole {
-        case .source: shared.sources[values.source].withUnsafeBytes { out.append($0) }
+        case .source: shared.appendSource(values.source, to: &out)
         case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
@@ -373,12 +373,25 @@ enum RecordHole: UInt8 {
 /// What fills the holes of every record of a merge alike: each source's name as the format writes it
 /// (`sourceText`), by number, and the ordinals of the events linked to each linked event, by its ordinal.
 struct SharedHoleValues: Sendable {
-    let sources: [[UInt8]]
+    /// Every source's text one after another, each at its range: an array of arrays had the source's
+    /// array retained and released for every record filled.
+    private let sourceTexts: [UInt8]
+    private let sourceRanges: [Range<Int>]
     let links: [Int: [Int]]
 
     init(_ merge: RecordMerge, format: TimelineFormat) {
-        sources = merge.sourceNames.map(format.sourceText)
+        var texts: [UInt8] = []
+        sourceRanges = merge.sourceNames.map { name in
+            let start = texts.count
+            texts += format.sourceText(name)
+            return start ..< texts.count
+        }
+        sourceTexts = texts
         links = merge.correlation.links
+    }
+
+    func appendSource(_ source: Int, to out: inout ByteBuffer) {
+        sourceTexts.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[sourceRanges[source]])) }
     }
 }
 

@@ -58,4 +58,16 @@ struct RecordMergeTests {
             #expect(merge.statistics.settledRuns == 0, "runs that never overlap are not written again")
         }
     }
+
+    @Test("a spilled record's header reads back as written, for every time basis", arguments: TimeBasis.allCases)
+    func headerRoundTrip(basis: TimeBasis) {
+        var header = RecordHeader(time: -42, ordinal: 7, length: 300, source: 3, basis: basis, isLog: true, unit: 9)
+        header.clockSegment = 2
+        var bytes = [UInt8](repeating: 0, count: RecordHeader.size)
+        bytes.withUnsafeMutableBytes { header.store(into: $0) }
+        let read = bytes.withUnsafeBytes { RecordHeader($0) }
+        #expect((read.time, read.ordinal, read.length, read.source, read.isLog, read.unit) == (-42, 7, 300, 3, true, 9))
+        #expect(read.basis == basis)
+        #expect(read.clockSegment == 2)
+    }
 }
