@@ -134,8 +134,37 @@ int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
     return firmtrace_scan(bytes, count, firmtrace_non_ascii);
 }
 
-int firmtrace_copy_unless_json_special(void *target, const void *bytes, size_t count) {
-    return firmtrace_copy_unless(target, bytes, count, firmtrace_json_special);
+/* Copies the bytes to `target` as they are checked, up to the first in the class; how many come before
+   it (`count` for none). As `firmtrace_copy_unless`, up to sixteen bytes past those may be written. A
+   string with bytes to escape is then copied a stretch at a time between them, not a byte at a time. */
+static inline size_t firmtrace_copy_until(void *target, const unsigned char *bytes, size_t count, firmtrace_byte_class in_class) {
+    unsigned char *out = target;
+    if (count < 16) {
+        if (count == 0) return 0;
+        __m128i block = firmtrace_load_short(bytes, count);
+        _mm_storeu_si128((__m128i *)out, block);
+        unsigned mask = (unsigned)_mm_movemask_epi8(in_class(block)) & ((1u << count) - 1);
+        return mask ? (size_t)__builtin_ctz(mask) : count;
+    }
+    size_t index = 0;
+    for (; index + 16 <= count; index += 16) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(bytes + index));
+        _mm_storeu_si128((__m128i *)(out + index), block);
+        unsigned mask = (unsigned)_mm_movemask_epi8(in_class(block));
+        if (mask) return index + (size_t)__builtin_ctz(mask);
+    }
+    if (index < count) {
+        /* The last sixteen bytes again: those not yet checked are its last `count - index`. */
+        __m128i block = _mm_loadu_si128((const __m128i *)(bytes + count - 16));
+        _mm_storeu_si128((__m128i *)(out + count - 16), block);
+        unsigned mask = (unsigned)_mm_movemask_epi8(in_class(block)) >> (16 - (count - index));
+        if (mask) return index + (size_t)__builtin_ctz(mask);
+    }
+    return count;
+}
+
+size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
+    return firmtrace_copy_until(target, bytes, count, firmtrace_json_special);
 }
 
 int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count) {
@@ -148,13 +177,12 @@ int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
     return 0;
 }
 
-int firmtrace_copy_unless_json_special(void *target, const void *bytes, size_t count) {
+size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
     const unsigned char *byte = bytes;
-    for (size_t index = 0; index < count; index++) {
-        if (byte[index] < 0x20 || byte[index] == '"' || byte[index] == '\\') return 0;
-    }
-    memcpy(target, bytes, count);
-    return 1;
+    size_t index = 0;
+    while (index < count && byte[index] >= 0x20 && byte[index] != '"' && byte[index] != '\\') index++;
+    memcpy(target, bytes, index);
+    return index;
 }
 
 int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count) {

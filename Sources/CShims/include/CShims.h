@@ -16,11 +16,11 @@ int firmtrace_release_file_range(int descriptor, long long offset, long long len
 int firmtrace_start_writeback(int descriptor, long long offset, long long length);
 int firmtrace_drop_cached(int descriptor, long long offset, long long length);
 
-/* Whether bytes hold any byte outside ASCII. Copying bytes to `target` (room for `count + 16` needed) unless
-   one is a byte a JSON string must escape (controls, '"', '\\') or one that makes a CSV field need quotes
-   (',', '"', CR, LF), and whether they were copied. Sixteen bytes at a time where SSE2 is there. */
+/* Whether bytes hold any byte outside ASCII. Copying bytes to `target` (room for `count + 16` needed) up to
+   the first a JSON string must escape (controls, '"', '\\'), and how many; unless one makes a CSV field
+   need quotes (',', '"', CR, LF), and whether they were copied. Sixteen bytes at a time where SSE2 is there. */
 int firmtrace_contains_non_ascii(const void *bytes, size_t count);
-int firmtrace_copy_unless_json_special(void *target, const void *bytes, size_t count);
+size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count);
 int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count);
 
 /* Cores online, at least 1. In C: once zlib's headers are imported, which include unistd.h again in

@@ -10,13 +10,13 @@ enum ByteClasses {
         bytes.baseAddress.map { firmtrace_contains_non_ascii($0, bytes.count) != 0 } ?? false
     }
 
-    /// Room `copyUnlessJSONSpecial` and `copyUnlessCSVSpecial` need past the bytes they copy.
+    /// Room `copyUntilJSONSpecial` and `copyUnlessCSVSpecial` need past the bytes they copy.
     static let copySlack = 16
 
-    /// Copies `bytes` to `target` unless one is a control character, `"` or `\`; whether it did. `target`
-    /// needs room for `copySlack` more bytes, written over.
-    static func copyUnlessJSONSpecial(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) -> Bool {
-        bytes.baseAddress.map { firmtrace_copy_unless_json_special(target, $0, bytes.count) != 0 } ?? true
+    /// Copies `bytes` to `target` up to the first control character, `"` or `\`; how many it copied (all
+    /// of them when there is none). `target` needs room for `copySlack` more bytes, written over.
+    static func copyUntilJSONSpecial(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) -> Int {
+        bytes.baseAddress.map { firmtrace_copy_until_json_special(target, $0, bytes.count) } ?? 0
     }
 
     /// Copies `bytes` to `target` unless one is `,`, `"`, CR or LF; whether it did. `target` needs room for

@@ -15,13 +15,20 @@ enum EventBytes {
         }
         quote()
         text.withUTF8Bytes { bytes in
-            var copied = false
-            out.append(atMost: bytes.count + ByteClasses.copySlack) { target in
-                copied = ByteClasses.copyUnlessJSONSpecial(bytes, to: target)
-                return copied ? bytes.count : 0
-            }
-            guard !copied else { return }
-            for byte in bytes {
+            // The stretches between bytes to escape are copied whole (a JSON body in a message has a quote
+            // every few bytes, and a byte at a time they took a tenth of formatting a timeline).
+            var start = 0
+            while true {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
+                var copied = 0
+                out.append(atMost: rest.count + ByteClasses.copySlack) { target in
+                    copied = ByteClasses.copyUntilJSONSpecial(rest, to: target)
+                    return copied
+                }
+                start += copied
+                guard start < bytes.count else { return }
+                let byte = bytes[start]
+                start += 1
                 switch byte {
                 case UInt8(ascii: "\""):
                     out.append(UInt8(ascii: "\\"))
@@ -30,13 +37,12 @@ enum EventBytes {
                 case 0x0A: escaped(UInt8(ascii: "n"))
                 case 0x0D: escaped(UInt8(ascii: "r"))
                 case 0x09: escaped(UInt8(ascii: "t"))
-                case ..<0x20:
+                default:
                     escaped(UInt8(ascii: "u"))
                     out.append(UInt8(ascii: "0"))
                     out.append(UInt8(ascii: "0"))
                     out.append(hexDigit(byte >> 4))
                     out.append(hexDigit(byte & 0x0F))
-                default: out.append(byte)
                 }
             }
         }
@@ -56,10 +62,13 @@ enum EventBytes {
         }
         guard !copied else { return }
         out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            out.append(byte)
-            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        var start = 0
+        while let quote = ByteSearch.firstIndex(of: UInt8(ascii: "\""), in: bytes, from: start) {
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[start ... quote]))
+            out.append(UInt8(ascii: "\""))
+            start = quote + 1
         }
+        out.append(UnsafeRawBufferPointer(rebasing: bytes[start...]))
         out.append(UInt8(ascii: "\""))
     }
 
@@ -80,17 +89,19 @@ enum EventBytes {
     }
 
     /// The decimal digits of `magnitude`, at least `minimumCount` of them (zeros in front; at most 20),
-    /// written backwards into a stack buffer two at a time from a table: dividing by constants only, which
-    /// compile to multiplications. A fraction's digits picked out one by one with a divisor that changed
-    /// each time cost a division per digit, a sixth of filling a timeline's records.
+    /// written backwards in place two at a time from a table: dividing by constants only, which compile to
+    /// multiplications. A fraction's digits picked out one by one with a divisor that changed each time
+    /// cost a division per digit, a sixth of filling a timeline's records; written into a stack buffer
+    /// first, each number then cost a call to `memmove` for its few bytes.
     private static func appendDigits(of magnitude: UInt64, atLeast minimumCount: Int, to out: inout ByteBuffer) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        let count = max(decimalDigitCount(magnitude), min(minimumCount, 20))
+        out.append(atMost: 20) { digits in
             let pairs = digitPairs.utf8Start
-            var start = 20, rest = magnitude
+            var start = count, rest = magnitude
             func write(pair: UInt64) {
                 start -= 2
-                digits[start] = pairs[Int(pair) * 2]
-                digits[start + 1] = pairs[Int(pair) * 2 + 1]
+                digits.storeBytes(of: pairs[Int(pair) * 2], toByteOffset: start, as: UInt8.self)
+                digits.storeBytes(of: pairs[Int(pair) * 2 + 1], toByteOffset: start + 1, as: UInt8.self)
             }
             while rest >= 100 {
                 write(pair: rest % 100)
@@ -100,13 +111,47 @@ enum EventBytes {
                 write(pair: rest)
             } else {
                 start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest)
+                digits.storeBytes(of: UInt8(ascii: "0") + UInt8(rest), toByteOffset: start, as: UInt8.self)
             }
-            while 20 - start < min(minimumCount, 20) {
+            while start > 0 {
                 start -= 1
-                digits[start] = UInt8(ascii: "0")
+                digits.storeBytes(of: UInt8(ascii: "0"), toByteOffset: start, as: UInt8.self)
             }
-            out.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start ..< 20])))
+            return count
+        }
+    }
+
+    /// How many decimal digits `value` has (1 for zero, 20 at most): from its bits times log10(2)
+    /// (1233/4096), one too many below the next power of ten. Counted by comparing with each power in turn,
+    /// a timestamp's sixteen digits cost sixteen comparisons.
+    private static func decimalDigitCount(_ value: UInt64) -> Int {
+        let estimate = ((64 - value.leadingZeroBitCount) * 1233) >> 12
+        return value < powerOfTen(estimate) ? max(estimate, 1) : estimate + 1
+    }
+
+    /// 10 to the `exponent` (0…19): a switch of constants, which compiles to a table, not a lazy global.
+    private static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
         }
     }
 

@@ -66,6 +66,18 @@ extension TimeBasis {
     init(code: UInt8) {
         self = Self.all[Int(code)]
     }
+
+    /// The raw value as a static string: every record filled writes it, and the raw value is a new
+    /// `String` each time it is asked.
+    var staticName: StaticString {
+        switch self {
+        case .capture: "capture"
+        case .logEpoch: "log_epoch"
+        case .logClock: "log_clock"
+        case .logUnsynced: "log_unsynced"
+        case .unknown: "unknown"
+        }
+    }
 }
 
 /// Records of one source at `start ..< end` of a spill file: timed ones in time order (then arrival),

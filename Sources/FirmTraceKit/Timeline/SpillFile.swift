@@ -71,6 +71,13 @@ final class SpillFile {
     func append(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         var rest = bytes
         while !rest.isEmpty {
+            // A whole block's bytes with no block begun are compressed where they lie: a sorted batch of
+            // records comes whole, and copying it into the block first was one more pass over every byte.
+            if blockUsed == 0, rest.count >= block.count {
+                try compress(UnsafeRawBufferPointer(rebasing: rest[..<block.count]))
+                rest = UnsafeRawBufferPointer(rebasing: rest[block.count...])
+                continue
+            }
             let count = min(rest.count, block.count - blockUsed)
             (block.baseAddress! + blockUsed).copyMemory(from: rest.baseAddress!, byteCount: count)
             blockUsed += count
@@ -83,17 +90,22 @@ final class SpillFile {
     /// where the next run begins.
     func seal() throws(InputError) {
         guard blockUsed > 0 else { return }
+        try compress(UnsafeRawBufferPointer(rebasing: block[..<blockUsed]))
+        blockUsed = 0
+    }
+
+    /// Adds `bytes`, at most a block of them, as one compressed block.
+    private func compress(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         if pendingUsed + Self.maximumBlockBytes > pending.count { try writePending() }
         let target = (pending.baseAddress! + pendingUsed + Self.blockHeaderSize).assumingMemoryBound(to: CChar.self)
-        let source = block.baseAddress!.assumingMemoryBound(to: CChar.self)
-        let compressed = Int(LZ4_compress_fast(source, target, Int32(blockUsed), Int32(Self.maximumBlockBytes - Self.blockHeaderSize),
+        let source = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
+        let compressed = Int(LZ4_compress_fast(source, target, Int32(bytes.count), Int32(Self.maximumBlockBytes - Self.blockHeaderSize),
                                                Self.acceleration))
         guard compressed > 0 else { throw InputError(.writeFailed("cannot compress a scratch file"), at: output) }
         pending.storeBytes(of: UInt32(compressed).littleEndian, toByteOffset: pendingUsed, as: UInt32.self)
-        pending.storeBytes(of: UInt32(blockUsed).littleEndian, toByteOffset: pendingUsed + 4, as: UInt32.self)
+        pending.storeBytes(of: UInt32(bytes.count).littleEndian, toByteOffset: pendingUsed + 4, as: UInt32.self)
         pendingUsed += Self.blockHeaderSize + compressed
         size += Int64(Self.blockHeaderSize + compressed)
-        blockUsed = 0
     }
 
     /// Seals and writes out everything appended.

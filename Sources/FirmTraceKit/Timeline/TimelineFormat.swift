@@ -92,7 +92,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
         case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
-        case .timeBasis: out.append(utf8: values.basis.rawValue)
+        case .timeBasis: out.append(values.basis.staticName)
         case .id:
             out.append(UInt8(ascii: "e"))
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ struct ByteLevelTests {
     /// What each class means, a byte at a time: the oracle for the vector scans.
     static let classes: [(name: String, scan: @Sendable (UnsafeRawBufferPointer) -> Bool, member: @Sendable (UInt8) -> Bool)] = [
         ("non-ASCII", ByteClasses.containsNonASCII, { $0 >= 0x80 }),
-        ("JSON special", refused(ByteClasses.copyUnlessJSONSpecial), { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
+        ("JSON special", stoppedEarly(ByteClasses.copyUntilJSONSpecial), { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
         ("CSV special", refused(ByteClasses.copyUnlessCSVSpecial), { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }),
     ]
 
@@ -25,6 +26,60 @@ struct ByteLevelTests {
             guard copy(bytes, target) else { return true }
             #expect(Array(UnsafeRawBufferPointer(start: target, count: bytes.count)) == Array(bytes), "copied as they were")
             return false
+        }
+    }
+
+    /// A copy up to the first byte of a class, as a scan: whether it stopped before the end; what it copied
+    /// must be exact.
+    static func stoppedEarly(_ copy: @escaping @Sendable (UnsafeRawBufferPointer, UnsafeMutableRawPointer) -> Int)
+        -> @Sendable (UnsafeRawBufferPointer) -> Bool {
+        { bytes in
+            let target = UnsafeMutableRawPointer.allocate(byteCount: bytes.count + ByteClasses.copySlack, alignment: 1)
+            defer { target.deallocate() }
+            let copied = copy(bytes, target)
+            #expect((0 ... bytes.count).contains(copied))
+            #expect(Array(UnsafeRawBufferPointer(start: target, count: copied)) == Array(bytes.prefix(copied)), "copied as they were")
+            return copied < bytes.count
+        }
+    }
+
+    @Test("a copy up to the first byte a JSON string escapes stops exactly there, whatever follows",
+          arguments: [1, 7, 15, 16, 17, 31, 32, 33, 47, 64, 100])
+    func copyStopsAtFirstSpecial(length: Int) {
+        let target = UnsafeMutableRawPointer.allocate(byteCount: length + ByteClasses.copySlack, alignment: 1)
+        defer { target.deallocate() }
+        for first in 0 ..< length {
+            for second in [nil] + Array(first + 1 ..< length) {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[first] = UInt8(ascii: "\"")
+                if let second { bytes[second] = 0x0A }
+                let copied = bytes.withUnsafeBytes { ByteClasses.copyUntilJSONSpecial($0, to: target) }
+                #expect(copied == first, "a quote at \(first) of \(length), a newline at \(String(describing: second))")
+            }
+        }
+    }
+
+    @Test("random texts written as JSON strings and CSV fields read back as themselves", arguments: 1 ... 4)
+    func stringsReadBack(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let alphabet = Array("ab,\"\\\n\r\t\u{01}\u{1F} é😀x/") + Array(repeating: Character("a"), count: 12)
+        for _ in 0 ..< 400 {
+            let text = String((0 ..< Int.random(in: 0 ... 90, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            for doublingQuotes in [false, true] {
+                var bytes = ByteBuffer()
+                EventBytes.appendJSONString(text, to: &bytes, doublingQuotes: doublingQuotes)
+                var json = bytes.string
+                if doublingQuotes { json = json.replacingOccurrences(of: "\"\"", with: "\"") }
+                let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed) as? String
+                #expect(decoded == text, "\(json)")
+            }
+            var field = ByteBuffer()
+            EventBytes.appendCSVField(text, to: &field)
+            let written = field.string
+            let needsQuotes = text.utf8.contains { [0x2C, 0x22, 0x0A, 0x0D].contains($0) }
+            #expect(written.hasPrefix("\"") == needsQuotes, "\(written)")
+            let read = needsQuotes ? String(written.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : written
+            #expect(read == text, "\(written)")
         }
     }
 
@@ -77,10 +132,16 @@ struct ByteLevelTests {
         }
     }
 
+    /// Each power of ten that fits, and its neighbours: where a number gains a digit.
+    static let digitBoundaries: [Int64] = (1 ... 18).flatMap { digits -> [Int64] in
+        let power = (0 ..< digits).reduce(Int64(1)) { product, _ in product * 10 }
+        return [power - 1, power, power + 1, -power]
+    }
+
     @Test("integers are written as String writes them", arguments: [
         0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 65_535, 1_657_384_304_000_000, -1, -9, -10, -99, -100, -1_234_567,
         Int64.max, Int64.min, Int64.max - 1, Int64.min + 1,
-    ] as [Int64])
+    ] + digitBoundaries)
     func integersWritten(_ value: Int64) {
         var bytes = ByteBuffer()
         EventBytes.appendInteger(value, to: &bytes)

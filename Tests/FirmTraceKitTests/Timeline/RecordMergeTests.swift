@@ -68,6 +68,7 @@ struct RecordMergeTests {
         let read = bytes.withUnsafeBytes { RecordHeader($0) }
         #expect((read.time, read.ordinal, read.length, read.source, read.isLog, read.unit) == (-42, 7, 300, 3, true, 9))
         #expect(read.basis == basis)
+        #expect(basis.staticName.description == basis.rawValue)
         #expect(read.clockSegment == 2)
     }
 }

@@ -40,13 +40,14 @@ struct SpillFileTests {
         let scratch = try ScratchFolder()
         let file = try SpillFile(beside: scratch.appending("t.csv"))
         let runs = [Self.records(10, seed: 1), Self.records(5000, seed: 2), [UInt8](repeating: 7, count: SpillFile.blockSize * 3 + 5),
-                    Self.records(1, seed: 3)]
+                    Self.records(1, seed: 3), Self.records(3000, seed: 4)]
         var bounds: [(Int64, Int64)] = []
-        for run in runs {
+        for (index, run) in runs.enumerated() {
             let start = file.size
-            // In pieces of every size, as records come: one byte, a few hundred, several blocks at once.
+            // In pieces of every size, as records come: one byte, a few hundred, several blocks at once; the
+            // last run whole, as a sorted batch comes.
             var rest = run[...]
-            let sizes = [1, 300, SpillFile.blockSize + 1]
+            let sizes = index == runs.count - 1 ? [run.count] : [1, 300, SpillFile.blockSize + 1]
             var turn = 0
             while !rest.isEmpty {
                 let piece = rest.prefix(sizes[turn % sizes.count])
