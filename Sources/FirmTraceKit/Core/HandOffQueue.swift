@@ -13,6 +13,20 @@ final class HandOffQueue<Element> {
         storage = .allocate(capacity: self.capacity)
     }
 
+    private init(storage: UnsafeMutablePointer<Element>, capacity: Int, count: Int) {
+        (self.storage, self.capacity, self.count) = (storage, capacity, count)
+    }
+
+    /// A queue holding this one's elements, this one left empty with room for `capacity`: a queue kept in
+    /// a constant, whose holder need not retain it around each element appended.
+    func takeAll(leavingCapacity capacity: Int) -> HandOffQueue {
+        let taken = HandOffQueue(storage: storage, capacity: self.capacity, count: count)
+        self.capacity = max(1, capacity)
+        storage = .allocate(capacity: self.capacity)
+        count = 0
+        return taken
+    }
+
     deinit {
         storage.deinitialize(count: count)
         storage.deallocate()

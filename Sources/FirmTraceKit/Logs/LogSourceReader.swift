@@ -62,8 +62,9 @@ final class LogSourceReader {
     var yearSource: String? { clock.yearSource }
 
     init(source: String, dialect: LogDialect, bundle: RRLogBundle?, plan: LogReadPlan, yearHint: YearHint? = nil,
-         emit: @escaping (consuming Event) -> Bool) {
+         collecting collected: HandOffQueue<DecodedEvent>? = nil, emit: @escaping (consuming Event) -> Bool) {
         self.source = source
+        self.collected = collected
         self.dialect = dialect
         self.bundle = bundle
         self.plan = plan
@@ -115,8 +116,9 @@ final class LogSourceReader {
 
     /// Set to collect decoded events instead of placing them: a slice of a large log is decoded on its
     /// own thread, and one reader places the slices' events in order (`place(_:lineBase:)`), so the clock,
-    /// held and pre-sync events behave exactly as in one reading of the whole file.
-    var collected: HandOffQueue<DecodedEvent>?
+    /// held and pre-sync events behave exactly as in one reading of the whole file. A constant: a variable
+    /// was retained and released around each event collected.
+    private let collected: HandOffQueue<DecodedEvent>?
 
     /// Lines framed so far: where the next slice's line numbers start.
     var linesFramed: Int { framer.lineCount }
@@ -133,9 +135,7 @@ final class LogSourceReader {
 
         /// A reader that frames and decodes a slice into `events`, for this source's reader to place.
         func reader(collecting events: HandOffQueue<DecodedEvent>) -> LogSourceReader {
-            let reader = LogSourceReader(source: source, dialect: dialect, bundle: bundle, plan: plan) { _ in true }
-            reader.collected = events
-            return reader
+            LogSourceReader(source: source, dialect: dialect, bundle: bundle, plan: plan, collecting: events) { _ in true }
         }
     }
 

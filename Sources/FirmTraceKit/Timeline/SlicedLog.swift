@@ -312,13 +312,12 @@ final class SlicedLog: @unchecked Sendable {
 
 /// The events the placer sent on during one slice's turn.
 private final class PlacedEvents {
-    var events = HandOffQueue<Event>()
+    /// A constant: a variable was retained and released around each event the placer appended.
+    let events = HandOffQueue<Event>()
 
     /// The events, leaving room for as many again: the next slice holds about as many. After the `last`
     /// slice none is left: a folder of rotated logs keeps each file's slicing until the timeline is read.
     func take(last: Bool = false) -> HandOffQueue<Event> {
-        let taken = events
-        events = HandOffQueue(capacity: last ? 1 : taken.count)
-        return taken
+        events.takeAll(leavingCapacity: last ? 1 : events.count)
     }
 }

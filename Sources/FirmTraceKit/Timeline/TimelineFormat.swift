@@ -97,7 +97,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: "e"))
             EventBytes.appendInteger(Int64(values.ordinal), to: &out)
         case .links:
-            appendLinks(values.isLinked ? shared.links[values.ordinal] ?? [] : [], to: &out)
+            // Every format writes nothing for no links: most records are looked up no further.
+            if values.isLinked, let links = shared.links[values.ordinal] { appendLinks(links, to: &out) }
         case .finding, .firstFinding:
             var first = hole == .firstFinding
             if let segment = values.clockSegment {
