@@ -333,8 +333,9 @@ final class LogSourceReader {
         // Taken, not copied: a pending event is a couple of hundred bytes, moved once per line.
         guard let event = pending.take() else { return }
         // Decoded straight into where it goes: a decoded event is two hundred bytes, and each move copies it.
-        if let collected {
-            collected.append(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey, repeated: &repeatedFields))
+        // Chained, not bound: binding the queue retained and released it around each event.
+        if collected != nil {
+            collected?.append(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey, repeated: &repeatedFields))
         } else {
             place(event.decode(dialect: dialect, bundle: bundle, tuyaKey: plan.tuyaKey, repeated: &repeatedFields))
         }

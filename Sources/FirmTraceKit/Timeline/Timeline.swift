@@ -666,7 +666,8 @@ private final class UnitSink: EventSink {
         digest?.add(event)
         if event.time == nil { withoutTime += 1 }
         do throws(InputError) {
-            if let spill, try !spill.add(event, ordinal: correlation.ordinal) { leftOut += 1 }
+            // Chained, not bound: binding the spill retained and released it around each event.
+            if try spill?.add(event, ordinal: correlation.ordinal) == false { leftOut += 1 }
         } catch {
             failure = error
             return false
