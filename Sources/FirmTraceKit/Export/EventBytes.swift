@@ -15,8 +15,8 @@ enum EventBytes {
         }
         quote()
         text.withUTF8Bytes { bytes in
-            // The stretches between bytes to escape are copied whole (a JSON body in a message has a quote
-            // every few bytes, and a byte at a time they took a tenth of formatting a timeline).
+            // The stretches between bytes to escape are copied whole: one quote used to send the whole
+            // string through a byte loop, and a JSON body in a message has a quote every few bytes.
             var start = 0
             while true {
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
@@ -121,9 +121,9 @@ enum EventBytes {
         }
     }
 
-    /// How many decimal digits `value` has (1 for zero, 20 at most): from its bits times log10(2)
-    /// (1233/4096), one too many below the next power of ten. Counted by comparing with each power in turn,
-    /// a timestamp's sixteen digits cost sixteen comparisons.
+    /// How many decimal digits `value` has (1 for zero, 20 at most): its bits times log10(2) (1233/4096)
+    /// give the count or one less, and one comparison with a power of ten tells which. Comparing with each
+    /// power in turn cost a timestamp's sixteen digits sixteen comparisons.
     private static func decimalDigitCount(_ value: UInt64) -> Int {
         let estimate = ((64 - value.leadingZeroBitCount) * 1233) >> 12
         return value < powerOfTen(estimate) ? max(estimate, 1) : estimate + 1
