@@ -103,10 +103,14 @@ public struct JSONParser {
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        var result: Result<JSONValue, JSONParseError> = .failure(JSONParseError(offset: 0, reason: "empty"))
-        text.withUTF8Bytes { buffer in
-            do throws(JSONParseError) { result = .success(try parse(buffer)) } catch { result = .failure(error) }
-        }
+        try reading(text, parse)
+    }
+
+    /// `read` over the text's bytes: `withUTF8Bytes` only rethrows untyped errors, so the typed one is
+    /// carried out of it in a `Result`.
+    private static func reading<Value>(_ text: some StringProtocol,
+                                       _ read: (UnsafeRawBufferPointer) throws(JSONParseError) -> Value) throws(JSONParseError) -> Value {
+        let result = text.withUTF8Bytes { buffer in Result { () throws(JSONParseError) in try read(buffer) } }
         return try result.get()
     }
 
@@ -154,11 +158,7 @@ public struct JSONParser {
     }
 
     static func members(_ text: Substring) throws(JSONParseError) -> [(key: String, value: MemberValue)]? {
-        var result: Result<[(key: String, value: MemberValue)]?, JSONParseError> = .success(nil)
-        text.withUTF8Bytes { buffer in
-            do throws(JSONParseError) { result = .success(try members(buffer)) } catch { result = .failure(error) }
-        }
-        return try result.get()
+        try reading(text, members)
     }
 
     /// Whether valid JSON is written as `jsonText` writes it: ASCII without escapes (so each string's bytes
