@@ -118,6 +118,7 @@ public final class JSONLSink: EventSink {
     private let output: OutputWriter
     /// Events come in time order, often many to a second: the date and time of the last second are kept.
     private var second = EventBytes.SecondText()
+    private let fieldsText = RepeatedFieldsText()
 
     public init(output: OutputWriter) {
         self.output = output
@@ -125,7 +126,7 @@ public final class JSONLSink: EventSink {
 
     public func accept(_ event: Event) -> Bool {
         output.write { out in
-            Self.append(event, to: &out) { EventBytes.appendISO8601(nanoseconds: $0, to: &$1, cache: &second) }
+            Self.append(event, to: &out, fieldsText: fieldsText) { EventBytes.appendISO8601(nanoseconds: $0, to: &$1, cache: &second) }
             out.append(0x0A)
         }
         return output.isWritable
@@ -142,7 +143,7 @@ public final class JSONLSink: EventSink {
     /// With `holes`, the parts a timeline settles only after reading everything (time, basis, id, links),
     /// and the source, kept once for all its records, are left as `RecordHole`s, to be filled when the
     /// record is written out. `dateTime` writes the time as ISO 8601 text.
-    static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false,
+    static func append(_ event: Event, to out: inout ByteBuffer, holes: Bool = false, fieldsText: RepeatedFieldsText? = nil,
                        dateTime: (Int64, inout ByteBuffer) -> Void = { EventBytes.appendISO8601(nanoseconds: $0, to: &$1) }) {
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
@@ -208,7 +209,11 @@ public final class JSONLSink: EventSink {
             }
         }
         key("fields")
-        EventBytes.appendFieldsObject(event.fields, to: &out, findingHole: holes)
+        if let fieldsText {
+            fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject(event.fields, to: &$0, findingHole: holes) }
+        } else {
+            EventBytes.appendFieldsObject(event.fields, to: &out, findingHole: holes)
+        }
         out.append(UInt8(ascii: "}"))
     }
 
@@ -226,6 +231,7 @@ public final class CSVSink: EventSink {
     private let output: OutputWriter
     /// As for JSON Lines: the date and time of the last second, kept.
     private var second = EventBytes.SecondText()
+    private let fieldsText = RepeatedFieldsText()
     public static let header = ["datetime", "timestamp", "timestamp_desc", "message", "kind", "origin", "source", "line",
                                 "device_time", "time_basis", "fields"]
 
@@ -263,7 +269,7 @@ public final class CSVSink: EventSink {
             // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
             out.append(UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
-            EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true)
+            fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject(event.fields, to: &$0, doublingQuotes: true) }
             out.append(UInt8(ascii: "\""))
             out.append(0x0D)
             out.append(0x0A)

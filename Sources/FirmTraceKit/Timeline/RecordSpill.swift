@@ -121,6 +121,7 @@ final class RecordSpill {
     private var batchSource = -1
     private var untimed = ByteBuffer(capacity: 1 << 16)
     private var untimedSource = -1
+    private let fieldsText = RepeatedFieldsText()
 
     init(index: Int, beside output: String, format: TimelineFormat, memoryBytes: Int) throws(InputError) {
         self.index = index
@@ -142,7 +143,8 @@ final class RecordSpill {
         guard let time = event.time else {
             if source != untimedSource { try flushUntimed() }
             untimedSource = source
-            guard Self.append(event, ordinal: ordinal, time: .min, source: source, isLog: isLog, unit: unit, format: format, to: &untimed) else {
+            guard Self.append(event, ordinal: ordinal, time: .min, source: source, isLog: isLog, unit: unit, format: format, fieldsText: fieldsText,
+                                    to: &untimed) else {
                 return false
             }
             if untimed.count >= memoryBytes / 4 { try flushUntimed() }
@@ -151,7 +153,8 @@ final class RecordSpill {
         if source != batchSource { try flushTimed() }
         batchSource = source
         let offset = batch.count
-        guard Self.append(event, ordinal: ordinal, time: time, source: source, isLog: isLog, unit: unit, format: format, to: &batch) else { return false }
+        guard Self.append(event, ordinal: ordinal, time: time, source: source, isLog: isLog, unit: unit, format: format, fieldsText: fieldsText,
+                                to: &batch) else { return false }
         entries.append((time, Int64(ordinal), offset))
         if batch.count >= memoryBytes { try flushTimed() }
         return true
@@ -166,10 +169,10 @@ final class RecordSpill {
     }
 
     private static func append(_ event: Event, ordinal: Int, time: Int64, source: Int, isLog: Bool, unit: Int, format: TimelineFormat,
-                               to buffer: inout ByteBuffer) -> Bool {
+                               fieldsText: RepeatedFieldsText, to buffer: inout ByteBuffer) -> Bool {
         let start = buffer.count
         buffer.appendZeros(RecordHeader.size)
-        guard format.appendTemplate(event, to: &buffer) else {
+        guard format.appendTemplate(event, to: &buffer, fieldsText: fieldsText) else {
             buffer.truncate(to: start)
             return false
         }

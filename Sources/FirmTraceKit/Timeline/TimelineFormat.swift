@@ -41,20 +41,20 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
 
     /// Appends one event as a record template: its clock-dependent parts (time, basis, id, links) are
     /// holes that `fill` completes once the correlation has settled them. False when the format leaves
-    /// the event out (no time, for Timesketch and l2tcsv).
-    func appendTemplate(_ event: Event, to out: inout ByteBuffer) -> Bool {
+    /// the event out (no time, for Timesketch and l2tcsv). `fieldsText` is the writer's own.
+    func appendTemplate(_ event: Event, to out: inout ByteBuffer, fieldsText: RepeatedFieldsText) -> Bool {
         switch self {
         case .jsonl, .sqlite:
-            JSONLSink.append(event, to: &out, holes: true)
+            JSONLSink.append(event, to: &out, holes: true, fieldsText: fieldsText)
             out.append(0x0A)
         case .csv:
-            appendCSV(event, to: &out)
+            appendCSV(event, to: &out, fieldsText: fieldsText)
         case .timesketch:
             guard event.time != nil else { return false }
-            appendTimesketch(event, to: &out)
+            appendTimesketch(event, to: &out, fieldsText: fieldsText)
         case .l2tcsv:
             guard event.time != nil else { return false }
-            appendL2T(event, to: &out)
+            appendL2T(event, to: &out, fieldsText: fieldsText)
         }
         return true
     }
@@ -174,11 +174,12 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         }
     }
 
-    private static func description(_ event: Event) -> String {
+    /// Static text that needs no quoting or escaping in any format: written as it is, not as a field.
+    private static func description(_ event: Event) -> StaticString {
         event.timeBasis == .capture ? "Packet Time" : "Log Time"
     }
 
-    private func appendCSV(_ event: Event, to out: inout ByteBuffer) {
+    private func appendCSV(_ event: Event, to out: inout ByteBuffer, fieldsText: RepeatedFieldsText) {
         if event.time != nil {
             RecordHole.isoTime.append(to: &out)
             out.append(UInt8(ascii: ","))
@@ -187,7 +188,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             out.append(UInt8(ascii: ","))
         }
         out.append(UInt8(ascii: ","))
-        EventBytes.appendCSVField(Self.description(event), to: &out)
+        out.append(Self.description(event))
         out.append(UInt8(ascii: ","))
         EventBytes.appendCSVField(event.message, to: &out)
         out.append(UInt8(ascii: ","))
@@ -213,7 +214,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.links.append(to: &out)
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
-        EventBytes.appendFieldsObject(event.fields, to: &out, doublingQuotes: true, findingHole: true)
+        fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject(event.fields, to: &$0, doublingQuotes: true, findingHole: true) }
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
         out.append(0x0A)
@@ -225,7 +226,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: ":"))
     }
 
-    private func appendTimesketch(_ event: Event, to out: inout ByteBuffer) {
+    private func appendTimesketch(_ event: Event, to out: inout ByteBuffer, fieldsText: RepeatedFieldsText) {
         out.append(UInt8(ascii: "{"))
         Self.appendKey("message", first: true, to: &out)
         EventBytes.appendJSONString(event.message, to: &out)
@@ -234,7 +235,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         Self.appendKey("timestamp", to: &out)
         RecordHole.microseconds.append(to: &out)
         Self.appendKey("timestamp_desc", to: &out)
-        EventBytes.appendJSONString(Self.description(event), to: &out)
+        out.append(UInt8(ascii: "\""))
+        out.append(Self.description(event))
+        out.append(UInt8(ascii: "\""))
         Self.appendKey("id", to: &out)
         RecordHole.id.appendQuoted(to: &out)
         Self.appendKey("kind", to: &out)
@@ -258,12 +261,14 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             Self.appendKey("frame", to: &out)
             EventBytes.appendInteger(Int64(frame), to: &out)
         }
-        // Read in place, as in `EventBytes.appendFieldsObject`.
-        event.fields.entries.withUnsafeBufferPointer { entries in
-            for index in entries.indices {
-                let key = entries[index].key
-                Self.appendKey(Self.reservedNames.contains(key) ? "field_" + key : key, to: &out)
-                EventBytes.appendFieldValue(entries[index].value, to: &out)
+        fieldsText.append(event.fields, to: &out) { out in
+            // Read in place, as in `EventBytes.appendFieldsObject`.
+            event.fields.entries.withUnsafeBufferPointer { entries in
+                for index in entries.indices {
+                    let key = entries[index].key
+                    Self.appendKey(Self.reservedNames.contains(key) ? "field_" + key : key, to: &out)
+                    EventBytes.appendFieldValue(entries[index].value, to: &out)
+                }
             }
         }
         RecordHole.finding.append(to: &out)
@@ -271,7 +276,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(0x0A)
     }
 
-    private func appendL2T(_ event: Event, to out: inout ByteBuffer) {
+    private func appendL2T(_ event: Event, to out: inout ByteBuffer, fieldsText: RepeatedFieldsText) {
         // Written column by column, as the other formats are: building the columns as strings first made
         // l2tcsv half as fast again as csv.
         func column(_ text: String) {
@@ -285,7 +290,8 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         column("....")
         column(event.origin == "capture" ? "NET" : "LOG")
         column(event.origin)
-        column(Self.description(event))
+        out.append(UInt8(ascii: ","))
+        out.append(Self.description(event))
         column("-")
         column("-")
         out.append(UInt8(ascii: ","))
@@ -303,21 +309,23 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: " "))
         RecordHole.id.append(to: &out)
         column("firmtrace")
-        // The extra column: `key: value; …`.
-        var extra = ByteBuffer()
-        for (index, entry) in event.fields.entries.enumerated() {
-            if index > 0 { extra.append("; ") }
-            extra.append(utf8: entry.key)
-            extra.append(": ")
-            switch entry.value {
-            case .string(let text): extra.append(utf8: text)
-            case .integer(let number): EventBytes.appendInteger(number, to: &extra)
-            case .bool(let truth): extra.append(truth ? "true" : "false")
-            }
-        }
-        RecordHole.finding(after: event.fields).append(to: &extra)
         out.append(UInt8(ascii: ","))
-        extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
+        fieldsText.append(event.fields, to: &out) { out in
+            // The extra column: `key: value; …`.
+            var extra = ByteBuffer()
+            for (index, entry) in event.fields.entries.enumerated() {
+                if index > 0 { extra.append("; ") }
+                extra.append(utf8: entry.key)
+                extra.append(": ")
+                switch entry.value {
+                case .string(let text): extra.append(utf8: text)
+                case .integer(let number): EventBytes.appendInteger(number, to: &extra)
+                case .bool(let truth): extra.append(truth ? "true" : "false")
+                }
+            }
+            RecordHole.finding(after: event.fields).append(to: &extra)
+            extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
+        }
         out.append(0x0D)
         out.append(0x0A)
     }

@@ -1,0 +1,62 @@
+/// What was written for the fields of events lately, by the array that holds the fields: a log's repeated
+/// lines share one array (`RepeatedFields`), and writing the same fields again, key by key and value by
+/// value, was an eighth of a timeline's instructions. An array is written out the first time, kept the
+/// second, and copied from then on, so events whose fields never come again (packets, one-off lines) cost
+/// one look each. A kept array is held: while it is, no other array can have its address, and any change
+/// to its events' fields copies it to a new one first.
+///
+/// Slots are fixed stretches of raw memory, looked up by address: the look happens once per event written,
+/// and a Swift array of texts there would be retained and released, and checked for uniqueness on a write.
+/// One per writer, used by one thread at a time.
+final class RepeatedFieldsText {
+    private static let slotCount = 512
+    /// What a slot holds at most: longer texts (a Post URL's dozen fields and more) are written each time.
+    private static let longest = 512
+
+    private struct Slot {
+        var kept: UInt = 0
+        var seen: UInt = 0
+        var length = 0
+    }
+
+    private let slots: UnsafeMutablePointer<Slot>
+    private let texts: UnsafeMutableRawPointer
+    private var held: [[EventField]]
+
+    init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: Slot(), count: Self.slotCount)
+        texts = .allocate(byteCount: Self.slotCount * Self.longest, alignment: 16)
+        held = Array(repeating: [], count: Self.slotCount)
+    }
+
+    deinit {
+        slots.deallocate()
+        texts.deallocate()
+    }
+
+    /// Appends what `write` appends for `fields`, or the copy kept of it: `write` must depend on the
+    /// fields alone.
+    func append(_ fields: EventFields, to out: inout ByteBuffer, writing write: (inout ByteBuffer) -> Void) {
+        guard !fields.isEmpty else { return write(&out) }
+        let address = fields.entries.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let index = Int(truncatingIfNeeded: ((address >> 4) &* 0x9E37_79B9_7F4A_7C15) >> 55)
+        let slot = slots + index
+        let text = texts + index * Self.longest
+        if slot.pointee.kept == address {
+            out.append(UnsafeRawBufferPointer(start: text, count: slot.pointee.length))
+            return
+        }
+        let start = out.count
+        write(&out)
+        guard slot.pointee.seen == address else {
+            slot.pointee.seen = address
+            return
+        }
+        let length = out.count - start
+        guard length <= Self.longest else { return }
+        out.withBytes { text.copyMemory(from: $0.baseAddress! + start, byteCount: length) }
+        slot.pointee = Slot(kept: address, seen: address, length: length)
+        held[index] = fields.entries
+    }
+}
