@@ -36,9 +36,10 @@ final class RepeatedFieldsText {
     }
 
     /// Appends what `write` appends for `fields`, or the copy kept of it: `write` must depend on the
-    /// fields alone.
-    func append(_ fields: EventFields, to out: inout ByteBuffer, writing write: (inout ByteBuffer) -> Void) {
-        guard !fields.isEmpty else { return write(&out) }
+    /// fields alone. They are handed to it, not captured: a closure that captured its event copied it,
+    /// retaining each of its strings.
+    func append(_ fields: EventFields, to out: inout ByteBuffer, writing write: (EventFields, inout ByteBuffer) -> Void) {
+        guard !fields.isEmpty else { return write(fields, &out) }
         let address = fields.entries.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         let index = Int(truncatingIfNeeded: ((address >> 4) &* 0x9E37_79B9_7F4A_7C15) >> 55)
         let slot = slots + index
@@ -48,7 +49,7 @@ final class RepeatedFieldsText {
             return
         }
         let start = out.count
-        write(&out)
+        write(fields, &out)
         guard slot.pointee.seen == address else {
             slot.pointee.seen = address
             return

@@ -214,7 +214,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.links.append(to: &out)
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
-        fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject(event.fields, to: &$0, doublingQuotes: true, findingHole: true) }
+        fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true) }
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
         out.append(0x0A)
@@ -261,9 +261,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
             Self.appendKey("frame", to: &out)
             EventBytes.appendInteger(Int64(frame), to: &out)
         }
-        fieldsText.append(event.fields, to: &out) { out in
+        fieldsText.append(event.fields, to: &out) { fields, out in
             // Read in place, as in `EventBytes.appendFieldsObject`.
-            event.fields.entries.withUnsafeBufferPointer { entries in
+            fields.entries.withUnsafeBufferPointer { entries in
                 for index in entries.indices {
                     let key = entries[index].key
                     Self.appendKey(Self.reservedNames.contains(key) ? "field_" + key : key, to: &out)
@@ -310,10 +310,10 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.id.append(to: &out)
         column("firmtrace")
         out.append(UInt8(ascii: ","))
-        fieldsText.append(event.fields, to: &out) { out in
+        fieldsText.append(event.fields, to: &out) { fields, out in
             // The extra column: `key: value; …`.
             var extra = ByteBuffer()
-            for (index, entry) in event.fields.entries.enumerated() {
+            for (index, entry) in fields.entries.enumerated() {
                 if index > 0 { extra.append("; ") }
                 extra.append(utf8: entry.key)
                 extra.append(": ")
@@ -323,7 +323,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
                 case .bool(let truth): extra.append(truth ? "true" : "false")
                 }
             }
-            RecordHole.finding(after: event.fields).append(to: &extra)
+            RecordHole.finding(after: fields).append(to: &extra)
             extra.withBytes { EventBytes.appendCSVField($0, to: &out) }
         }
         out.append(0x0D)

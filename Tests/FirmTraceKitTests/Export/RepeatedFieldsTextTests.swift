@@ -8,8 +8,10 @@ struct RepeatedFieldsTextTests {
     private static func written(_ fields: EventFields, through cache: RepeatedFieldsText?) -> [UInt8] {
         var out = ByteBuffer()
         out.append("prefix,")
-        let write = { (out: inout ByteBuffer) in EventBytes.appendFieldsObject(fields, to: &out, doublingQuotes: true, findingHole: true) }
-        if let cache { cache.append(fields, to: &out, writing: write) } else { write(&out) }
+        let write = { (fields: EventFields, out: inout ByteBuffer) in
+            EventBytes.appendFieldsObject(fields, to: &out, doublingQuotes: true, findingHole: true)
+        }
+        if let cache { cache.append(fields, to: &out, writing: write) } else { write(fields, &out) }
         return out.array
     }
 
