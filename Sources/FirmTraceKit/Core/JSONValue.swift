@@ -234,6 +234,9 @@ public struct JSONParser {
             index += 1
             return members
         }
+        // The objects in log lines have a handful of members: grown from empty, the array was made anew at
+        // nearly every member.
+        if building { members.reserveCapacity(8) }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
