@@ -195,6 +195,39 @@ int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t co
 }
 #endif
 
+/* The stretches between bytes to escape are copied whole; each escape is written here, not back in Swift,
+   where a call per string and a closure per stretch cost more than scanning the string did. */
+size_t firmtrace_escape_json(void *target, const void *source, size_t count, int doubling_quotes) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char *out = target;
+    const unsigned char *bytes = source;
+    size_t written = 0, index = 0;
+    for (;;) {
+        size_t copied = firmtrace_copy_until_json_special(out + written, bytes + index, count - index);
+        written += copied;
+        index += copied;
+        if (index == count) return written;
+        unsigned char byte = bytes[index++];
+        out[written++] = '\\';
+        switch (byte) {
+        case '"':
+            out[written++] = '"';
+            if (doubling_quotes) out[written++] = '"';
+            break;
+        case '\\': out[written++] = '\\'; break;
+        case '\n': out[written++] = 'n'; break;
+        case '\r': out[written++] = 'r'; break;
+        case '\t': out[written++] = 't'; break;
+        default:
+            out[written++] = 'u';
+            out[written++] = '0';
+            out[written++] = '0';
+            out[written++] = (unsigned char)hex[byte >> 4];
+            out[written++] = (unsigned char)hex[byte & 0x0F];
+        }
+    }
+}
+
 int firmtrace_sqlite_skip_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
 }

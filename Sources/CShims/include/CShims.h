@@ -23,6 +23,11 @@ int firmtrace_contains_non_ascii(const void *bytes, size_t count);
 size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count);
 int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count);
 
+/* Writes bytes to `target` as the inside of a JSON string (controls, '"' and '\\' escaped; with
+   `doubling_quotes`, each '"' written twice after its backslash, for JSON inside a quoted CSV field); how
+   many bytes it wrote. `target` needs room for `6 * count + 16`. */
+size_t firmtrace_escape_json(void *target, const void *bytes, size_t count, int doubling_quotes);
+
 /* Cores online, at least 1. In C: once zlib's headers are imported, which include unistd.h again in
    their own module, Swift stops seeing glibc's _SC_ constants in files that do not import them too. */
 int firmtrace_active_cores(void);

@@ -10,13 +10,17 @@ enum ByteClasses {
         bytes.baseAddress.map { firmtrace_contains_non_ascii($0, bytes.count) != 0 } ?? false
     }
 
-    /// Room `copyUntilJSONSpecial` and `copyUnlessCSVSpecial` need past the bytes they copy.
+    /// Room `copyUnlessCSVSpecial` needs past the bytes it copies, and `escapeJSON` past its worst case.
     static let copySlack = 16
 
-    /// Copies `bytes` to `target` up to the first control character, `"` or `\`; how many it copied (all
-    /// of them when there is none). `target` needs room for `copySlack` more bytes, written over.
-    static func copyUntilJSONSpecial(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) -> Int {
-        bytes.baseAddress.map { firmtrace_copy_until_json_special(target, $0, bytes.count) } ?? 0
+    /// Room `escapeJSON` needs for `count` bytes: each may become `\u00XX`.
+    static func escapedJSONRoom(_ count: Int) -> Int { 6 * count + copySlack }
+
+    /// Writes `bytes` to `target` as the inside of a JSON string: control characters, `"` and `\` escaped,
+    /// with `doublingQuotes` each `"` written twice after its backslash. How many bytes it wrote; `target`
+    /// needs `escapedJSONRoom(bytes.count)`, written over past them.
+    static func escapeJSON(_ bytes: UnsafeRawBufferPointer, doublingQuotes: Bool, to target: UnsafeMutableRawPointer) -> Int {
+        bytes.baseAddress.map { firmtrace_escape_json(target, $0, bytes.count, doublingQuotes ? 1 : 0) } ?? 0
     }
 
     /// Copies `bytes` to `target` unless one is `,`, `"`, CR or LF; whether it did. `target` needs room for

@@ -12,7 +12,7 @@ struct ByteLevelTests {
     /// What each class means, a byte at a time: the oracle for the vector scans.
     static let classes: [(name: String, scan: @Sendable (UnsafeRawBufferPointer) -> Bool, member: @Sendable (UInt8) -> Bool)] = [
         ("non-ASCII", ByteClasses.containsNonASCII, { $0 >= 0x80 }),
-        ("JSON special", stoppedEarly(ByteClasses.copyUntilJSONSpecial), { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
+        ("JSON special", escaped, { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }),
         ("CSV special", refused(ByteClasses.copyUnlessCSVSpecial), { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }),
     ]
 
@@ -29,34 +29,63 @@ struct ByteLevelTests {
         }
     }
 
-    /// A copy up to the first byte of a class, as a scan: whether it stopped before the end; what it copied
-    /// must be exact.
-    static func stoppedEarly(_ copy: @escaping @Sendable (UnsafeRawBufferPointer, UnsafeMutableRawPointer) -> Int)
-        -> @Sendable (UnsafeRawBufferPointer) -> Bool {
-        { bytes in
-            let target = UnsafeMutableRawPointer.allocate(byteCount: bytes.count + ByteClasses.copySlack, alignment: 1)
-            defer { target.deallocate() }
-            let copied = copy(bytes, target)
-            #expect((0 ... bytes.count).contains(copied))
-            #expect(Array(UnsafeRawBufferPointer(start: target, count: copied)) == Array(bytes.prefix(copied)), "copied as they were")
-            return copied < bytes.count
+    /// Escaping for JSON, as a scan: whether it changed the bytes (an escape always adds one); when it did
+    /// not, they must be copied exactly.
+    @Sendable static func escaped(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let target = UnsafeMutableRawPointer.allocate(byteCount: ByteClasses.escapedJSONRoom(bytes.count), alignment: 1)
+        defer { target.deallocate() }
+        let written = ByteClasses.escapeJSON(bytes, doublingQuotes: false, to: target)
+        #expect(written >= bytes.count)
+        guard written == bytes.count else { return true }
+        #expect(Array(UnsafeRawBufferPointer(start: target, count: written)) == Array(bytes), "copied as they were")
+        return false
+    }
+
+    /// JSON's escape of each byte, a byte at a time: the oracle for `ByteClasses.escapeJSON`.
+    static func escapedByByte(_ bytes: [UInt8], doublingQuotes: Bool) -> [UInt8] {
+        bytes.flatMap { byte -> [UInt8] in
+            switch byte {
+            case 0x22: Array((doublingQuotes ? "\\\"\"" : "\\\"").utf8)
+            case 0x5C: Array("\\\\".utf8)
+            case 0x0A: Array("\\n".utf8)
+            case 0x0D: Array("\\r".utf8)
+            case 0x09: Array("\\t".utf8)
+            case ..<0x20: Array(String(format: "\\u%04x", byte).utf8)
+            default: [byte]
+            }
         }
     }
 
-    @Test("a copy up to the first byte a JSON string escapes stops exactly there, whatever follows",
+    @Test("escaping for JSON copies up to the first byte to escape exactly, escapes it, and goes on to the next, wherever they lie",
           arguments: [1, 7, 15, 16, 17, 31, 32, 33, 47, 64, 100])
-    func copyStopsAtFirstSpecial(length: Int) {
-        let target = UnsafeMutableRawPointer.allocate(byteCount: length + ByteClasses.copySlack, alignment: 1)
+    func escapesWhereSpecialsLie(length: Int) {
+        let target = UnsafeMutableRawPointer.allocate(byteCount: ByteClasses.escapedJSONRoom(length), alignment: 1)
         defer { target.deallocate() }
         for first in 0 ..< length {
             for second in [nil] + Array(first + 1 ..< length) {
                 var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
                 bytes[first] = UInt8(ascii: "\"")
-                if let second { bytes[second] = 0x0A }
-                let copied = bytes.withUnsafeBytes { ByteClasses.copyUntilJSONSpecial($0, to: target) }
-                #expect(copied == first, "a quote at \(first) of \(length), a newline at \(String(describing: second))")
+                if let second { bytes[second] = 0x01 }
+                for doublingQuotes in [false, true] {
+                    let written = bytes.withUnsafeBytes { ByteClasses.escapeJSON($0, doublingQuotes: doublingQuotes, to: target) }
+                    #expect(Array(UnsafeRawBufferPointer(start: target, count: written)) == Self.escapedByByte(bytes, doublingQuotes: doublingQuotes),
+                            "a quote at \(first) of \(length), a control at \(String(describing: second))")
+                }
             }
         }
+    }
+
+    @Test("a string longer than one piece escaped at once reads back as itself, escapes falling on the pieces' edges")
+    func longStringReadsBack() throws {
+        let piece = EventBytes.jsonPieceBytes
+        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 3 * piece + 5)
+        for edge in [piece - 1, piece, 2 * piece - 1, 2 * piece, 3 * piece] { bytes[edge] = UInt8(ascii: "\"") }
+        bytes[piece + 1] = 0x0A
+        let text = String(decoding: bytes, as: UTF8.self)
+        var out = ByteBuffer()
+        EventBytes.appendJSONString(text, to: &out)
+        #expect(try JSONSerialization.jsonObject(with: Data(out.array), options: .fragmentsAllowed) as? String == text)
+        #expect(out.array == Array("\"".utf8) + Self.escapedByByte(bytes, doublingQuotes: false) + Array("\"".utf8))
     }
 
     @Test("random texts written as JSON strings and CSV fields read back as themselves", arguments: 1 ... 4)
