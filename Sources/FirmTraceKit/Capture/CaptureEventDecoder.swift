@@ -134,7 +134,13 @@ public final class CaptureEventDecoder {
             if addressTTL != nil { list(isAddress, separator: ", ") } else { text.append(utf8: responseCode) }
             context.emit(kind, text.string, fields)
         } else {
-            context.emit(kind, question.name + " " + DNSMessage.typeName(question.type) + "?", fields)
+            // Into a buffer, as the answers' text: joining three strings cost 1,700 instructions a query.
+            var text = ByteBuffer(capacity: question.name.utf8.count + 16)
+            text.append(utf8: question.name)
+            text.append(UInt8(ascii: " "))
+            text.append(utf8: DNSMessage.typeName(question.type))
+            text.append(UInt8(ascii: "?"))
+            context.emit(kind, text.string, fields)
         }
     }
 
