@@ -36,7 +36,7 @@ public final class CaptureEventDecoder {
             if let arp = dissection.arp, wantsKind(.netARP) { decodeARP(arp, &context) }
             if let ip = dissection.ipHeaders.first, let transport = dissection.transports.first {
                 context.endpoints(ip, transport)
-                if wantsKind(.netFlow), !track(ip, transport, packet, emit: emit) { return false }
+                if wantsKind(.netFlow), !track(ip, transport, packet, dissection, emit: emit) { return false }
                 let payload = dissection.slice(transport.payload)
                 if !payload.isEmpty { decodePayload(payload, transport, &context) }
             }
@@ -276,7 +276,7 @@ public final class CaptureEventDecoder {
 
     /// Counts the packet into its conversation; false when a summary emitted early was refused.
     private func track(_ ip: PacketDissection.IPHeader, _ transport: PacketDissection.TransportHeader, _ packet: CapturedPacket,
-                       emit: (consuming Event) -> Bool) -> Bool {
+                       _ dissection: PacketDissection, emit: (consuming Event) -> Bool) -> Bool {
         guard let key = FlowKey(packet: packet, ip: ip, transport: transport) else { return true }
         let index: Int
         if let lastFlow, lastFlow.key == key {
@@ -287,10 +287,9 @@ public final class CaptureEventDecoder {
             // A capture of scans or spoofed sources has no end of conversations: past the bound, the ones
             // tracked so far are summarised now, and any that goes on starts a new summary.
             if flows.count >= maxFlows, !flushFlows(emit: emit) { return false }
-            let dissection = PacketDissection(packet)
-            flows.append(Flow(originator: AddressText.ip(dissection.slice(ip.source ..< ip.source + (ip.version == 4 ? 4 : 16))),
+            flows.append(Flow(originator: names.address(at: ip.source, of: ip, in: dissection),
                               originatorPort: transport.sourcePort,
-                              responder: AddressText.ip(dissection.slice(ip.destination ..< ip.destination + (ip.version == 4 ? 4 : 16))),
+                              responder: names.address(at: ip.destination, of: ip, in: dissection),
                               responderPort: transport.destinationPort, protocolNumber: transport.protocolNumber,
                               opensWithSYN: transport.protocolNumber == 6 && transport.tcpFlags & 0x12 == 0x02,
                               first: packet.timestamp, last: packet.timestamp, firstFrame: packet.frame))
@@ -386,6 +385,13 @@ final class AddressNames {
         return text
     }
 
+    /// The address at `offset` of a packet, of the version of its `ip` header: IPv4 as `ipv4` names it,
+    /// IPv6 written out each time.
+    func address(at offset: Int, of ip: PacketDissection.IPHeader, in dissection: PacketDissection) -> String {
+        let bytes = dissection.slice(offset ..< offset + ip.addressLength)
+        return ip.version == 4 ? ipv4(bytes) : AddressText.ipv6(bytes)
+    }
+
     func ipv4(_ bytes: UnsafeRawBufferPointer) -> String {
         guard bytes.count >= 4 else { return "" }
         let key = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
@@ -404,7 +410,7 @@ struct FlowKey: Hashable {
     let low: AddressWords, lowPort: UInt16, high: AddressWords, highPort: UInt16
 
     init?(packet: CapturedPacket, ip: PacketDissection.IPHeader, transport: PacketDissection.TransportHeader) {
-        let size = ip.version == 4 ? 4 : 16
+        let size = ip.addressLength
         guard ip.source + size <= packet.data.count, ip.destination + size <= packet.data.count else { return nil }
         let source = AddressWords(UnsafeRawBufferPointer(rebasing: packet.data[ip.source ..< ip.source + size]))
         let destination = AddressWords(UnsafeRawBufferPointer(rebasing: packet.data[ip.destination ..< ip.destination + size]))
@@ -458,7 +464,7 @@ private struct Context {
     }
 
     private func address(_ offset: Int, _ ip: PacketDissection.IPHeader) -> String {
-        ip.version == 4 ? names.ipv4(dissection.slice(offset ..< offset + 4)) : AddressText.ipv6(dissection.slice(offset ..< offset + 16))
+        names.address(at: offset, of: ip, in: dissection)
     }
 
     var sourceAddress: String { ip.map { address($0.source, $0) } ?? "" }

@@ -30,10 +30,6 @@ enum AddressText {
         return text(0 ..< bestStart) + "::" + text(bestStart + bestLength ..< 8)
     }
 
-    static func ip(_ bytes: UnsafeRawBufferPointer) -> String {
-        bytes.count == 16 ? ipv6(bytes) : ipv4(bytes)
-    }
-
     static func mac(_ bytes: UnsafeRawBufferPointer) -> String {
         guard bytes.count >= 6 else { return "" }
         let digits = Array("0123456789abcdef".utf8)

@@ -17,6 +17,9 @@ public struct PacketDissection {
         /// The fragment offset in bytes (0 for an unfragmented packet or a first fragment).
         public let fragmentOffset: Int
         public let payload: Range<Int>
+
+        /// Bytes in each of its addresses.
+        public var addressLength: Int { version == 4 ? 4 : 16 }
     }
 
     public struct TransportHeader {
