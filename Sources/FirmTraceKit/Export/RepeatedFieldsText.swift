@@ -1,6 +1,6 @@
 /// What was written for the fields of events lately, by the array that holds the fields: a log's repeated
-/// lines share one array (`RepeatedFields`), and writing the same fields again, key by key and value by
-/// value, was an eighth of a timeline's instructions. An array is written out the first time, kept the
+/// lines share one array (`RepeatedFields`), and writing fields key by key and value by value was nearly a
+/// seventh of a timeline's instructions, most of it for fields written before. An array is written out the first time, kept the
 /// second, and copied from then on, so events whose fields never come again (packets, one-off lines) cost
 /// one look each. A kept array is held: while it is, no other array can have its address, and any change
 /// to its events' fields copies it to a new one first.
@@ -10,7 +10,7 @@
 /// One per writer, used by one thread at a time.
 final class RepeatedFieldsText {
     private static let slotCount = 512
-    /// What a slot holds at most: longer texts (a Post URL's dozen fields and more) are written each time.
+    /// What a slot holds at most: longer texts, rare among repeated lines, are written each time.
     private static let longest = 512
 
     private struct Slot {

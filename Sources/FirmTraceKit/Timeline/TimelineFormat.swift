@@ -87,18 +87,20 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
     private func append(_ hole: RecordHole, _ values: RecordValues, shared: SharedHoleValues, to out: inout ByteBuffer,
                         second: inout EventBytes.SecondText) {
         let time = values.time ?? 0
+        func isoTime() { EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second) }
+        func microseconds() { EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out) }
         func links() {
             // Every format writes nothing for no links: most records are looked up no further.
             if values.isLinked, let links = shared.links[values.ordinal] { appendLinks(links, to: &out) }
         }
         switch hole {
         case .source: shared.appendSource(values.source, to: &out)
-        case .isoTime: EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
-        case .microseconds: EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+        case .isoTime: isoTime()
+        case .microseconds: microseconds()
         case .csvTimes:
-            EventBytes.appendISO8601(nanoseconds: time, to: &out, cache: &second)
+            isoTime()
             out.append(UInt8(ascii: ","))
-            EventBytes.appendInteger(time.floorDivided(by: 1000).quotient, to: &out)
+            microseconds()
         case .nanoseconds: EventBytes.appendInteger(time, to: &out)
         case .timeBasis: out.append(values.basis.staticName)
         case .id:
