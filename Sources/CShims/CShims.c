@@ -163,7 +163,7 @@ static inline size_t firmtrace_copy_until(void *target, const unsigned char *byt
     return count;
 }
 
-size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
+static size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
     return firmtrace_copy_until(target, bytes, count, firmtrace_json_special);
 }
 
@@ -177,7 +177,7 @@ int firmtrace_contains_non_ascii(const void *bytes, size_t count) {
     return 0;
 }
 
-size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
+static size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count) {
     const unsigned char *byte = bytes;
     size_t index = 0;
     while (index < count && byte[index] >= 0x20 && byte[index] != '"' && byte[index] != '\\') index++;

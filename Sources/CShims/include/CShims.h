@@ -16,11 +16,10 @@ int firmtrace_release_file_range(int descriptor, long long offset, long long len
 int firmtrace_start_writeback(int descriptor, long long offset, long long length);
 int firmtrace_drop_cached(int descriptor, long long offset, long long length);
 
-/* Whether bytes hold any byte outside ASCII. Copying bytes to `target` (room for `count + 16` needed) up to
-   the first a JSON string must escape (controls, '"', '\\'), and how many; unless one makes a CSV field
-   need quotes (',', '"', CR, LF), and whether they were copied. Sixteen bytes at a time where SSE2 is there. */
+/* Whether bytes hold any byte outside ASCII. Copying bytes to `target` (room for `count + 16` needed) unless
+   one makes a CSV field need quotes (',', '"', CR, LF), and whether they were copied. Sixteen bytes at a
+   time where SSE2 is there. */
 int firmtrace_contains_non_ascii(const void *bytes, size_t count);
-size_t firmtrace_copy_until_json_special(void *target, const void *bytes, size_t count);
 int firmtrace_copy_unless_csv_special(void *target, const void *bytes, size_t count);
 
 /* Writes bytes to `target` as the inside of a JSON string (controls, '"' and '\\' escaped; with
