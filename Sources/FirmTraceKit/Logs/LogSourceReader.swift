@@ -54,7 +54,9 @@ final class LogSourceReader {
     private var pending: PendingEvent?
     /// The current event is of a kind nobody wants: its continuation lines are passed over.
     private var skippingCurrent = false
-    private var held: [DecodedEvent] = []
+    /// A queue, not an array: a log with no epoch fills it to `maxHeldEvents` over and over, and an array
+    /// emptied that way gave its room back and copied every event out again.
+    private let held = HandOffQueue<DecodedEvent>(capacity: 64)
     private(set) var stopped = false
     /// Events of wanted kinds seen, when only counting.
     private(set) var counted = 0
@@ -349,10 +351,10 @@ final class LogSourceReader {
         }
         if dialect == .tuya, !clock.isSettled {
             if let epoch = decoded.epoch, let stamp = decoded.stamp, clock.learn(epoch: epoch, stamp: stamp) {
-                held.append(decoded)
+                held.append(consume decoded)
                 releaseHeld()
             } else if held.count < Self.maxHeldEvents {
-                held.append(decoded)
+                held.append(consume decoded)
             } else {
                 assumeClock()
                 releaseHeld()
@@ -370,10 +372,10 @@ final class LogSourceReader {
     }
 
     private func releaseHeld() {
-        let waiting = held
-        held.removeAll()
-        for event in waiting where !stopped {
-            deliver(event)
+        held.drain { (event: consuming DecodedEvent) in
+            guard !stopped else { return false }
+            deliver(consume event)
+            return true
         }
     }
 
