@@ -212,15 +212,12 @@ final class LogSourceReader {
         }
         switch dialect {
         case .tuya:
-            if let prefix = TuyaLinePrefix.find(in: line.bytes) {
-                let message = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.message])
-                let sourceFile = UnsafeRawBufferPointer(rebasing: line.bytes[prefix.sourceFile])
-                let kind = TuyaMessage.kind(message: message, sourceFile: sourceFile)
-                if let onlyForClock = startEvent(kind) {
-                    pending = PendingEvent(kind: kind, line: line.number, stamp: prefix.stamp,
+            if let (prefix, known) = TuyaLinePrefix.find(in: line.bytes, knownTails: tails) {
+                let tail = known ?? readTail(of: line.bytes, prefix)
+                if let onlyForClock = startEvent(tail.kind) {
+                    pending = PendingEvent(kind: tail.kind, line: line.number, stamp: prefix.stamp,
                                            deviceTime: repeatedText(line.bytes, prefix.deviceTime),
-                                           level: prefix.level.rawValue, origin: repeatedText(line.bytes, prefix.sourceFile),
-                                           message: messageText(message),
+                                           level: prefix.level.rawValue, origin: tail.origin, message: tail.messageText,
                                            foreign: prefix.prefixStart > 0 ? text(line.bytes, 0 ..< prefix.prefixStart) : nil,
                                            onlyForClock: onlyForClock)
                 }
@@ -317,6 +314,22 @@ final class LogSourceReader {
     private var repeated = RepeatedText()
     /// The fields of this reader's one-line events, for the next time the same line comes (`RepeatedFields`).
     private var repeatedFields = RepeatedFields()
+
+    /// What follows the device times of this reader's Tuya lines, for the next time the same bytes come.
+    private let tails = RepeatedLineTails()
+
+    /// Reads what follows a Tuya line's device time, kept in `tails` for the next time.
+    private func readTail(of line: UnsafeRawBufferPointer, _ prefix: TuyaLinePrefix) -> RepeatedLineTails.Tail {
+        let tailStart = prefix.deviceTime.upperBound
+        func fromTail(_ range: Range<Int>) -> Range<Int> { range.lowerBound - tailStart ..< range.upperBound - tailStart }
+        let message = UnsafeRawBufferPointer(rebasing: line[prefix.message])
+        let tail = RepeatedLineTails.Tail(
+            level: prefix.level, sourceFile: fromTail(prefix.sourceFile), message: fromTail(prefix.message),
+            kind: TuyaMessage.kind(message: message, sourceFile: UnsafeRawBufferPointer(rebasing: line[prefix.sourceFile])),
+            origin: repeatedText(line, prefix.sourceFile), messageText: messageText(message))
+        tails.keep(tail, of: UnsafeRawBufferPointer(rebasing: line[tailStart...]))
+        return tail
+    }
 
     /// A first line's message as text, trimmed as its bytes (`Decode Rev:` lines end in tabs): made once,
     /// straight from the line, where trimming the text made a substring and often a second string.

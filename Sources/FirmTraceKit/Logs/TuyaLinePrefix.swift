@@ -1,7 +1,7 @@
 /// The `[MM-DD hh:mm:ss TUYA Level][file.c:line] ` prefix of a Tuya SDK log line, parsed from bytes.
 /// Variants from the field: milliseconds after the seconds (`18:12:15:692`, not zero-padded), `--` after
 /// the time, and a prefix that starts mid-line after another program's output (`bk_rst:0 tuya_rst:0[01-01 …`).
-struct TuyaLinePrefix {
+struct TuyaLinePrefix: Equatable {
     var month = 0, day = 0, hour = 0, minute = 0, second = 0
     var millisecond: Int?
     var level: TuyaLevel = .debug
@@ -18,9 +18,25 @@ struct TuyaLinePrefix {
 
     /// Finds and parses a prefix anywhere in `line`; nil when the line has none (a continuation).
     static func find(in line: UnsafeRawBufferPointer) -> TuyaLinePrefix? {
+        find(in: line, knownTails: nil)?.prefix
+    }
+
+    /// As `find`, what follows the device time taken from `tails` when the same bytes were read before:
+    /// the prefix, and that tail if so.
+    static func find(in line: UnsafeRawBufferPointer, knownTails tails: RepeatedLineTails?)
+        -> (prefix: TuyaLinePrefix, known: RepeatedLineTails.Tail?)? {
         var searchFrom = 0
         while let open = ByteSearch.firstIndex(of: UInt8(ascii: "["), in: line, from: searchFrom) {
-            if let prefix = parse(line, at: open) { return prefix }
+            if var prefix = stamp(line, at: open) {
+                let tailStart = prefix.deviceTime.upperBound
+                if let known = tails?.tail(of: UnsafeRawBufferPointer(rebasing: line[tailStart...])) {
+                    prefix.level = known.level
+                    prefix.sourceFile = tailStart + known.sourceFile.lowerBound ..< tailStart + known.sourceFile.upperBound
+                    prefix.message = tailStart + known.message.lowerBound ..< tailStart + known.message.upperBound
+                    return (prefix, known)
+                }
+                if prefix.readTail(line) { return (prefix, nil) }
+            }
             searchFrom = open + 1
         }
         return nil
@@ -28,6 +44,12 @@ struct TuyaLinePrefix {
 
     /// Parses a prefix starting exactly at `start` (a `[`).
     static func parse(_ line: UnsafeRawBufferPointer, at start: Int) -> TuyaLinePrefix? {
+        guard var prefix = stamp(line, at: start), prefix.readTail(line) else { return nil }
+        return prefix
+    }
+
+    /// The prefix's device time at `start` (a `[`): `[MM-DD hh:mm:ss`, and milliseconds if there are.
+    private static func stamp(_ line: UnsafeRawBufferPointer, at start: Int) -> TuyaLinePrefix? {
         // `[MM-DD hh:mm:ss` has a fixed shape: one bound checked for its fifteen bytes, then read unchecked.
         // Read field by field, with a bound and an optional for each, it cost nearly 800 instructions a line.
         let stampLength = 15
@@ -45,15 +67,11 @@ struct TuyaLinePrefix {
               (0 ..< 61).contains(second)
         else { return nil }
         var cursor = start + stampLength
-        func expect(_ byte: UInt8) -> Bool {
-            guard cursor < line.count, line[cursor] == byte else { return false }
-            cursor += 1
-            return true
-        }
         var prefix = TuyaLinePrefix()
         prefix.prefixStart = start
         (prefix.month, prefix.day, prefix.hour, prefix.minute, prefix.second) = (month, day, hour, minute, second)
-        if expect(UInt8(ascii: ":")) {
+        if cursor < line.count, line[cursor] == UInt8(ascii: ":") {
+            cursor += 1
             var millisecond = 0, digits = 0
             while digits < 3, cursor < line.count, line[cursor] &- UInt8(ascii: "0") < 10 {
                 millisecond = millisecond * 10 + Int(line[cursor] - UInt8(ascii: "0"))
@@ -64,23 +82,29 @@ struct TuyaLinePrefix {
             prefix.millisecond = millisecond
         }
         prefix.deviceTime = start + 1 ..< cursor
+        return prefix
+    }
+
+    /// Reads what follows the device time: ` TUYA Level][file.c:line] `, and where the message starts.
+    private mutating func readTail(_ line: UnsafeRawBufferPointer) -> Bool {
+        var cursor = deviceTime.upperBound
         while cursor < line.count, line[cursor] == UInt8(ascii: " ") || line[cursor] == UInt8(ascii: "-") { cursor += 1 }
-        guard ByteSearch.hasPrefix("TUYA ", line, at: cursor) else { return nil }
+        guard ByteSearch.hasPrefix("TUYA ", line, at: cursor) else { return false }
         cursor += 5
         let levelStart = cursor
         guard let levelEnd = ByteSearch.firstIndex(of: UInt8(ascii: "]"), in: line, from: cursor), levelEnd - levelStart <= 8,
               let level = TuyaLevel(UnsafeRawBufferPointer(rebasing: line[levelStart ..< levelEnd]))
-        else { return nil }
-        prefix.level = level
+        else { return false }
         cursor = levelEnd + 1
-        guard expect(UInt8(ascii: "[")), let fileEnd = ByteSearch.firstIndex(of: UInt8(ascii: "]"), in: line, from: cursor),
-              fileEnd - cursor <= 256
-        else { return nil }
-        prefix.sourceFile = cursor ..< fileEnd
+        guard cursor < line.count, line[cursor] == UInt8(ascii: "["),
+              let fileEnd = ByteSearch.firstIndex(of: UInt8(ascii: "]"), in: line, from: cursor + 1), fileEnd - (cursor + 1) <= 256
+        else { return false }
+        self.level = level
+        sourceFile = cursor + 1 ..< fileEnd
         cursor = fileEnd + 1
         if cursor < line.count, line[cursor] == UInt8(ascii: " ") { cursor += 1 }
-        prefix.message = cursor ..< line.count
-        return prefix
+        message = cursor ..< line.count
+        return true
     }
 }
 
