@@ -210,7 +210,9 @@ public final class JSONLSink: EventSink {
         }
         key("fields")
         if let fieldsText {
-            fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject($0, to: &$1, findingHole: holes) }
+            fieldsText.append(event.fields, to: &out) {
+                EventBytes.appendFieldsObject($0, to: &$1, findingHole: holes, names: fieldsText.names)
+            }
         } else {
             EventBytes.appendFieldsObject(event.fields, to: &out, findingHole: holes)
         }
@@ -269,7 +271,9 @@ public final class CSVSink: EventSink {
             // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
             out.append(UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
-            fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true) }
+            fieldsText.append(event.fields, to: &out) {
+                EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, names: fieldsText.names)
+            }
             out.append(UInt8(ascii: "\""))
             out.append(0x0D)
             out.append(0x0A)

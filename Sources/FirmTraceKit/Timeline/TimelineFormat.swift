@@ -222,7 +222,9 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         RecordHole.csvBasisAndLinks.append(to: &out)
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
-        fieldsText.append(event.fields, to: &out) { EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true) }
+        fieldsText.append(event.fields, to: &out) {
+            EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true, names: fieldsText.names)
+        }
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
         out.append(0x0A)
