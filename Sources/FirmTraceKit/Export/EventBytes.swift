@@ -145,14 +145,14 @@ enum EventBytes {
     }
 
     /// `{"key":value,…}`; with `doublingQuotes`, ready to stand inside a quoted CSV field; with
-    /// `findingHole`, a timeline record's hole for its `finding` last; the keys' text from `names` when given.
+    /// `findingHole`, a timeline record's hole for its `finding` last; the keys' text from `strings` when given.
     static func appendFieldsObject(_ fields: EventFields, to out: inout ByteBuffer, doublingQuotes: Bool = false,
-                                   findingHole: Bool = false, names: FieldNameText? = nil) {
+                                   findingHole: Bool = false, strings: RepeatedStringText? = nil) {
         out.append(UInt8(ascii: "{"))
         // Read in place: iterating would copy each key and value out, a retain and a release apiece.
         fields.entries.withUnsafeBufferPointer { entries in
-            // Bound once: bound for each key, the names were retained and released around it.
-            guard let names else {
+            // Bound once: bound for each key, the texts were retained and released around it.
+            guard let strings else {
                 for index in entries.indices {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
                     appendJSONString(entries[index].key, to: &out, doublingQuotes: doublingQuotes)
@@ -161,9 +161,10 @@ enum EventBytes {
                 }
                 return
             }
+            let keyForm: RepeatedStringText.Form = doublingQuotes ? .jsonKeyDoublingQuotes : .jsonKey
             for index in entries.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                names.append(entries[index].key, doublingQuotes: doublingQuotes, to: &out)
+                strings.append(entries[index].key, as: keyForm, to: &out)
                 appendFieldValue(entries[index].value, to: &out, doublingQuotes: doublingQuotes)
             }
         }

@@ -211,7 +211,7 @@ public final class JSONLSink: EventSink {
         key("fields")
         if let fieldsText {
             fieldsText.append(event.fields, to: &out) {
-                EventBytes.appendFieldsObject($0, to: &$1, findingHole: holes, names: fieldsText.names)
+                EventBytes.appendFieldsObject($0, to: &$1, findingHole: holes, strings: fieldsText.strings)
             }
         } else {
             EventBytes.appendFieldsObject(event.fields, to: &out, findingHole: holes)
@@ -254,25 +254,26 @@ public final class CSVSink: EventSink {
             out.append(UInt8(ascii: ","))
             out.append(event.timeBasis == .capture ? "Packet Time" : "Log Time")
             // Field by field, not through an array of the four: that was an allocation per event.
+            let strings = fieldsText.strings
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(event.message, to: &out)
+            strings.append(event.message, as: .csvField, to: &out)
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(event.kind.rawValue, to: &out)
+            strings.append(event.kind.rawValue, as: .csvField, to: &out)
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(event.origin, to: &out)
+            strings.append(event.origin, as: .csvField, to: &out)
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(event.source, to: &out)
+            strings.append(event.source, as: .csvField, to: &out)
             out.append(UInt8(ascii: ","))
             if let line = event.line { EventBytes.appendInteger(Int64(line), to: &out) }
             out.append(UInt8(ascii: ","))
-            EventBytes.appendCSVField(event.deviceTime ?? "", to: &out)
+            strings.append(event.deviceTime ?? "", as: .csvField, to: &out)
             out.append(UInt8(ascii: ","))
             out.append(utf8: event.timeBasis.rawValue)
             // The fields' JSON always holds quotes, so the column is always quoted, its quotes doubled.
             out.append(UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
             fieldsText.append(event.fields, to: &out) {
-                EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, names: fieldsText.names)
+                EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, strings: fieldsText.strings)
             }
             out.append(UInt8(ascii: "\""))
             out.append(0x0D)

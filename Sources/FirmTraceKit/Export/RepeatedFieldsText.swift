@@ -22,8 +22,8 @@ final class RepeatedFieldsText {
     private let slots: UnsafeMutablePointer<Slot>
     private let texts: UnsafeMutableRawPointer
     private var held: [[EventField]]
-    /// The text of field names, for writing the fields of arrays not kept.
-    let names = FieldNameText()
+    /// The text of strings written lately (field names, kinds, messages), for what is not kept here.
+    let strings = RepeatedStringText()
 
     init() {
         slots = .allocate(capacity: Self.slotCount)

@@ -199,13 +199,14 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         }
         out.append(UInt8(ascii: ","))
         out.append(Self.description(event))
+        let strings = fieldsText.strings
         out.append(UInt8(ascii: ","))
-        EventBytes.appendCSVField(event.message, to: &out)
+        strings.append(event.message, as: .csvField, to: &out)
         out.append(UInt8(ascii: ","))
         RecordHole.id.append(to: &out)
         func text(_ value: String?) {
             out.append(UInt8(ascii: ","))
-            if let value { EventBytes.appendCSVField(value, to: &out) }
+            if let value { strings.append(value, as: .csvField, to: &out) }
         }
         func number(_ value: Int?) {
             out.append(UInt8(ascii: ","))
@@ -223,7 +224,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
         fieldsText.append(event.fields, to: &out) {
-            EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true, names: fieldsText.names)
+            EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true, strings: fieldsText.strings)
         }
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
