@@ -273,7 +273,7 @@ public final class CSVSink: EventSink {
             out.append(UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
             fieldsText.append(event.fields, to: &out) {
-                EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, strings: fieldsText.strings)
+                EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, strings: strings)
             }
             out.append(UInt8(ascii: "\""))
             out.append(0x0D)

@@ -7,7 +7,7 @@ import Darwin
 /// What follows a Tuya line's device time, read once for the next time the same bytes come: the device
 /// writes the same few lines over and over (` TUYA Debug][mqc_app.c:1412] mqtt heartbeat send`), and
 /// reading their level, source location, message and kind again, each text looked up on its own, was a
-/// third of decoding such a line. A tail is returned only when its bytes are the same as those it was read
+/// quarter of decoding such a line. A tail is returned only when its bytes are the same as those it was read
 /// from, so it is what reading them again would give.
 ///
 /// Slots are fixed stretches of raw memory, looked up by the bytes' hash, as `RepeatedText`'s are. One per

@@ -224,7 +224,7 @@ public enum TimelineFormat: String, Sendable, CaseIterable {
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
         fieldsText.append(event.fields, to: &out) {
-            EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true, strings: fieldsText.strings)
+            EventBytes.appendFieldsObject($0, to: &$1, doublingQuotes: true, findingHole: true, strings: strings)
         }
         out.append(UInt8(ascii: "\""))
         out.append(0x0D)
