@@ -5,10 +5,9 @@
 ///
 /// A string is known by its two words, not by its bytes: equal words are an equal string — a small string's
 /// words are its bytes, and a larger one's point at its storage, which is not changed or freed while a
-/// string holds it, as a kept slot does (`held`). Comparing two words costs less than hashing or comparing
-/// the bytes. A text is kept the second time its string is seen, so strings that never come again cost a
-/// look each. Slots are fixed stretches of raw memory, as `RepeatedFieldsText`'s are. One per writer, used
-/// by one thread at a time.
+/// string holds it, as a kept text's slot does. Comparing two words costs less than hashing or comparing
+/// the bytes. A text is kept the second time its string is seen (`KeptTexts`), so strings that never come
+/// again cost a look each. One per writer, used by one thread at a time.
 final class RepeatedStringText {
     /// How a string is written.
     enum Form: UInt64 {
@@ -28,60 +27,18 @@ final class RepeatedStringText {
         }
     }
 
-    private static let slotCount = 512
-    /// What a slot holds at most: longer texts are written each time.
-    private static let longest = 128
-
-    private struct Slot {
-        /// The words of the string kept, and of the string last seen, each with its form.
-        var kept: (UInt64, UInt64) = (0, 0)
-        var keptForm = Form.csvField
-        var seen: (UInt64, UInt64) = (0, 0)
-        var seenForm = Form.csvField
-        /// 0 for none kept.
-        var length = 0
+    /// A string's two words and how it is written.
+    private struct Key: Equatable {
+        let first: UInt64, second: UInt64
+        let form: Form
     }
 
-    private let slots: UnsafeMutablePointer<Slot>
-    private let texts: UnsafeMutableRawPointer
-    private var held: [String]
-
-    init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: Slot(), count: Self.slotCount)
-        texts = .allocate(byteCount: Self.slotCount * Self.longest, alignment: 16)
-        held = Array(repeating: "", count: Self.slotCount)
-    }
-
-    deinit {
-        slots.deallocate()
-        texts.deallocate()
-    }
+    private let kept = KeptTexts<Key, String>(longest: 128, blank: Key(first: 0, second: 0, form: .csvField))
 
     /// Appends `text` written in `form`.
     @inline(__always) func append(_ text: String, as form: Form, to out: inout ByteBuffer) {
         let words = unsafeBitCast(text, to: (UInt64, UInt64).self)
-        let mixed = (words.0 ^ (words.1 >> 4) ^ form.rawValue) &* 0x9E37_79B9_7F4A_7C15
-        let index = Int(truncatingIfNeeded: mixed >> 55) & (Self.slotCount - 1)
-        let slot = slots + index
-        guard slot.pointee.length > 0, slot.pointee.kept == words, slot.pointee.keptForm == form else {
-            return appendAfresh(text, as: form, words: words, in: index, to: &out)
-        }
-        out.append(UnsafeRawBufferPointer(start: texts + index * Self.longest, count: slot.pointee.length))
-    }
-
-    private func appendAfresh(_ text: String, as form: Form, words: (UInt64, UInt64), in index: Int, to out: inout ByteBuffer) {
-        let start = out.count
-        form.write(text, to: &out)
-        let slot = slots + index
-        guard slot.pointee.seen == words, slot.pointee.seenForm == form else {
-            (slot.pointee.seen, slot.pointee.seenForm) = (words, form)
-            return
-        }
-        let length = out.count - start
-        guard length > 0, length <= Self.longest else { return }
-        out.withBytes { (texts + index * Self.longest).copyMemory(from: $0.baseAddress! + start, byteCount: length) }
-        slot.pointee = Slot(kept: words, keptForm: form, seen: words, seenForm: form, length: length)
-        held[index] = text
+        kept.append(Key(first: words.0, second: words.1, form: form), hash: words.0 ^ (words.1 >> 4) ^ form.rawValue,
+                    source: text, to: &out) { form.write($0, to: &$1) }
     }
 }
