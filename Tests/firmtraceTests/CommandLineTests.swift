@@ -426,6 +426,21 @@ struct StandardOutputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "no file named - and no scratch file")
     }
 
+    @Test("--kind and --since select what a timeline writes, and its summary says how many of the events read were not selected")
+    func timelineSelection() throws {
+        let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
+        let result = try CommandLineTests.run(["timeline", sample, "-o", "-", "--format", "jsonl", "--kind", "net.dns_*",
+                                               "--since", "2000-01-01"])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(#""kind":"net.dns_"#) })
+        let summary = try #require(result.error.split(separator: "\n").last { $0.contains(" events written to standard output") })
+        #expect(summary.hasPrefix("\(lines.count) events written to standard output"), "\(summary)")
+        #expect(summary.contains(" read not selected"), "\(summary)")
+        let wrong = try CommandLineTests.run(["timeline", sample, "-o", "-", "--since", "yesterday"])
+        #expect(wrong.status == 64 && wrong.error.contains("--since: 'yesterday'"), "\(wrong.error)")
+    }
+
     @Test("binary output to standard output is refused while that is a terminal, before any work: exit 64",
           arguments: [["filter", "Samples/v02.29.02", "-Y", "dns", "-w", "-"], ["timeline", "Samples/v02.29.02", "-o", "-", "--format", "sqlite"]])
     func binaryRefusedOnTerminal(_ arguments: [String]) throws {

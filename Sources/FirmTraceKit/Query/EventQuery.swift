@@ -24,6 +24,9 @@ public struct EventQuery: Sendable {
         self.text = text
     }
 
+    /// True when no part of the query is set.
+    public var selectsEverything: Bool { wantedKinds == nil && decidedByKind }
+
     /// True when nothing but the kind decides: events need not be built to be counted.
     public var decidedByKind: Bool { expression == nil && since == nil && until == nil && text == nil }
 
@@ -37,12 +40,13 @@ public struct EventQuery: Sendable {
         return EventKind.all.filter { kind in patterns.contains { Glob.matches($0, kind.rawValue) } }
     }
 
+    /// `since` and `until` together; nil when neither is set.
+    var window: TimeBounds? { TimeBounds(since: since, until: until) }
+
     public func matches(_ event: Event) -> Bool {
         guard wantsKind(event.kind) else { return false }
-        if since != nil || until != nil {
-            guard let time = event.time else { return false }
-            if let since, time < since { return false }
-            if let until, time >= until { return false }
+        if let window {
+            guard let time = event.time, window.contains(time) else { return false }
         }
         if let text, !event.message.contains(text), !event.fields.contains(where: { $0.value.description.contains(text) }) {
             return false
@@ -56,6 +60,25 @@ public struct EventQuery: Sendable {
     var requiredLiteral: String? {
         guard kindPatterns.count == 1, !kindPatterns[0].contains("*"), !kindPatterns[0].contains("?") else { return nil }
         return TuyaMessage.requiredLiteral(for: EventKind(rawValue: kindPatterns[0]))
+    }
+}
+
+/// From `since` (included) to `until` (left out), UTC nanoseconds; either end may be open.
+struct TimeBounds: Sendable {
+    let since: Int64?
+    let until: Int64?
+
+    init?(since: Int64?, until: Int64?) {
+        guard since != nil || until != nil else { return nil }
+        (self.since, self.until) = (since, until)
+    }
+
+    func contains(_ time: Int64) -> Bool {
+        since.map { time >= $0 } ?? true && !isPast(time)
+    }
+
+    func isPast(_ time: Int64) -> Bool {
+        until.map { time >= $0 } ?? false
     }
 }
 

@@ -134,6 +134,8 @@ struct RecordMerge {
     let correlation: Correlation
     let output: InputLocation
     var fanIn = 256
+    /// Only the timed records inside it (on the capture's clock) are handed over.
+    var window: TimeBounds?
     let statistics = MergeStatistics()
     /// Every source's name once, whichever spills hold its records: `RecordValues.source` numbers them.
     let sourceNames: [String]
@@ -189,6 +191,10 @@ struct RecordMerge {
         while case let crowded = mostOverlapping(timed), crowded.count > max(2, fanIn) {
             timed = try settleSmallest(of: crowded, in: timed, values: values)
         }
+        if let window {
+            try merge(timed, within: window, values: values, body)
+            return
+        }
         guard try merge(timed, values: values, body) else { return }
         // Units are numbered as they are met (an archive's members as it is read), not in walk order: where
         // their ordinals start is.
@@ -200,6 +206,17 @@ struct RecordMerge {
             while try cursor.advance() {
                 guard try body(cursor.template, values(cursor)) else { return }
             }
+        }
+    }
+
+    /// The timed runs' records inside `window`: the merge stops at the first past its end.
+    private func merge(_ timed: [Source], within window: TimeBounds, values: (RunCursor) -> RecordValues,
+                       _ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
+        _ = try merge(timed, values: values) { (template, values) throws(InputError) in
+            let time = values.time ?? .max
+            if window.isPast(time) { return false }
+            guard window.contains(time) else { return true }
+            return try body(template, values)
         }
     }
 

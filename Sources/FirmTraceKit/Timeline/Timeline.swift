@@ -19,6 +19,9 @@ public struct TimelineRequest: Sendable {
     /// For device-local logs without epochs, as for grep.
     public var assumedZone: Int64?
     public var assumedYear: Int64?
+    /// Which events are written (`grep`'s filters). Every event is still read: the clocks, the links and the
+    /// ids are those of the whole timeline, so a filtered timeline's rows are the same as the whole one's.
+    public var query = EventQuery()
     /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
     var mergeFanIn = 256
     /// Bytes of a log read as one slice when its lines are decoded side by side (`LogReadPlan.sliceBytes`).
@@ -53,6 +56,8 @@ public struct TimelineProgress: Sendable {
 public struct TimelineOutcome: Sendable {
     /// Logs against captures, found while reading; applied to the timeline.
     public let correlation: Correlation
+    /// Events read from the inputs, written or not.
+    public let read: Int
     public let written: Int
     /// False when no input gave an event and some failed: nothing is written (`Timeline.run`).
     public let isWritten: Bool
@@ -60,6 +65,9 @@ public struct TimelineOutcome: Sendable {
     /// Events the format cannot hold (no time, for Timesketch and l2tcsv).
     public let leftOut: Int
     public let diagnostics: Diagnostics
+
+    /// Events read that the request's query did not select.
+    public var unmatched: Int { read - written - leftOut }
 
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
 }
@@ -76,16 +84,17 @@ public enum Timeline {
         let output = InputLocation(path: request.output)
         try AtomicOutputFile.checkWritable(request.output, overwrite: request.overwrite)
         let read = try read(request, spilling: true, progress: progress)
-        if read.records + read.leftOut == 0, read.diagnostics.hasErrors {
+        if read.events == 0, read.diagnostics.hasErrors {
             // A file holding a header alone would look like the timeline of inputs that held nothing.
             var diagnostics = read.diagnostics
             diagnostics.report(.error, at: output, "not written: no input gave an event")
-            return TimelineOutcome(correlation: read.correlation, written: 0, isWritten: false, withoutTime: 0, leftOut: 0,
+            return TimelineOutcome(correlation: read.correlation, read: 0, written: 0, isWritten: false, withoutTime: 0, leftOut: 0,
                                    diagnostics: diagnostics)
         }
         var merge = RecordMerge(spills: read.spills, ordinalBases: read.ordinalBases, skipping: read.repeatedPieces,
                                 correlation: read.correlation, output: output)
         merge.fanIn = request.mergeFanIn
+        merge.window = request.query.window
         let records = Int64(read.records)
         let writing = progress.map { progress in
             { @Sendable (written: Int) in progress(TimelineProgress(phase: .writing, events: written, done: Int64(written), total: records)) }
@@ -96,8 +105,8 @@ public enum Timeline {
         let written = request.format == .sqlite
             ? try writeDatabase(merge, request: request, progress: writing, indexing: indexing)
             : try writeFile(merge, request: request, progress: writing)
-        return TimelineOutcome(correlation: read.correlation, written: written, isWritten: true, withoutTime: read.withoutTime,
-                               leftOut: read.leftOut, diagnostics: read.diagnostics)
+        return TimelineOutcome(correlation: read.correlation, read: read.events, written: written, isWritten: true,
+                               withoutTime: read.withoutTime, leftOut: read.leftOut, diagnostics: read.diagnostics)
     }
 
     /// The correlation of the request's inputs alone, read as a timeline reads them (side by side, large logs
@@ -111,7 +120,9 @@ public enum Timeline {
 
     private struct Reading {
         let spills: [RecordSpill]
-        /// Events in the spills: every event read, less those the format leaves out.
+        /// Every event read.
+        let events: Int
+        /// Events in the spills: every event read, less those the query or the format leaves out.
         let records: Int
         /// Where each piece of work's ordinals start among all of them.
         let ordinalBases: [Int]
@@ -134,7 +145,8 @@ public enum Timeline {
         if let failure = readers.failure { throw failure }
         return readers.absorption.withLock { absorbed in
             absorbed.diagnostics.all.forEach { diagnostics.report($0) }
-            return Reading(spills: readers.spills, records: absorbed.collector.ordinal - absorbed.leftOut,
+            return Reading(spills: readers.spills, events: absorbed.collector.ordinal,
+                           records: absorbed.collector.ordinal - absorbed.leftOut - absorbed.unmatched,
                            ordinalBases: absorbed.ordinalBases, repeatedPieces: absorbed.repeatedPieces,
                            correlation: absorbed.collector.correlate(),
                            diagnostics: diagnostics, leftOut: absorbed.leftOut, withoutTime: absorbed.withoutTime)
@@ -201,6 +213,7 @@ struct UnitResult: @unchecked Sendable {
     var diagnostics = Diagnostics()
     var yearSources: [String: String] = [:]
     var leftOut = 0
+    var unmatched = 0
     var withoutTime = 0
     var parts: [(unit: Int, result: UnitResult)] = []
 }
@@ -214,6 +227,7 @@ private struct Absorption {
     private(set) var ordinalBases: [Int] = []
     private(set) var diagnostics = Diagnostics()
     private(set) var leftOut = 0
+    private(set) var unmatched = 0
     private(set) var withoutTime = 0
     private(set) var repeatedPieces: Set<Int> = []
     private var repeated = RepeatedEvidence()
@@ -267,6 +281,7 @@ private struct Absorption {
         collector.note(yearSources: result.yearSources)
         if reporting { result.diagnostics.all.forEach { diagnostics.report($0) } }
         leftOut += result.leftOut
+        unmatched += result.unmatched
         withoutTime += result.withoutTime
     }
 
@@ -288,6 +303,9 @@ private final class UnitReaders: @unchecked Sendable {
     let spills: [RecordSpill]
     private let threads: Int
     private let request: TimelineRequest
+    /// The request's query less its time window; nil when it selects every event.
+    private let query: EventQuery?
+    private let window: TimeBounds?
     private let work: [Work]
     /// The order pieces are taken in: whole units first, so that a capture read beside the slices of a log
     /// does not end up alone at the end, and of them those too large to slice (captures, archives) the
@@ -333,6 +351,10 @@ private final class UnitReaders: @unchecked Sendable {
     init(request: TimelineRequest, units: [InputWalker.Unit], captureYear: Int64?, spilling: Bool,
          progress: (@Sendable (TimelineProgress) -> Void)?) throws(InputError) {
         self.request = request
+        var query = request.query
+        (query.since, query.until) = (nil, nil)
+        self.query = query.selectsEverything ? nil : query
+        window = request.query.window
         self.progress = progress
         var grep = GrepRequest(inputs: [], tuyaKey: request.tuyaKey, miioToken: request.miioToken)
         (grep.assumedZone, grep.assumedYear, grep.captureYear) = (request.assumedZone, request.assumedYear, captureYear)
@@ -451,7 +473,7 @@ private final class UnitReaders: @unchecked Sendable {
 
     private func begin(unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitSink {
         try spill?.begin(unit: unit)
-        return UnitSink(spill: spill, readers: self, comparing: comparing)
+        return UnitSink(spill: spill, readers: self, comparing: comparing, query: query, window: window)
     }
 
     private func finish(_ sink: UnitSink, into spill: RecordSpill?, diagnostics: Diagnostics,
@@ -459,7 +481,7 @@ private final class UnitReaders: @unchecked Sendable {
         if let failure = sink.failure { throw failure }
         try spill?.flush()
         return UnitResult(evidence: sink.evidence, correlation: sink.correlation, diagnostics: diagnostics, yearSources: yearSources,
-                          leftOut: sink.leftOut, withoutTime: sink.withoutTime)
+                          leftOut: sink.leftOut, unmatched: sink.unmatched, withoutTime: sink.withoutTime)
     }
 
     /// Walks an archive, reading each member into memory: a log large enough to slice is offered to the
@@ -649,14 +671,22 @@ private final class UnitSink: EventSink {
     let correlation = CorrelationCollector()
     private(set) var failure: InputError?
     private(set) var leftOut = 0
+    private(set) var unmatched = 0
     private(set) var withoutTime = 0
     /// Only for a file that may repeat another.
     private var digest: RepeatedEvidence.Digest?
+    /// What decides, from the event as read, whether it is written; nil for every event.
+    private let query: EventQuery?
+    /// Decides here for packets and events without a time; a log line's time moves onto the capture's
+    /// clock at the merge, which decides for it (`RecordMerge.window`).
+    private let window: TimeBounds?
 
-    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?) {
+    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?, query: EventQuery?, window: TimeBounds?) {
         self.spill = spill
         self.readers = readers
         digest = path.map(RepeatedEvidence.Digest.init)
+        self.query = query
+        self.window = window
     }
 
     var evidence: RepeatedEvidence.Unit? { digest?.finish() }
@@ -664,6 +694,10 @@ private final class UnitSink: EventSink {
     func accept(_ event: Event) -> Bool {
         _ = correlation.accept(event)
         digest?.add(event)
+        if !isSelected(event) {
+            unmatched += 1
+            return readers.tick()
+        }
         if event.time == nil { withoutTime += 1 }
         do throws(InputError) {
             // Chained, not bound: binding the spill retained and released it around each event.
@@ -676,4 +710,12 @@ private final class UnitSink: EventSink {
     }
 
     func finish() {}
+
+    private func isSelected(_ event: Event) -> Bool {
+        if let window {
+            guard let time = event.time else { return false }
+            if event.origin == "capture", !window.contains(time) { return false }
+        }
+        return query?.matches(event) ?? true
+    }
 }

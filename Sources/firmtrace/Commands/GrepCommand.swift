@@ -31,20 +31,7 @@ struct GrepCommand: ParsableCommand {
     @Argument(help: "Log files, folders, archives or compressed files.")
     var inputs: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this kind; a glob such as 'tuya.*'. Repeatable.", valueName: "glob"))
-    var kind: [String] = []
-
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only events for which this expression holds.", valueName: "expr"))
-    var expression: String?
-
-    @Option(help: ArgumentHelp("Only events at or after this UTC time (2022-07-09, 2022-07-09T16:30:00Z, …+10:00).", valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("Only events before this time.", valueName: "time"))
-    var until: String?
-
-    @Option(help: ArgumentHelp("Only events whose message or any field contains this text.", valueName: "text"))
-    var text: String?
+    @OptionGroup var query: QueryOptions
 
     @Flag(name: [.short, .long], help: "Print only the number of matching events.")
     var count = false
@@ -71,25 +58,10 @@ struct GrepCommand: ParsableCommand {
     func validate() throws {
         if [json, csv, !fields.isEmpty].filter({ $0 }).count > 1 { throw ValidationError("--json, --csv and --field cannot be combined") }
         if let miioToken, HexBytes.parse(miioToken)?.count != 16 { throw ValidationError("--miio-token must be 32 hex digits") }
-        if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
-        if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
-        for pattern in kind where !EventKind.all.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
-            throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func makeRequest() throws -> GrepRequest {
-        var query = EventQuery(kindPatterns: kind, text: text)
-        if let expression {
-            do {
-                query.expression = try FilterExpression.parse(expression)
-            } catch {
-                throw ValidationError("--where: \(error)")
-            }
-        }
-        query.since = since.flatMap(UTCDateTime.parse)
-        query.until = until.flatMap(UTCDateTime.parse)
-        var request = GrepRequest(inputs: inputs, query: query, countOnly: count, tuyaKey: tuyaKey, miioToken: miioToken.flatMap(HexBytes.parse))
+        var request = GrepRequest(inputs: inputs, query: try query.query(), countOnly: count, tuyaKey: tuyaKey, miioToken: miioToken.flatMap(HexBytes.parse))
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         return request
     }

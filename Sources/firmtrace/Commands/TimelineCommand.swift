@@ -23,8 +23,16 @@ struct TimelineCommand: ParsableCommand {
             field). When logs and captures are given together, log events are moved onto the capture's \
             clock and linked to the packets they caused (see correlate).
 
-            Example:
+            --kind, --where, --since, --until and --text select the events written, as for grep. Every event \
+            is still read, so the clocks, ids and links are those of the whole timeline (a link may name an \
+            event left out); --since and --until are on the timeline's clock, the capture's for log events \
+            moved onto it, and leave out events without a time; --where sees an event as read, before that \
+            move (its time_basis as the log gave it).
+
+            Examples:
               firmtrace timeline Samples/v01.15.58/ -o timeline.csv
+              firmtrace timeline rrlog/ cap.pcapng --since 2022-07-09T16:00:00Z -o late.csv
+              firmtrace timeline bundle.tar.gz cap.pcapng --kind 'tuya.*' -o tuya.jsonl
             """
     )
 
@@ -40,6 +48,8 @@ struct TimelineCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
+    @OptionGroup var query: QueryOptions
+
     @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
@@ -54,6 +64,7 @@ struct TimelineCommand: ParsableCommand {
         var request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
                                       overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+        request.query = try query.query()
         Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
         let outcome: TimelineOutcome
@@ -73,6 +84,7 @@ struct TimelineCommand: ParsableCommand {
             var summary = "\(outcome.written) events written to \(AtomicOutputFile.name(of: output))"
             if outcome.withoutTime > 0 { summary += "; \(outcome.withoutTime) without a time" }
             if outcome.leftOut > 0 { summary += " (\(outcome.leftOut) left out: \(request.format.rawValue) needs a time)" }
+            if outcome.unmatched > 0 { summary += "; \(outcome.unmatched) of the \(outcome.read) read not selected" }
             Terminal.printSummary(summary, wrote: output)
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
