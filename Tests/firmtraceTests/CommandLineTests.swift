@@ -439,6 +439,8 @@ struct StandardOutputTests {
         #expect(summary.contains(" read not selected"), "\(summary)")
         let wrong = try CommandLineTests.run(["timeline", sample, "-o", "-", "--since", "yesterday"])
         #expect(wrong.status == 64 && wrong.error.contains("--since: 'yesterday'"), "\(wrong.error)")
+        let late = try CommandLineTests.run(["timeline", sample, "-o", "-", "--where", #"finding == "claim_without_packet""#])
+        #expect(late.status == 64 && late.error.contains("use --findings"), "\(late.error)")
     }
 
     @Test("binary output to standard output is refused while that is a terminal, before any work: exit 64",

@@ -136,6 +136,8 @@ struct RecordMerge {
     var fanIn = 256
     /// Only the timed records inside it (on the capture's clock) are handed over.
     var window: TimeBounds?
+    /// Only the records of the correlation's findings are handed over.
+    var onlyFindings = false
     let statistics = MergeStatistics()
     /// Every source's name once, whichever spills hold its records: `RecordValues.source` numbers them.
     let sourceNames: [String]
@@ -191,11 +193,20 @@ struct RecordMerge {
         while case let crowded = mostOverlapping(timed), crowded.count > max(2, fanIn) {
             timed = try settleSmallest(of: crowded, in: timed, values: values)
         }
-        if let window {
-            try merge(timed, within: window, values: values, body)
-            return
+        // The unselected records passed over here; `selected` stops the merge at the first past the window.
+        let isSelecting = window != nil || onlyFindings
+        func selected(_ template: UnsafeRawBufferPointer, _ values: RecordValues) throws(InputError) -> Bool {
+            if let window {
+                let time = values.time ?? .max
+                if window.isPast(time) { return false }
+                guard window.contains(time) else { return true }
+            }
+            guard !onlyFindings || values.finding != nil else { return true }
+            return try body(template, values)
         }
-        guard try merge(timed, values: values, body) else { return }
+        let goesOn = try isSelecting ? merge(timed, values: values, selected) : merge(timed, values: values, body)
+        // No record without a time falls inside a window.
+        guard goesOn, window == nil else { return }
         // Units are numbered as they are met (an archive's members as it is read), not in walk order: where
         // their ordinals start is.
         let untimed = spills.flatMap(\.untimedRuns).enumerated().sorted {
@@ -204,19 +215,8 @@ struct RecordMerge {
         for (_, run) in untimed {
             let cursor = makeCursor(run, file: spills[run.spill].untimedFile, readSize: 1 << 20)
             while try cursor.advance() {
-                guard try body(cursor.template, values(cursor)) else { return }
+                guard try isSelecting ? selected(cursor.template, values(cursor)) : body(cursor.template, values(cursor)) else { return }
             }
-        }
-    }
-
-    /// The timed runs' records inside `window`: the merge stops at the first past its end.
-    private func merge(_ timed: [Source], within window: TimeBounds, values: (RunCursor) -> RecordValues,
-                       _ body: (UnsafeRawBufferPointer, RecordValues) throws(InputError) -> Bool) throws(InputError) {
-        _ = try merge(timed, values: values) { (template, values) throws(InputError) in
-            let time = values.time ?? .max
-            if window.isPast(time) { return false }
-            guard window.contains(time) else { return true }
-            return try body(template, values)
         }
     }
 

@@ -22,6 +22,8 @@ public struct TimelineRequest: Sendable {
     /// Which events are written (`grep`'s filters). Every event is still read: the clocks, the links and the
     /// ids are those of the whole timeline, so a filtered timeline's rows are the same as the whole one's.
     public var query = EventQuery()
+    /// Only the correlation's findings are written (`RecordFinding`), each as the whole timeline has it.
+    public var onlyFindings = false
     /// Runs merged at once; more go through intermediate merges (lowered by tests to exercise them).
     var mergeFanIn = 256
     /// Bytes of a log read as one slice when its lines are decoded side by side (`LogReadPlan.sliceBytes`).
@@ -95,6 +97,7 @@ public enum Timeline {
                                 correlation: read.correlation, output: output)
         merge.fanIn = request.mergeFanIn
         merge.window = request.query.window
+        merge.onlyFindings = request.onlyFindings
         let records = Int64(read.records)
         let writing = progress.map { progress in
             { @Sendable (written: Int) in progress(TimelineProgress(phase: .writing, events: written, done: Int64(written), total: records)) }
@@ -473,7 +476,8 @@ private final class UnitReaders: @unchecked Sendable {
 
     private func begin(unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitSink {
         try spill?.begin(unit: unit)
-        return UnitSink(spill: spill, readers: self, comparing: comparing, query: query, window: window)
+        return UnitSink(spill: spill, readers: self, comparing: comparing, query: query, window: window,
+                        onlyTimed: window != nil || request.onlyFindings)
     }
 
     private func finish(_ sink: UnitSink, into spill: RecordSpill?, diagnostics: Diagnostics,
@@ -677,16 +681,19 @@ private final class UnitSink: EventSink {
     private var digest: RepeatedEvidence.Digest?
     /// What decides, from the event as read, whether it is written; nil for every event.
     private let query: EventQuery?
-    /// Decides here for packets and events without a time; a log line's time moves onto the capture's
-    /// clock at the merge, which decides for it (`RecordMerge.window`).
+    /// Decides here for packets; a log line's time moves onto the capture's clock at the merge, which
+    /// decides for it (`RecordMerge.window`).
     private let window: TimeBounds?
+    /// Whether events without a time are left out: outside any window, and never a finding.
+    private let onlyTimed: Bool
 
-    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?, query: EventQuery?, window: TimeBounds?) {
+    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?, query: EventQuery?, window: TimeBounds?, onlyTimed: Bool) {
         self.spill = spill
         self.readers = readers
         digest = path.map(RepeatedEvidence.Digest.init)
         self.query = query
         self.window = window
+        self.onlyTimed = onlyTimed
     }
 
     var evidence: RepeatedEvidence.Unit? { digest?.finish() }
@@ -712,9 +719,9 @@ private final class UnitSink: EventSink {
     func finish() {}
 
     private func isSelected(_ event: Event) -> Bool {
-        if let window {
+        if onlyTimed {
             guard let time = event.time else { return false }
-            if event.origin == "capture", !window.contains(time) { return false }
+            if let window, event.origin == "capture", !window.contains(time) { return false }
         }
         return query?.matches(event) ?? true
     }

@@ -27,7 +27,7 @@ struct TimelineCommand: ParsableCommand {
             is still read, so the clocks, ids and links are those of the whole timeline (a link may name an \
             event left out); --since and --until are on the timeline's clock, the capture's for log events \
             moved onto it, and leave out events without a time; --where sees an event as read, before that \
-            move (its time_basis as the log gave it).
+            move (its time_basis as the log gave it). --findings keeps only the correlation's findings.
 
             Examples:
               firmtrace timeline Samples/v01.15.58/ -o timeline.csv
@@ -50,11 +50,18 @@ struct TimelineCommand: ParsableCommand {
 
     @OptionGroup var query: QueryOptions
 
+    @Flag(help: "Only the findings: log lines claiming traffic the capture does not show, device traffic no log line accounts for.")
+    var findings = false
+
     @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
     func validate() throws {
+        if let names = try query.query().expression?.fieldNames,
+           let late = names.first(where: { ["finding", "clock_segment"].contains($0) }) {
+            throw ValidationError("--where: \(late) is settled only once every input is read, after --where has chosen; use --findings for the findings")
+        }
         if format == .sqlite {
             try Terminal.refuseBinaryOnTerminal(output, what: "an SQLite timeline", remedy: "redirect standard output, or name a file with -o")
         }
@@ -65,6 +72,7 @@ struct TimelineCommand: ParsableCommand {
                                       overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
         request.query = try query.query()
+        request.onlyFindings = findings
         Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
         let outcome: TimelineOutcome

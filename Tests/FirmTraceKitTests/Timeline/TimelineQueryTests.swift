@@ -67,6 +67,25 @@ struct TimelineQueryTests {
         #expect(!scratch.tree().contains { $0.hasPrefix(".firmtrace") })
     }
 
+    @Test("only the findings: the whole timeline's rows that carry one, each as it is there", arguments: [false, true])
+    func onlyFindings(_ inWindow: Bool) throws {
+        let scratch = try ScratchFolder()
+        let whole = try Self.whole.get()
+        var request = TimelineRequest(inputs: TimelineTests.inputs, output: scratch.appending("findings.jsonl"), format: .jsonl)
+        request.onlyFindings = true
+        if inWindow { request.query = EventQuery(since: Self.since, until: Self.until) }
+        let outcome = try Timeline.run(request)
+        let expected = whole.events.indices.filter { index in
+            whole.jsonl[index].contains(#""finding":""#) && (!inWindow || request.query.matches(whole.events[index]))
+        }.map { whole.jsonl[$0] }
+        let findings = whole.outcome.correlation.unmatchedClaimOrdinals.count + whole.outcome.correlation.unloggedTrafficOrdinals.count
+        #expect(!inWindow ? expected.count == findings : expected.count < findings)
+        #expect(!expected.isEmpty)
+        #expect(try TimelineTests.lines(scratch.appending("findings.jsonl")) == expected)
+        #expect(outcome.written == expected.count)
+        #expect(outcome.withoutTime == 0, "a finding always has a time")
+    }
+
     /// A CSV file's records, each without its line end: a record ends at a line end outside quotes (a
     /// message may hold line breaks).
     static func csvRecords(_ path: String) throws -> [String] {
