@@ -311,8 +311,12 @@ final class CorrelationCollector: EventSink {
         self.yearSources.merge(yearSources) { first, _ in first }
     }
 
+    /// Whether the event accepted last was taken in as a claim or a sighting: only those can be findings.
+    private(set) var lastWasEvidence = false
+
     func accept(_ event: Event) -> Bool {
         ordinal += 1
+        lastWasEvidence = false
         if event.origin == "capture" { sight(event) } else { claim(event) }
         return true
     }
@@ -426,6 +430,7 @@ final class CorrelationCollector: EventSink {
         default: break
         }
         if connection != nil || keys != nil { sources[index].claimed(segment: event.clockSegment) }
+        lastWasEvidence = connection != nil || keys != nil
         if let connection {
             let numbers = connectionKeys(connection.host, connection.port)
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: numbers.dating, otherKey: numbers.other,
@@ -548,6 +553,7 @@ final class CorrelationCollector: EventSink {
         }
         if let unnamed { unnamedTraffic.append((ordinal, Int32(unnamedTrafficNames.number(of: unnamed).number), time, sender)) }
         let sighting = Correlation.Sighting(time: time, ordinal: ordinal, sender: sender)
+        lastWasEvidence = unnamed != nil || key >= 0 || secondKey >= 0
         if key >= 0 { sightings[Int(key)].append(sighting) }
         if secondKey >= 0 { sightings[Int(secondKey)].append(sighting) }
     }

@@ -477,7 +477,7 @@ private final class UnitReaders: @unchecked Sendable {
     private func begin(unit: Int, into spill: RecordSpill?, comparing: String?) throws(InputError) -> UnitSink {
         try spill?.begin(unit: unit)
         return UnitSink(spill: spill, readers: self, comparing: comparing, query: query, window: window,
-                        onlyTimed: window != nil || request.onlyFindings)
+                        onlyFindings: request.onlyFindings)
     }
 
     private func finish(_ sink: UnitSink, into spill: RecordSpill?, diagnostics: Diagnostics,
@@ -684,16 +684,16 @@ private final class UnitSink: EventSink {
     /// Decides here for packets; a log line's time moves onto the capture's clock at the merge, which
     /// decides for it (`RecordMerge.window`).
     private let window: TimeBounds?
-    /// Whether events without a time are left out: outside any window, and never a finding.
-    private let onlyTimed: Bool
+    /// Only the correlation's evidence (claims and sightings) can be a finding: nothing else is kept.
+    private let onlyFindings: Bool
 
-    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?, query: EventQuery?, window: TimeBounds?, onlyTimed: Bool) {
+    init(spill: RecordSpill?, readers: UnitReaders, comparing path: String?, query: EventQuery?, window: TimeBounds?, onlyFindings: Bool) {
         self.spill = spill
         self.readers = readers
         digest = path.map(RepeatedEvidence.Digest.init)
         self.query = query
         self.window = window
-        self.onlyTimed = onlyTimed
+        self.onlyFindings = onlyFindings
     }
 
     var evidence: RepeatedEvidence.Unit? { digest?.finish() }
@@ -719,9 +719,10 @@ private final class UnitSink: EventSink {
     func finish() {}
 
     private func isSelected(_ event: Event) -> Bool {
-        if onlyTimed {
+        if onlyFindings, !correlation.lastWasEvidence { return false }
+        if let window {
             guard let time = event.time else { return false }
-            if let window, event.origin == "capture", !window.contains(time) { return false }
+            if event.origin == "capture", !window.contains(time) { return false }
         }
         return query?.matches(event) ?? true
     }
