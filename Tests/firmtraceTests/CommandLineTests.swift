@@ -439,6 +439,8 @@ struct StandardOutputTests {
         #expect(summary.contains(" read not selected"), "\(summary)")
         let wrong = try CommandLineTests.run(["timeline", sample, "-o", "-", "--since", "yesterday"])
         #expect(wrong.status == 64 && wrong.error.contains("--since: 'yesterday'"), "\(wrong.error)")
+        let backwards = try CommandLineTests.run(["timeline", sample, "-o", "-", "--since", "2022-07-10", "--until", "2022-07-09"])
+        #expect(backwards.status == 64 && backwards.error.contains("is not before --until"), "\(backwards.error)")
         let late = try CommandLineTests.run(["timeline", sample, "-o", "-", "--where", #"finding == "claim_without_packet""#])
         #expect(late.status == 64 && late.error.contains("use --findings"), "\(late.error)")
     }

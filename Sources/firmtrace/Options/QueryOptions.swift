@@ -22,6 +22,9 @@ struct QueryOptions: ParsableArguments {
     func validate() throws {
         if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
         if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
+        if let since, let until, let start = UTCDateTime.parse(since), let end = UTCDateTime.parse(until), start >= end {
+            throw ValidationError("--since \(since) is not before --until \(until): no event could be chosen")
+        }
         for pattern in kind where !EventKind.all.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
             throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", "))")
         }
