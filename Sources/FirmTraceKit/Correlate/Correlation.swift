@@ -429,8 +429,8 @@ final class CorrelationCollector: EventSink {
             }
         default: break
         }
-        if connection != nil || keys != nil { sources[index].claimed(segment: event.clockSegment) }
         lastWasEvidence = connection != nil || keys != nil
+        if lastWasEvidence { sources[index].claimed(segment: event.clockSegment) }
         if let connection {
             let numbers = connectionKeys(connection.host, connection.port)
             claims.append(.init(ordinal: ordinal, source: index, time: time, datingKey: numbers.dating, otherKey: numbers.other,

@@ -74,7 +74,7 @@ struct TimeBounds: Sendable {
     }
 
     func contains(_ time: Int64) -> Bool {
-        since.map { time >= $0 } ?? true && !isPast(time)
+        (since.map { time >= $0 } ?? true) && !isPast(time)
     }
 
     func isPast(_ time: Int64) -> Bool {

@@ -68,7 +68,7 @@ public struct TimelineOutcome: Sendable {
     public let leftOut: Int
     public let diagnostics: Diagnostics
 
-    /// Events read that the request's query did not select.
+    /// Events read that the request's selection (its query, `onlyFindings`) left out.
     public var unmatched: Int { read - written - leftOut }
 
     public var exitStatus: Int32 { diagnostics.hasErrors ? 2 : 0 }
