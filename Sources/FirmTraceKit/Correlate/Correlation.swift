@@ -221,6 +221,9 @@ final class CorrelationCollector: EventSink {
     struct SourceInfo {
         let name: String
         let origin: String
+        /// A miio_client log, whose lines keep HTTP `Date:` stamps: asked of every line, and comparing the
+        /// origin's name each time cost more than the rest of looking for a stamp.
+        let isMiio: Bool
         var year: Int64?
         var yearSource: String?
         var zone: Int64?
@@ -389,7 +392,7 @@ final class CorrelationCollector: EventSink {
 
     private func source(_ name: String, origin: String) -> Int {
         let (number, isNew) = sourceNames.number(of: name)
-        if isNew { sources.append(SourceInfo(name: name, origin: origin)) }
+        if isNew { sources.append(SourceInfo(name: name, origin: origin, isMiio: origin == "miio_client")) }
         return number
     }
 
@@ -409,7 +412,7 @@ final class CorrelationCollector: EventSink {
                 : event.fields["placed_from"] != nil ? .restart : .stepBack
             sources[index].record(time, segment: event.clockSegment, isTimeSync: event.kind == .tuyaTimeSync, beginning: beginning)
         }
-        if let stamp = Self.serverStamp(of: event), let serverTime = SourceClock.nanoseconds(stamp, 0) {
+        if let stamp = Self.serverStamp(of: event, isMiio: sources[index].isMiio), let serverTime = SourceClock.nanoseconds(stamp, 0) {
             sources[index].serverDifferences.append(time - serverTime)
         }
         var keys: (String, String)?
@@ -1032,9 +1035,9 @@ final class CorrelationCollector: EventSink {
     /// The server's stamp (epoch seconds) an event of a log kept: an HTTP `Date:` header of miio_client, the
     /// `"t":` of a Tuya cloud response. Asked by kind and origin first: looking a field up in every line's
     /// fields costs.
-    private static func serverStamp(of event: Event) -> Int64? {
+    private static func serverStamp(of event: Event, isMiio: Bool) -> Int64? {
         if event.kind == .tuyaResponse { return TuyaMessage.epoch(kind: .tuyaResponse, fields: event.fields) }
-        if event.origin == "miio_client" { return event.fields.integer("http_date_epoch") }
+        if isMiio { return event.fields.integer("http_date_epoch") }
         return nil
     }
 
