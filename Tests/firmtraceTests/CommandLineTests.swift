@@ -445,6 +445,20 @@ struct StandardOutputTests {
         #expect(late.status == 64 && late.error.contains("use --findings"), "\(late.error)")
     }
 
+    @Test("correlate -o --findings writes the findings alone, as timeline --findings does; a selection without -o is a usage error")
+    func correlateFindings() throws {
+        let sample = CommandLineTests.projectRoot.appendingPathComponent("Samples/v02.29.02").path
+        let correlated = try CommandLineTests.run(["correlate", "--logs", sample, "--capture", sample, "-o", "-", "--format", "jsonl", "--findings"])
+        #expect(correlated.status == 0, "\(correlated.error)")
+        let timeline = try CommandLineTests.run(["timeline", sample, "-o", "-", "--format", "jsonl", "--findings"])
+        let lines = correlated.output.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(#""finding":""#) })
+        #expect(correlated.output == timeline.output)
+        #expect(correlated.error.contains("\(lines.count) events written to the linked timeline; "), "\(correlated.error)")
+        let withoutOutput = try CommandLineTests.run(["correlate", "--logs", sample, "--capture", sample, "--findings"])
+        #expect(withoutOutput.status == 64 && withoutOutput.error.contains("give -o"), "\(withoutOutput.error)")
+    }
+
     @Test("binary output to standard output is refused while that is a terminal, before any work: exit 64",
           arguments: [["filter", "Samples/v02.29.02", "-Y", "dns", "-w", "-"], ["timeline", "Samples/v02.29.02", "-o", "-", "--format", "sqlite"]])
     func binaryRefusedOnTerminal(_ arguments: [String]) throws {

@@ -9,6 +9,9 @@ public struct CorrelateRequest: Sendable {
     /// For device-local logs without epochs, as for grep.
     public var assumedZone: Int64?
     public var assumedYear: Int64?
+    /// What the linked timeline holds, as `TimelineRequest`'s.
+    public var query = EventQuery()
+    public var onlyFindings = false
 
     public init(logs: [String], captures: [String], output: String? = nil, format: TimelineFormat = .csv, overwrite: Bool = false,
                 tuyaKey: String? = nil) {
@@ -37,6 +40,7 @@ public enum Correlate {
         var reading = TimelineRequest(inputs: request.logs + request.captures, output: request.output ?? "", format: request.format,
                                       overwrite: request.overwrite, tuyaKey: request.tuyaKey)
         (reading.assumedZone, reading.assumedYear) = (request.assumedZone, request.assumedYear)
+        (reading.query, reading.onlyFindings) = (request.query, request.onlyFindings)
         if request.output != nil {
             let timeline = try Timeline.run(reading, progress: progress)
             return CorrelateOutcome(correlation: timeline.correlation, timeline: timeline, diagnostics: timeline.diagnostics)

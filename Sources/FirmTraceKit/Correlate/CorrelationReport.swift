@@ -52,7 +52,8 @@ public enum CorrelationReport {
             lines.append("no capture traffic read: no packets to pair the log lines with")
         }
         if let timeline = outcome.timeline, timeline.isWritten {
-            lines.append("\(timeline.written) events written to the linked timeline")
+            lines.append("\(timeline.written) events written to the linked timeline"
+                + (timeline.unmatched > 0 ? "; \(timeline.unmatched) of the \(timeline.read) read not selected" : ""))
         }
         return lines.joined(separator: "\n")
     }

@@ -20,7 +20,8 @@ struct CorrelateCommand: ParsableCommand {
 
             offset_s is the device clock, less its zone, minus capture time. With -o, the timeline is written \
             with log events moved onto the capture's clock (time_basis log_clock), an id on every event, and \
-            link listing the ids of the other side.
+            link listing the ids of the other side; --kind, --where, --since, --until, --text and --findings \
+            choose what it holds, as for timeline.
 
             Example:
               firmtrace correlate --logs Samples/v01.15.58/000137*.tar.gz --capture Samples/v01.15.58/capture-*.pcapng.gz -o linked.csv
@@ -45,14 +46,24 @@ struct CorrelateCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
+    @OptionGroup var selection: SelectionOptions
+
     @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
+
+    func validate() throws {
+        if output == nil, !selection.isEmpty {
+            throw ValidationError("--kind, --where, --since, --until, --text and --findings choose what -o writes: give -o")
+        }
+    }
 
     func run() throws {
         var request = CorrelateRequest(logs: logs, captures: captures, output: output,
                                        format: format ?? output.map(TimelineFormat.guess(fromPath:)) ?? .csv, overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
+        request.query = try selection.query.query()
+        request.onlyFindings = selection.findings
         Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
         let outcome: CorrelateOutcome

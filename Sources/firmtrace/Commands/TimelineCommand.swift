@@ -48,20 +48,13 @@ struct TimelineCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.")
     var force = false
 
-    @OptionGroup var query: QueryOptions
-
-    @Flag(help: "Only the findings: log lines claiming traffic the capture does not show, device traffic no log line accounts for.")
-    var findings = false
+    @OptionGroup var selection: SelectionOptions
 
     @OptionGroup var key: TuyaKeyOption
 
     @OptionGroup var clock: ClockOptions
 
     func validate() throws {
-        if let names = try query.query().expression?.fieldNames,
-           let late = names.first(where: { ["finding", "clock_segment"].contains($0) }) {
-            throw ValidationError("--where: \(late) is settled only once every input is read, after --where has chosen; use --findings for the findings")
-        }
         if format == .sqlite {
             try Terminal.refuseBinaryOnTerminal(output, what: "an SQLite timeline", remedy: "redirect standard output, or name a file with -o")
         }
@@ -71,8 +64,8 @@ struct TimelineCommand: ParsableCommand {
         var request = TimelineRequest(inputs: inputs, output: output, format: format ?? TimelineFormat.guess(fromPath: output),
                                       overwrite: force, tuyaKey: key.tuyaKey)
         (request.assumedZone, request.assumedYear) = (clock.zoneSeconds, clock.year)
-        request.query = try query.query()
-        request.onlyFindings = findings
+        request.query = try selection.query.query()
+        request.onlyFindings = selection.findings
         Terminal.ignoreBrokenPipe()
         let progress = ProgressLine()
         let outcome: TimelineOutcome

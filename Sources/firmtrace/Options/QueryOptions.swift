@@ -19,6 +19,8 @@ struct QueryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only events whose message or any field contains this text.", valueName: "text"))
     var text: String?
 
+    var isEmpty: Bool { kind.isEmpty && expression == nil && since == nil && until == nil && text == nil }
+
     func validate() throws {
         if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
         if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
