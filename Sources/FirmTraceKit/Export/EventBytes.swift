@@ -155,8 +155,7 @@ enum EventBytes {
             guard let strings else {
                 for index in entries.indices {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    appendJSONString(entries[index].key, to: &out, doublingQuotes: doublingQuotes)
-                    out.append(UInt8(ascii: ":"))
+                    appendJSONKey(entries[index].key, to: &out, doublingQuotes: doublingQuotes)
                     appendFieldValue(entries[index].value, to: &out, doublingQuotes: doublingQuotes)
                 }
                 return
@@ -170,6 +169,12 @@ enum EventBytes {
         }
         if findingHole { RecordHole.finding(after: fields).append(to: &out) }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// `"key":`, a JSON object's key and its colon.
+    @inline(__always) static func appendJSONKey(_ key: String, to out: inout ByteBuffer, doublingQuotes: Bool) {
+        appendJSONString(key, to: &out, doublingQuotes: doublingQuotes)
+        out.append(UInt8(ascii: ":"))
     }
 
     /// `2022-07-09T10:51:49.123Z`, with 0, 3, 6 or 9 fraction digits as the value needs.

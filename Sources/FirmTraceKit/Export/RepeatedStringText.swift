@@ -20,9 +20,7 @@ final class RepeatedStringText {
         fileprivate func write(_ text: String, to out: inout ByteBuffer) {
             switch self {
             case .csvField: EventBytes.appendCSVField(text, to: &out)
-            case .jsonKey, .jsonKeyDoublingQuotes:
-                EventBytes.appendJSONString(text, to: &out, doublingQuotes: self == .jsonKeyDoublingQuotes)
-                out.append(UInt8(ascii: ":"))
+            case .jsonKey, .jsonKeyDoublingQuotes: EventBytes.appendJSONKey(text, to: &out, doublingQuotes: self == .jsonKeyDoublingQuotes)
             }
         }
     }

@@ -22,14 +22,22 @@ struct QueryOptions: ParsableArguments {
     var isEmpty: Bool { kind.isEmpty && expression == nil && since == nil && until == nil && text == nil }
 
     func validate() throws {
-        if let since, UTCDateTime.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date or time like 2022-07-09T16:30:00Z") }
-        if let until, UTCDateTime.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date or time like 2022-07-09T16:30:00Z") }
-        if let since, let until, let start = UTCDateTime.parse(since), let end = UTCDateTime.parse(until), start >= end {
+        let start = try Self.time(since, option: "--since"), end = try Self.time(until, option: "--until")
+        if let since, let until, let start, let end, start >= end {
             throw ValidationError("--since \(since) is not before --until \(until): no event could be chosen")
         }
         for pattern in kind where !EventKind.all.contains(where: { Glob.matches(pattern, $0.rawValue) }) {
             throw ValidationError("--kind '\(pattern)' matches no event kind; kinds: \(EventKind.all.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    /// The time `text` names, nil for none; a usage error naming `option` when it names none.
+    private static func time(_ text: String?, option: String) throws -> Int64? {
+        guard let text else { return nil }
+        guard let time = UTCDateTime.parse(text) else {
+            throw ValidationError("\(option): '\(text)' is not a date or time like 2022-07-09T16:30:00Z")
+        }
+        return time
     }
 
     func query() throws -> EventQuery {
@@ -41,8 +49,8 @@ struct QueryOptions: ParsableArguments {
                 throw ValidationError("--where: \(error)")
             }
         }
-        query.since = since.flatMap(UTCDateTime.parse)
-        query.until = until.flatMap(UTCDateTime.parse)
+        query.since = try Self.time(since, option: "--since")
+        query.until = try Self.time(until, option: "--until")
         return query
     }
 }
